@@ -1,0 +1,2 @@
+//! Amazon States Language: definitions, JSONPath and JSONata processing, and an interpreter.
+//! Pure: no IO, no clock reads, no threads; the caller drives time and task results.

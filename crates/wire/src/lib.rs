@@ -1,0 +1,38 @@
+//! AWS wire protocols, driven by the service models of botocore.
+//! Pure: no IO, no clock reads, no async. Callers hand in request parts and get typed values back.
+
+pub mod error;
+pub mod sigv4;
+
+pub use error::AwsError;
+
+/// An HTTP request as the wire layer sees it: raw, undecoded parts.
+#[derive(Debug, Clone, Copy)]
+pub struct HttpRequest<'a> {
+    pub method: &'a str,
+    /// Raw path as received (still percent-encoded), without the query string.
+    pub path: &'a str,
+    /// Raw query string without the leading `?` (may be empty).
+    pub query: &'a str,
+    /// Header names lower-case, values as received.
+    pub headers: &'a [(String, String)],
+    pub body: &'a [u8],
+}
+
+impl<'a> HttpRequest<'a> {
+    /// First header with this (lower-case) name.
+    pub fn header(&self, name: &str) -> Option<&'a str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// An HTTP response produced by the wire layer.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
