@@ -22,10 +22,7 @@ pub struct HttpRequest<'a> {
 impl<'a> HttpRequest<'a> {
     /// First header with this (lower-case) name.
     pub fn header(&self, name: &str) -> Option<&'a str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str())
+        self.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
     }
 }
 
