@@ -1,1 +1,18 @@
-//! The world and the one door.
+//! The world (accounts, principals, credentials, IAM's identity store, clock, configuration) and the one
+//! door every AWS operation passes: authenticate, authorize, dispatch, record.
+
+pub mod audit;
+pub mod authz;
+pub mod clock;
+pub mod config;
+pub mod credentials;
+pub mod door;
+pub mod identity;
+pub mod ids;
+pub mod service;
+pub mod world;
+
+pub use door::{Call, Door};
+pub use sekisho_wire::AwsError;
+pub use service::{AuthzRequest, Caller, Check, OpContext, Output, Service};
+pub use world::World;

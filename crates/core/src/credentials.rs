@@ -1,0 +1,110 @@
+//! The credential registry: every access key sekisho issued, with its secret, session token, expiry and
+//! principal. Account root keys (the 12-digit account id) are not stored: they exist on first use.
+
+use crate::identity::Identity;
+use sekisho_wire::sigv4::SigError;
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CredentialRecord {
+    pub secret: String,
+    pub session_token: Option<String>,
+    pub identity: Identity,
+    pub expires_ms: Option<i64>,
+    pub active: bool,
+}
+
+/// A credential that passed the registry's checks.
+#[derive(Debug, Clone)]
+pub struct ResolvedCredential {
+    pub secret: String,
+    pub identity: Identity,
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+pub struct CredentialRegistry {
+    keys: HashMap<String, CredentialRecord>,
+    /// Inserts since the last sweep of expired sessions.
+    inserts: usize,
+}
+
+impl CredentialRegistry {
+    pub fn insert(&mut self, access_key_id: String, record: CredentialRecord, now_ms: i64) {
+        self.inserts += 1;
+        if self.inserts >= 1024 {
+            self.inserts = 0;
+            self.keys.retain(|_, r| r.expires_ms.is_none_or(|e| e > now_ms));
+        }
+        self.keys.insert(access_key_id, record);
+    }
+
+    pub fn remove(&mut self, access_key_id: &str) -> Option<CredentialRecord> {
+        self.keys.remove(access_key_id)
+    }
+
+    pub fn get(&self, access_key_id: &str) -> Option<&CredentialRecord> {
+        self.keys.get(access_key_id)
+    }
+
+    pub fn get_mut(&mut self, access_key_id: &str) -> Option<&mut CredentialRecord> {
+        self.keys.get_mut(access_key_id)
+    }
+
+    /// Checks a stored (non-root) key the way AWS does before the signature is even looked at.
+    pub fn resolve(
+        &self,
+        access_key_id: &str,
+        token: Option<&str>,
+        now_ms: i64,
+    ) -> Result<ResolvedCredential, SigError> {
+        let record = self.keys.get(access_key_id).ok_or(SigError::UnknownAccessKey)?;
+        if !record.active {
+            return Err(SigError::UnknownAccessKey);
+        }
+        if let Some(expected) = &record.session_token {
+            match token {
+                Some(t) if t == expected => {}
+                _ => return Err(SigError::InvalidToken),
+            }
+        }
+        if record.expires_ms.is_some_and(|e| e <= now_ms) {
+            return Err(SigError::ExpiredToken);
+        }
+        Ok(ResolvedCredential { secret: record.secret.clone(), identity: record.identity.clone() })
+    }
+
+    pub fn len(&self) -> usize {
+        self.keys.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.keys.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(token: Option<&str>, expires: Option<i64>) -> CredentialRecord {
+        CredentialRecord {
+            secret: "s".into(),
+            session_token: token.map(String::from),
+            identity: Identity::Root { account: "111111111111".into() },
+            expires_ms: expires,
+            active: true,
+        }
+    }
+
+    #[test]
+    fn session_keys_need_their_token_and_expire() {
+        let mut r = CredentialRegistry::default();
+        r.insert("ASIA1".into(), record(Some("tok"), Some(1000)), 0);
+        assert!(r.resolve("ASIA1", Some("tok"), 999).is_ok());
+        assert_eq!(r.resolve("ASIA1", None, 0).unwrap_err(), SigError::InvalidToken);
+        assert_eq!(r.resolve("ASIA1", Some("bad"), 0).unwrap_err(), SigError::InvalidToken);
+        assert_eq!(r.resolve("ASIA1", Some("tok"), 1000).unwrap_err(), SigError::ExpiredToken);
+        assert_eq!(r.resolve("AKIAX", None, 0).unwrap_err(), SigError::UnknownAccessKey);
+    }
+}

@@ -1,0 +1,203 @@
+//! THE ONE DOOR: every AWS operation, from HTTP or from inside sekisho, is authenticated, authorized,
+//! dispatched and logged here. Services are registered at start-up; core never names a service.
+
+use crate::audit::{CheckRecord, DecisionLog, DecisionRecord};
+use crate::authz;
+use crate::ids;
+use crate::service::{AuthzRequest, Caller, OpContext, Output, Service};
+use crate::world::World;
+use sekisho_wire::sigv4::{self, SigError};
+use sekisho_wire::{AwsError, HttpRequest};
+use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::{Arc, Weak};
+use std::time::Instant;
+
+/// A call to an operation.
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub service: String,
+    pub operation: String,
+    pub input: Value,
+    pub region: String,
+    /// Set by HTTP so the response carries the same id; generated for internal calls.
+    pub request_id: Option<String>,
+    /// The request on whose behalf this internal call is made (for `sekisho explain`).
+    pub parent_request_id: Option<String>,
+}
+
+impl Call {
+    pub fn new(service: &str, operation: &str, input: Value, region: &str) -> Self {
+        Call {
+            service: service.to_string(),
+            operation: operation.to_string(),
+            input,
+            region: region.to_string(),
+            request_id: None,
+            parent_request_id: None,
+        }
+    }
+
+    pub fn parent(mut self, request_id: &str) -> Self {
+        self.parent_request_id = Some(request_id.to_string());
+        self
+    }
+}
+
+pub struct Door {
+    world: Arc<World>,
+    services: HashMap<&'static str, Arc<dyn Service>>,
+    log: DecisionLog,
+    me: Weak<Door>,
+}
+
+pub struct DoorBuilder {
+    world: Arc<World>,
+    services: HashMap<&'static str, Arc<dyn Service>>,
+}
+
+impl DoorBuilder {
+    pub fn register(mut self, service: Arc<dyn Service>) -> Self {
+        self.services.insert(service.name(), service);
+        self
+    }
+
+    pub fn build(self) -> Arc<Door> {
+        let DoorBuilder { world, services } = self;
+        Arc::new_cyclic(|me| Door { world, services, log: DecisionLog::new(10_000), me: me.clone() })
+    }
+}
+
+/// An authenticated HTTP request: who signed it, and for which region and signing name.
+#[derive(Debug, Clone)]
+pub struct Authenticated {
+    pub caller: Caller,
+    pub region: String,
+    pub signing_name: String,
+}
+
+impl Door {
+    pub fn builder(world: Arc<World>) -> DoorBuilder {
+        DoorBuilder { world, services: HashMap::new() }
+    }
+
+    pub fn world(&self) -> &Arc<World> {
+        &self.world
+    }
+
+    pub fn decisions(&self) -> &DecisionLog {
+        &self.log
+    }
+
+    pub fn service(&self, name: &str) -> Option<&Arc<dyn Service>> {
+        self.services.get(name)
+    }
+
+    fn arc(&self) -> Arc<Door> {
+        self.me.upgrade().expect("the door outlives every call made through it")
+    }
+
+    /// SigV4 authentication of an HTTP request: claims, key registry (existence, token, expiry), signature.
+    pub fn authenticate(&self, req: &HttpRequest) -> Result<Authenticated, SigError> {
+        let signed = sigv4::parse(req)?;
+        let resolved = self.world.resolve_access_key(&signed.access_key_id, signed.security_token.as_deref())?;
+        sigv4::verify(req, &signed, &resolved.secret, self.world.clock.now_secs())?;
+        let mut caller = Caller::new(resolved.identity);
+        caller.access_key_id = Some(signed.access_key_id.clone());
+        caller.user_agent = req.header("user-agent").map(str::to_string);
+        Ok(Authenticated { caller, region: signed.scope.region, signing_name: signed.scope.service })
+    }
+
+    /// Records a request that failed before it reached a service (authentication, routing, decoding).
+    pub fn record_rejected(&self, request_id: &str, service: &str, operation: &str, caller: &str, err: &AwsError) {
+        self.log.push(DecisionRecord {
+            request_id: request_id.to_string(),
+            parent_request_id: None,
+            time_ms: self.world.clock.now_ms(),
+            caller: caller.to_string(),
+            service: service.to_string(),
+            operation: operation.to_string(),
+            region: String::new(),
+            checks: Vec::new(),
+            outcome: "Rejected".into(),
+            error_code: Some(err.code.clone()),
+            error_message: Some(err.message.clone()),
+            latency_us: 0,
+        });
+    }
+
+    /// Calls an operation as `caller`: authorize, dispatch, record.
+    pub async fn call(&self, caller: &Caller, call: Call) -> Result<Output, AwsError> {
+        let started = Instant::now();
+        let request_id = call.request_id.clone().unwrap_or_else(ids::request_id);
+        let mut record = DecisionRecord {
+            request_id: request_id.clone(),
+            parent_request_id: call.parent_request_id.clone(),
+            time_ms: self.world.clock.now_ms(),
+            caller: caller.identity.arn(),
+            service: call.service.clone(),
+            operation: call.operation.clone(),
+            region: call.region.clone(),
+            checks: Vec::new(),
+            outcome: String::new(),
+            error_code: None,
+            error_message: None,
+            latency_us: 0,
+        };
+        let result = self.authorize_and_dispatch(caller, call, &request_id, &mut record).await;
+        record.latency_us = started.elapsed().as_micros() as u64;
+        match &result {
+            Ok(_) => record.outcome = "Succeeded".into(),
+            Err(e) => {
+                if record.outcome.is_empty() {
+                    record.outcome = "Failed".into();
+                }
+                record.error_code = Some(e.code.clone());
+                record.error_message = Some(e.message.clone());
+            }
+        }
+        self.log.push(record);
+        result
+    }
+
+    async fn authorize_and_dispatch(
+        &self,
+        caller: &Caller,
+        call: Call,
+        request_id: &str,
+        record: &mut DecisionRecord,
+    ) -> Result<Output, AwsError> {
+        let Some(service) = self.services.get(call.service.as_str()).cloned() else {
+            record.outcome = "Rejected".into();
+            return Err(AwsError::new("UnknownServiceException", 400, format!("Unknown service: {}", call.service)));
+        };
+        let checks = service.authorize(&AuthzRequest {
+            operation: &call.operation,
+            input: &call.input,
+            caller,
+            region: &call.region,
+            world: &self.world,
+        })?;
+        for check in &checks {
+            let outcome = authz::decide(&self.world, caller, check, &call.region);
+            record.checks.push(CheckRecord {
+                action: check.action.clone(),
+                resource: check.resource.clone(),
+                decision: outcome.decision.to_string(),
+                explanation: outcome.explanation.clone(),
+            });
+            if !outcome.allowed {
+                record.outcome = "Denied".into();
+                return Err(service.access_denied(outcome.message));
+            }
+        }
+        let ctx = OpContext {
+            request_id: request_id.to_string(),
+            caller: caller.clone(),
+            region: call.region.clone(),
+            door: self.arc(),
+            world: self.world.clone(),
+        };
+        service.call(ctx, &call.operation, call.input).await
+    }
+}

@@ -1,0 +1,132 @@
+//! IAM's entities per account, as plain data: users, roles, groups, customer managed policies,
+//! instance profiles and access key metadata. The IAM service changes them; the door reads them.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// A policy document as stored: the text exactly as given (URL-decoded), as IAM returns it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyDoc {
+    pub text: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tag {
+    pub key: String,
+    pub value: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct User {
+    pub name: String,
+    pub path: String,
+    pub id: String,
+    pub create_date_ms: i64,
+    pub inline_policies: BTreeMap<String, PolicyDoc>,
+    pub attached_policies: Vec<String>,
+    pub groups: Vec<String>,
+    pub permissions_boundary: Option<String>,
+    pub tags: Vec<Tag>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Role {
+    pub name: String,
+    pub path: String,
+    pub id: String,
+    pub create_date_ms: i64,
+    pub trust_policy: PolicyDoc,
+    pub description: Option<String>,
+    /// Seconds, 3600..=43200.
+    pub max_session_duration: i64,
+    pub inline_policies: BTreeMap<String, PolicyDoc>,
+    pub attached_policies: Vec<String>,
+    pub permissions_boundary: Option<String>,
+    pub tags: Vec<Tag>,
+    pub last_used_ms: Option<i64>,
+    pub last_used_region: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Group {
+    pub name: String,
+    pub path: String,
+    pub id: String,
+    pub create_date_ms: i64,
+    pub inline_policies: BTreeMap<String, PolicyDoc>,
+    pub attached_policies: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PolicyVersion {
+    pub version_id: String,
+    pub document: PolicyDoc,
+    pub create_date_ms: i64,
+}
+
+/// A customer managed policy (AWS managed ones come from the catalog).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ManagedPolicy {
+    pub name: String,
+    pub path: String,
+    pub id: String,
+    pub create_date_ms: i64,
+    pub update_date_ms: i64,
+    pub description: Option<String>,
+    pub default_version_id: String,
+    pub versions: Vec<PolicyVersion>,
+    pub next_version: u32,
+    pub tags: Vec<Tag>,
+}
+
+impl ManagedPolicy {
+    pub fn default_document(&self) -> Option<&PolicyDoc> {
+        self.versions.iter().find(|v| v.version_id == self.default_version_id).map(|v| &v.document)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InstanceProfile {
+    pub name: String,
+    pub path: String,
+    pub id: String,
+    pub create_date_ms: i64,
+    pub roles: Vec<String>,
+    pub tags: Vec<Tag>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccessKeyMeta {
+    pub user_name: String,
+    pub access_key_id: String,
+    pub active: bool,
+    pub create_date_ms: i64,
+    pub last_used_ms: Option<i64>,
+}
+
+/// IAM's state of one account. Names are unique case-insensitively, so maps are keyed by lower-case name.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct AccountIam {
+    pub users: BTreeMap<String, User>,
+    pub roles: BTreeMap<String, Role>,
+    pub groups: BTreeMap<String, Group>,
+    /// Customer managed policies keyed by ARN.
+    pub policies: BTreeMap<String, ManagedPolicy>,
+    pub instance_profiles: BTreeMap<String, InstanceProfile>,
+    pub access_keys: BTreeMap<String, AccessKeyMeta>,
+    pub aliases: Vec<String>,
+}
+
+impl AccountIam {
+    pub fn role(&self, name: &str) -> Option<&Role> {
+        self.roles.get(&name.to_ascii_lowercase())
+    }
+
+    pub fn user(&self, name: &str) -> Option<&User> {
+        self.users.get(&name.to_ascii_lowercase())
+    }
+
+    pub fn group(&self, name: &str) -> Option<&Group> {
+        self.groups.get(&name.to_ascii_lowercase())
+    }
+}

@@ -1,0 +1,102 @@
+//! Identifiers in AWS's shapes: access keys (AKIA/ASIA), unique ids (AIDA/AROA/ANPA/AGPA/AIPA),
+//! secrets, session tokens, request ids. Random from the OS.
+
+const BASE32: &[u8; 32] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+const ALNUM: &[u8; 62] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut buf = [0u8; N];
+    // The OS random source does not fail on supported platforms; a failure leaves zeros, still unique enough
+    // together with the counter below for a local emulator.
+    let _ = getrandom::fill(&mut buf);
+    buf
+}
+
+fn from_alphabet(alphabet: &[u8], len: usize) -> String {
+    let mut out = String::with_capacity(len);
+    while out.len() < len {
+        for b in random_bytes::<32>() {
+            // Rejection sampling keeps the distribution uniform.
+            let limit = 256 - (256 % alphabet.len());
+            if (b as usize) < limit && out.len() < len {
+                out.push(alphabet[b as usize % alphabet.len()] as char);
+            }
+        }
+    }
+    out
+}
+
+/// `<prefix>` + 16 characters (access key ids: AKIA..., ASIA...).
+pub fn access_key_id(prefix: &str) -> String {
+    format!("{prefix}{}", from_alphabet(BASE32, 16))
+}
+
+/// `<prefix>` + 17 characters (unique ids: AIDA user, AROA role, ANPA policy, AGPA group, AIPA instance profile).
+pub fn unique_id(prefix: &str) -> String {
+    format!("{prefix}{}", from_alphabet(BASE32, 17))
+}
+
+/// A 40-character secret access key.
+pub fn secret_access_key() -> String {
+    from_alphabet(ALNUM, 40)
+}
+
+/// An opaque session token, long like AWS's.
+pub fn session_token() -> String {
+    use std::fmt::Write;
+    let mut s = String::from("IQoJb3JpZ2luX2VjE");
+    for chunk in 0..8 {
+        let bytes = random_bytes::<24>();
+        for b in bytes {
+            let _ = write!(s, "{}", ALNUM[b as usize % ALNUM.len()] as char);
+        }
+        if chunk % 3 == 2 {
+            s.push('/');
+        }
+    }
+    s
+}
+
+/// A request id in UUID v4 form.
+pub fn request_id() -> String {
+    uuid_v4()
+}
+
+pub fn uuid_v4() -> String {
+    let mut b = random_bytes::<16>();
+    b[6] = (b[6] & 0x0f) | 0x40;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    format!(
+        "{:02x}{:02x}{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}",
+        b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]
+    )
+}
+
+/// Lower-case alphanumerics, e.g. for gateway ids.
+pub fn lower_alnum(len: usize) -> String {
+    from_alphabet(b"abcdefghijklmnopqrstuvwxyz0123456789", len)
+}
+
+/// `true` for a 12-digit AWS account id.
+pub fn is_account_id(s: &str) -> bool {
+    s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shapes() {
+        let k = access_key_id("ASIA");
+        assert_eq!(k.len(), 20);
+        assert!(k.starts_with("ASIA") && k.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit()));
+        assert_eq!(unique_id("AROA").len(), 21);
+        assert_eq!(secret_access_key().len(), 40);
+        let u = uuid_v4();
+        assert_eq!(u.len(), 36);
+        assert_eq!(&u[14..15], "4");
+        assert_ne!(request_id(), request_id());
+        assert!(is_account_id("123456789012") && !is_account_id("12345678901a"));
+    }
+}

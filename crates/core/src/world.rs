@@ -1,0 +1,79 @@
+//! The world: accounts and their IAM state, the credential registry, the clock and the configuration.
+//! One lock guards identities and credentials so an authorization decision sees one consistent state.
+
+use crate::clock::Clock;
+use crate::config::Config;
+use crate::credentials::{CredentialRegistry, ResolvedCredential};
+use crate::identity::Identity;
+use crate::identity::store::AccountIam;
+use sekisho_wire::sigv4::SigError;
+use std::collections::BTreeMap;
+use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
+
+#[derive(Debug, Clone, Default)]
+pub struct Account {
+    pub id: String,
+    pub created_ms: i64,
+    pub iam: AccountIam,
+}
+
+#[derive(Debug, Default)]
+pub struct WorldState {
+    pub accounts: BTreeMap<String, Account>,
+    pub credentials: CredentialRegistry,
+}
+
+impl WorldState {
+    /// The account, created on first use as AWS accounts are in sekisho.
+    pub fn account_mut(&mut self, id: &str, now_ms: i64) -> &mut Account {
+        self.accounts.entry(id.to_string()).or_insert_with(|| Account {
+            id: id.to_string(),
+            created_ms: now_ms,
+            iam: AccountIam::default(),
+        })
+    }
+
+    pub fn account(&self, id: &str) -> Option<&Account> {
+        self.accounts.get(id)
+    }
+}
+
+#[derive(Debug)]
+pub struct World {
+    pub clock: Clock,
+    pub config: Config,
+    state: RwLock<WorldState>,
+}
+
+impl World {
+    pub fn new(config: Config) -> Self {
+        let clock = match config.clock.as_ref().map(|c| c.mode.as_str()) {
+            Some("virtual") => Clock::virtual_time(),
+            _ => Clock::real(),
+        };
+        World { clock, config, state: RwLock::new(WorldState::default()) }
+    }
+
+    pub fn read(&self) -> RwLockReadGuard<'_, WorldState> {
+        // A panic while holding the lock cannot leave the maps half-updated in a way readers mind more than
+        // losing the service, so a poisoned lock is used as is.
+        self.state.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn write(&self) -> RwLockWriteGuard<'_, WorldState> {
+        self.state.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// The secret and principal of an access key, after the registry's checks (existence, token, expiry).
+    pub fn resolve_access_key(&self, access_key_id: &str, token: Option<&str>) -> Result<ResolvedCredential, SigError> {
+        if crate::ids::is_account_id(access_key_id) {
+            let now = self.clock.now_ms();
+            self.write().account_mut(access_key_id, now);
+            return Ok(ResolvedCredential {
+                secret: self.config.root_secret(access_key_id).to_string(),
+                identity: Identity::Root { account: access_key_id.to_string() },
+            });
+        }
+        self.read().credentials.resolve(access_key_id, token, self.clock.now_ms())
+    }
+}
