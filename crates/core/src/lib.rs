@@ -10,6 +10,7 @@ pub mod door;
 pub mod identity;
 pub mod ids;
 pub mod service;
+pub mod state;
 pub mod world;
 
 pub use door::{Call, Door};
