@@ -1,10 +1,19 @@
 //! AWS wire protocols, driven by the service models of botocore.
 //! Pure: no IO, no clock reads, no async. Callers hand in request parts and get typed values back.
 
+// `AwsError` carries AWS's code, message and extra members by value; errors are the cold path.
+#![allow(clippy::result_large_err)]
+
 pub mod error;
+pub mod eventstream;
+pub mod model;
+pub mod protocol;
 pub mod sigv4;
+pub mod timestamp;
+pub mod validate;
 
 pub use error::AwsError;
+pub use model::{Operation, ServiceModel, load};
 
 /// An HTTP request as the wire layer sees it: raw, undecoded parts.
 #[derive(Debug, Clone, Copy)]
