@@ -1,1 +1,19 @@
-fn main() {}
+//! sekisho: a multi-account AWS on one machine. Every call passes the checkpoint (関所): SigV4 identity,
+//! AWS's policy evaluation, then the service.
+
+mod cli;
+mod http;
+mod services;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match cli::run(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(msg) => {
+            eprintln!("sekisho: {msg}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -9,9 +9,7 @@ const MIN_SECONDS: i64 = -62_135_596_800;
 const MAX_SECONDS: i64 = 253_402_300_799;
 
 const WEEKDAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
+const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
 
 /// Days since 1970-01-01 of a proleptic Gregorian date.
 fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
@@ -49,11 +47,7 @@ fn days_in_month(year: i64, month: u32) -> u32 {
 
 /// Splits epoch seconds into whole seconds and milliseconds, clamped to the writable range.
 fn split_millis(secs: f64) -> (i64, u32) {
-    let millis = if secs.is_finite() {
-        (secs * 1000.0).round()
-    } else {
-        0.0
-    };
+    let millis = if secs.is_finite() { (secs * 1000.0).round() } else { 0.0 };
     let millis = millis.clamp(MIN_SECONDS as f64 * 1000.0, MAX_SECONDS as f64 * 1000.0) as i64;
     (millis.div_euclid(1000), millis.rem_euclid(1000) as u32)
 }
@@ -63,12 +57,7 @@ pub fn format_iso8601(secs: f64) -> String {
     let (whole, millis) = split_millis(secs);
     let (year, month, day) = civil_from_days(whole.div_euclid(SECONDS_PER_DAY));
     let tod = whole.rem_euclid(SECONDS_PER_DAY);
-    let mut out = format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}",
-        tod / 3600,
-        tod / 60 % 60,
-        tod % 60
-    );
+    let mut out = format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}", tod / 3600, tod / 60 % 60, tod % 60);
     if millis != 0 {
         out.push_str(&format!(".{millis:03}"));
     }
@@ -126,23 +115,15 @@ pub fn parse(text: &str, format: TimestampFormat) -> Option<f64> {
         TimestampFormat::Rfc822 => parse_http_date(text),
         TimestampFormat::UnixTimestamp => parse_epoch(text),
     };
-    first
-        .or_else(|| parse_iso8601(text))
-        .or_else(|| parse_http_date(text))
-        .or_else(|| parse_epoch(text))
+    first.or_else(|| parse_iso8601(text)).or_else(|| parse_http_date(text)).or_else(|| parse_epoch(text))
 }
 
 pub fn parse_epoch(text: &str) -> Option<f64> {
-    if text.is_empty()
-        || !text
-            .bytes()
-            .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'))
-    {
+    if text.is_empty() || !text.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E')) {
         return None;
     }
     let value: f64 = text.parse().ok()?;
-    (value.is_finite() && value >= MIN_SECONDS as f64 && value <= MAX_SECONDS as f64)
-        .then_some(value)
+    (value.is_finite() && value >= MIN_SECONDS as f64 && value <= MAX_SECONDS as f64).then_some(value)
 }
 
 struct Cursor<'a> {
@@ -185,20 +166,12 @@ fn to_epoch(year: i64, month: u32, day: u32, h: u32, m: u32, s: u32) -> Option<i
     if h > 23 || m > 59 || s > 60 {
         return None;
     }
-    Some(
-        days_from_civil(year, month, day) * SECONDS_PER_DAY
-            + i64::from(h) * 3600
-            + i64::from(m) * 60
-            + i64::from(s),
-    )
+    Some(days_from_civil(year, month, day) * SECONDS_PER_DAY + i64::from(h) * 3600 + i64::from(m) * 60 + i64::from(s))
 }
 
 /// `YYYY-MM-DDTHH:MM:SS[.fff][Z|±HH:MM|±HHMM]`.
 pub fn parse_iso8601(text: &str) -> Option<f64> {
-    let mut c = Cursor {
-        bytes: text.as_bytes(),
-        pos: 0,
-    };
+    let mut c = Cursor { bytes: text.as_bytes(), pos: 0 };
     let year = i64::from(c.digits(4)?);
     c.eat(b'-')?;
     let month = c.digits(2)?;
@@ -238,11 +211,7 @@ pub fn parse_iso8601(text: &str) -> Option<f64> {
                 return None;
             }
             let minutes = i64::from(oh * 60 + om);
-            if sign == b'+' {
-                minutes * 60
-            } else {
-                -minutes * 60
-            }
+            if sign == b'+' { minutes * 60 } else { -minutes * 60 }
         }
         Some(_) => return None,
     };
@@ -262,10 +231,7 @@ pub fn parse_http_date(text: &str) -> Option<f64> {
     let mut parts = rest.split(' ').filter(|p| !p.is_empty());
     let day: u32 = parts.next()?.parse().ok()?;
     let month_name = parts.next()?;
-    let month = MONTHS
-        .iter()
-        .position(|m| m.eq_ignore_ascii_case(month_name))? as u32
-        + 1;
+    let month = MONTHS.iter().position(|m| m.eq_ignore_ascii_case(month_name))? as u32 + 1;
     let year: i64 = parts.next()?.parse().ok()?;
     let clock = parts.next()?;
     let zone = parts.next()?;
@@ -304,50 +270,25 @@ mod tests {
 
     #[test]
     fn formats_http_dates() {
-        assert_eq!(
-            format_http_date(1398796238.0),
-            "Tue, 29 Apr 2014 18:30:38 GMT"
-        );
-        assert_eq!(
-            format_http_date(946845296.0),
-            "Sun, 02 Jan 2000 20:34:56 GMT"
-        );
+        assert_eq!(format_http_date(1398796238.0), "Tue, 29 Apr 2014 18:30:38 GMT");
+        assert_eq!(format_http_date(946845296.0), "Sun, 02 Jan 2000 20:34:56 GMT");
     }
 
     #[test]
     fn parses_offsets_and_fractions() {
-        assert_eq!(
-            parse_iso8601("2019-12-16T22:48:18-01:00"),
-            Some(1576540098.0)
-        );
-        assert_eq!(
-            parse_iso8601("2019-12-17T00:48:18+01:00"),
-            Some(1576540098.0)
-        );
-        assert_eq!(
-            parse_iso8601("2000-01-02T20:34:56.123Z"),
-            Some(946845296.123)
-        );
+        assert_eq!(parse_iso8601("2019-12-16T22:48:18-01:00"), Some(1576540098.0));
+        assert_eq!(parse_iso8601("2019-12-17T00:48:18+01:00"), Some(1576540098.0));
+        assert_eq!(parse_iso8601("2000-01-02T20:34:56.123Z"), Some(946845296.123));
         assert_eq!(parse_iso8601("2019-02-29T00:00:00Z"), None);
         assert_eq!(parse_iso8601("2019-12-16T22:48:18Zjunk"), None);
-        assert_eq!(
-            parse_http_date("Mon, 16 Dec 2019 23:48:18 GMT"),
-            Some(1576540098.0)
-        );
+        assert_eq!(parse_http_date("Mon, 16 Dec 2019 23:48:18 GMT"), Some(1576540098.0));
         assert_eq!(parse_epoch("1576540098"), Some(1576540098.0));
         assert_eq!(parse_epoch("NaN"), None);
     }
 
     #[test]
     fn round_trips_across_the_range() {
-        for secs in [
-            -62_135_596_800i64,
-            -1,
-            0,
-            951_782_400,
-            4_102_444_800,
-            MAX_SECONDS,
-        ] {
+        for secs in [-62_135_596_800i64, -1, 0, 951_782_400, 4_102_444_800, MAX_SECONDS] {
             let text = format_iso8601(secs as f64);
             assert_eq!(parse_iso8601(&text), Some(secs as f64), "{text}");
             let text = format_http_date(secs as f64);

@@ -172,10 +172,7 @@ pub struct Ref<'m> {
 
 impl<'m> Ref<'m> {
     pub fn location_name(&self) -> Option<&'m str> {
-        self.member
-            .location_name
-            .as_deref()
-            .or(self.shape.location_name.as_deref())
+        self.member.location_name.as_deref().or(self.shape.location_name.as_deref())
     }
 
     pub fn flattened(&self) -> bool {
@@ -183,10 +180,7 @@ impl<'m> Ref<'m> {
     }
 
     pub fn xml_namespace(&self) -> Option<&'m XmlNamespace> {
-        self.member
-            .xml_namespace
-            .as_ref()
-            .or(self.shape.xml_namespace.as_ref())
+        self.member.xml_namespace.as_ref().or(self.shape.xml_namespace.as_ref())
     }
 
     pub fn timestamp_format(&self) -> Option<TimestampFormat> {
@@ -218,11 +212,7 @@ impl ServiceModel {
         };
         let mut operations: Vec<Operation> = raw.operations.into_values().collect();
         operations.sort_by(|a, b| a.name.cmp(&b.name));
-        let by_name = operations
-            .iter()
-            .enumerate()
-            .map(|(i, op)| (op.name.clone(), i))
-            .collect();
+        let by_name = operations.iter().enumerate().map(|(i, op)| (op.name.clone(), i)).collect();
         let mut routes = Vec::new();
         if matches!(protocol, Protocol::RestJson | Protocol::RestXml) {
             for (i, op) in operations.iter().enumerate() {
@@ -238,11 +228,7 @@ impl ServiceModel {
         Ok(ServiceModel {
             name: name.to_string(),
             dialect: Dialect::for_service(name, protocol),
-            default_message_key: if capital > lower {
-                "Message"
-            } else {
-                "message"
-            },
+            default_message_key: if capital > lower { "Message" } else { "message" },
             metadata,
             operations,
             by_name,
@@ -284,22 +270,14 @@ impl ServiceModel {
     /// The members of a structure with their target shapes; members whose shape is missing are skipped.
     pub fn members<'m>(&'m self, shape: &'m Shape) -> impl Iterator<Item = Ref<'m>> + 'm {
         shape.members.iter().filter_map(move |(name, member)| {
-            self.shape(&member.shape).map(|target| Ref {
-                name,
-                member,
-                shape: target,
-            })
+            self.shape(&member.shape).map(|target| Ref { name, member, shape: target })
         })
     }
 
     /// A collection's element (`member`, `key` or `value`) with its target shape.
     pub fn element<'m>(&'m self, name: &'m str, member: Option<&'m Member>) -> Option<Ref<'m>> {
         let member = member?;
-        self.shape(&member.shape).map(|shape| Ref {
-            name,
-            member,
-            shape,
-        })
+        self.shape(&member.shape).map(|shape| Ref { name, member, shape })
     }
 
     /// The error shape an error code names: by shape name or by the `error.code` trait.
@@ -311,9 +289,7 @@ impl ServiceModel {
         }
         self.shapes
             .iter()
-            .find(|(_, s)| {
-                s.exception && s.error.as_ref().and_then(|e| e.code.as_deref()) == Some(code)
-            })
+            .find(|(_, s)| s.exception && s.error.as_ref().and_then(|e| e.code.as_deref()) == Some(code))
             .map(|(n, s)| (n.as_str(), s))
     }
 

@@ -39,10 +39,7 @@ static MODELS: [Embedded; 11] = embedded!(
 /// Parsed on the first call for that service; later calls return the same model.
 pub fn load(name: &str) -> Option<&'static ServiceModel> {
     let embedded = MODELS.iter().find(|m| m.name == name)?;
-    embedded
-        .parsed
-        .get_or_init(|| ServiceModel::from_json(embedded.name, embedded.json).ok())
-        .as_ref()
+    embedded.parsed.get_or_init(|| ServiceModel::from_json(embedded.name, embedded.json).ok()).as_ref()
 }
 
 /// botocore names of all embedded models.
@@ -78,17 +75,11 @@ mod tests {
         assert_eq!(control.metadata.signing_name, "bedrock-agentcore");
         let sfn = load("stepfunctions").expect("embedded");
         assert_eq!(sfn.metadata.signing_name, "states");
-        assert_eq!(
-            sfn.metadata.target_prefix.as_deref(),
-            Some("AWSStepFunctions")
-        );
+        assert_eq!(sfn.metadata.target_prefix.as_deref(), Some("AWSStepFunctions"));
         assert_eq!(sfn.metadata.json_version.as_deref(), Some("1.0"));
         let sts = load("sts").expect("embedded");
         assert_eq!(sts.protocol(), Protocol::Query);
-        assert_eq!(
-            sts.metadata.xml_namespace.as_deref(),
-            Some("https://sts.amazonaws.com/doc/2011-06-15/")
-        );
+        assert_eq!(sts.metadata.xml_namespace.as_deref(), Some("https://sts.amazonaws.com/doc/2011-06-15/"));
         assert_eq!(load("ec2").expect("embedded").protocol(), Protocol::Ec2);
     }
 
@@ -96,10 +87,7 @@ mod tests {
     fn shapes_keep_member_order_and_traits() {
         let sts = load("sts").expect("embedded");
         let op = sts.operation("AssumeRole").expect("AssumeRole");
-        assert_eq!(
-            op.output.as_ref().and_then(|o| o.result_wrapper.as_deref()),
-            Some("AssumeRoleResult")
-        );
+        assert_eq!(op.output.as_ref().and_then(|o| o.result_wrapper.as_deref()), Some("AssumeRoleResult"));
         let input = sts.input_shape(op).expect("input");
         let names: Vec<&str> = input.members.iter().map(|(n, _)| n.as_str()).collect();
         assert_eq!(&names[..3], ["RoleArn", "RoleSessionName", "PolicyArns"]);

@@ -40,19 +40,12 @@ impl ShapeType {
     pub fn is_integral(self) -> bool {
         matches!(
             self,
-            ShapeType::Integer
-                | ShapeType::Long
-                | ShapeType::Short
-                | ShapeType::Byte
-                | ShapeType::BigInteger
+            ShapeType::Integer | ShapeType::Long | ShapeType::Short | ShapeType::Byte | ShapeType::BigInteger
         )
     }
 
     pub fn is_floating(self) -> bool {
-        matches!(
-            self,
-            ShapeType::Float | ShapeType::Double | ShapeType::BigDecimal
-        )
+        matches!(self, ShapeType::Float | ShapeType::Double | ShapeType::BigDecimal)
     }
 }
 

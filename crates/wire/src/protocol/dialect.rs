@@ -45,11 +45,8 @@ impl Dialect {
             // [obs] same report: ListCustomModels sent to bedrock-runtime -> "(ValidationException) ... Operation unknown".
             // [obs] ERR-3: IAM denials from Bedrock Runtime carry a capital `Message`.
             "bedrock-runtime" => {
-                d.unknown_operation = UnknownOperation {
-                    code: "ValidationException",
-                    status: 400,
-                    message: Some("Operation unknown"),
-                };
+                d.unknown_operation =
+                    UnknownOperation { code: "ValidationException", status: 400, message: Some("Operation unknown") };
                 d.capital_message = &["AccessDeniedException"];
             }
             // [obs] Lambda answers unreadable JSON with InvalidRequestContentException
@@ -72,11 +69,7 @@ impl Dialect {
                 validation_code: "ValidationError",
                 malformed_code: "MalformedInput",
                 malformed_status: 400,
-                unknown_operation: UnknownOperation {
-                    code: "InvalidAction",
-                    status: 400,
-                    message: None,
-                },
+                unknown_operation: UnknownOperation { code: "InvalidAction", status: 400, message: None },
                 capital_message: &[],
                 fills_type_member: false,
             },
@@ -86,11 +79,7 @@ impl Dialect {
                 validation_code: "MissingParameter",
                 malformed_code: "InvalidParameterValue",
                 malformed_status: 400,
-                unknown_operation: UnknownOperation {
-                    code: "InvalidAction",
-                    status: 400,
-                    message: None,
-                },
+                unknown_operation: UnknownOperation { code: "InvalidAction", status: 400, message: None },
                 capital_message: &[],
                 fills_type_member: false,
             },
@@ -99,11 +88,7 @@ impl Dialect {
                 validation_code: "ValidationException",
                 malformed_code: "SerializationException",
                 malformed_status: 400,
-                unknown_operation: UnknownOperation {
-                    code: "UnknownOperationException",
-                    status: 400,
-                    message: None,
-                },
+                unknown_operation: UnknownOperation { code: "UnknownOperationException", status: 400, message: None },
                 capital_message: &[],
                 fills_type_member: false,
             },

@@ -20,10 +20,7 @@ fn hex(b: u8) -> Option<u8> {
 }
 
 fn decode(input: &[u8], plus_is_space: bool) -> Result<String, FormError> {
-    if !input
-        .iter()
-        .any(|&b| b == b'%' || (plus_is_space && b == b'+'))
-    {
+    if !input.iter().any(|&b| b == b'%' || (plus_is_space && b == b'+')) {
         return String::from_utf8(input.to_vec()).map_err(|_| FormError::NotUtf8);
     }
     let mut out = Vec::with_capacity(input.len());
@@ -78,11 +75,8 @@ pub fn parse_pairs(input: &[u8]) -> Result<Vec<(String, String)>, FormError> {
     Ok(pairs)
 }
 
-const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
+const UNRESERVED: &percent_encoding::AsciiSet =
+    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
 
 /// Percent-encodes everything but RFC 3986 unreserved characters.
 pub fn percent_encode(input: &str) -> String {
@@ -95,8 +89,7 @@ mod tests {
 
     #[test]
     fn decodes_pairs_with_plus_and_escapes() {
-        let pairs =
-            parse_pairs(b"Action=AssumeRole&RoleSessionName=a+b%2Fc&Flag&&x=").expect("valid");
+        let pairs = parse_pairs(b"Action=AssumeRole&RoleSessionName=a+b%2Fc&Flag&&x=").expect("valid");
         assert_eq!(
             pairs,
             vec![

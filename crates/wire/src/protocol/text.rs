@@ -14,11 +14,7 @@ pub struct BadScalar {
 }
 
 /// Reads text as a scalar of type `ty`. `format` is the timestamp format of that location.
-pub fn parse_scalar(
-    ty: ShapeType,
-    format: TimestampFormat,
-    text: &str,
-) -> Result<Value, BadScalar> {
+pub fn parse_scalar(ty: ShapeType, format: TimestampFormat, text: &str) -> Result<Value, BadScalar> {
     let bad = |expected| Err(BadScalar { expected });
     match ty {
         ShapeType::Boolean => match text {
@@ -37,11 +33,7 @@ pub fn parse_scalar(
                 ShapeType::Integer => i32::try_from(v).is_ok(),
                 _ => true,
             };
-            if fits {
-                Ok(Value::from(v))
-            } else {
-                bad("an integer")
-            }
+            if fits { Ok(Value::from(v)) } else { bad("an integer") }
         }
         t if t.is_floating() => {
             let trimmed = text.trim();
@@ -49,10 +41,7 @@ pub fn parse_scalar(
                 return Ok(Value::String(trimmed.to_string()));
             }
             // Rust also reads "inf"/"nan"; AWS's spellings are handled above, the rest is not a number.
-            if !trimmed
-                .bytes()
-                .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E'))
-            {
+            if !trimmed.bytes().all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b'+' | b'e' | b'E')) {
                 return bad("a number");
             }
             match trimmed.parse::<f64>().ok().and_then(Number::from_f64) {
@@ -65,10 +54,7 @@ pub fn parse_scalar(
             None => bad("a timestamp"),
         },
         ShapeType::Blob => {
-            if base64::engine::general_purpose::STANDARD
-                .decode(text)
-                .is_ok()
-            {
+            if base64::engine::general_purpose::STANDARD.decode(text).is_ok() {
                 Ok(Value::String(text.to_string()))
             } else {
                 bad("base64-encoded bytes")
@@ -81,9 +67,7 @@ pub fn parse_scalar(
 /// Writes a scalar internal value as text; `None` when the value is not a scalar.
 pub fn scalar_text(ty: ShapeType, format: TimestampFormat, value: &Value) -> Option<String> {
     match (ty, value) {
-        (ShapeType::Timestamp, Value::Number(n)) => {
-            n.as_f64().map(|s| timestamp::format(s, format))
-        }
+        (ShapeType::Timestamp, Value::Number(n)) => n.as_f64().map(|s| timestamp::format(s, format)),
         (_, Value::String(s)) => Some(s.clone()),
         (_, Value::Bool(b)) => Some(b.to_string()),
         (t, Value::Number(n)) if t.is_floating() => Some(float_text(n)),
@@ -189,10 +173,7 @@ mod tests {
 
     #[test]
     fn header_lists_with_quotes() {
-        assert_eq!(
-            split_header_list(r#""b,c", "\"def\"", a"#),
-            vec!["b,c", "\"def\"", "a"]
-        );
+        assert_eq!(split_header_list(r#""b,c", "\"def\"", a"#), vec!["b,c", "\"def\"", "a"]);
         assert_eq!(split_header_list("a, b, c"), vec!["a", "b", "c"]);
         assert_eq!(split_header_list(""), vec![""]);
         let items = vec!["b,c".to_string(), "\"def\"".to_string(), "a".to_string()];
@@ -203,32 +184,20 @@ mod tests {
     fn http_date_lists_keep_their_commas() {
         assert_eq!(
             split_http_date_list("Mon, 16 Dec 2019 23:48:18 GMT, Mon, 16 Dec 2019 23:48:18 GMT"),
-            vec![
-                "Mon, 16 Dec 2019 23:48:18 GMT",
-                "Mon, 16 Dec 2019 23:48:18 GMT"
-            ]
+            vec!["Mon, 16 Dec 2019 23:48:18 GMT", "Mon, 16 Dec 2019 23:48:18 GMT"]
         );
     }
 
     #[test]
     fn scalars_are_type_checked() {
         let iso = TimestampFormat::Iso8601;
-        assert_eq!(
-            parse_scalar(ShapeType::Integer, iso, "3600"),
-            Ok(Value::from(3600))
-        );
+        assert_eq!(parse_scalar(ShapeType::Integer, iso, "3600"), Ok(Value::from(3600)));
         assert!(parse_scalar(ShapeType::Integer, iso, "abc").is_err());
         assert!(parse_scalar(ShapeType::Integer, iso, "4294967296").is_err());
         assert!(parse_scalar(ShapeType::Boolean, iso, "yes").is_err());
         assert!(parse_scalar(ShapeType::Double, iso, "inf").is_err());
-        assert_eq!(
-            parse_scalar(ShapeType::Double, iso, "NaN"),
-            Ok(Value::String("NaN".into()))
-        );
-        assert_eq!(
-            parse_scalar(ShapeType::Timestamp, iso, "2015-01-25T08:00:00Z"),
-            Ok(Value::from(1422172800))
-        );
+        assert_eq!(parse_scalar(ShapeType::Double, iso, "NaN"), Ok(Value::String("NaN".into())));
+        assert_eq!(parse_scalar(ShapeType::Timestamp, iso, "2015-01-25T08:00:00Z"), Ok(Value::from(1422172800)));
         assert!(parse_scalar(ShapeType::Blob, iso, "not base64!").is_err());
     }
 }

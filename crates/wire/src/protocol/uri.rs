@@ -48,25 +48,14 @@ impl UriTemplate {
                 None => (p.to_string(), None),
             })
             .collect();
-        UriTemplate {
-            method: method.to_ascii_uppercase(),
-            segments,
-            query,
-        }
+        UriTemplate { method: method.to_ascii_uppercase(), segments, query }
     }
 
     /// Orders templates so that the first match is the most specific one: more literal segments,
     /// then more required query literals, then fixed labels before greedy ones, then longer paths.
     pub fn specificity(&self) -> (usize, usize, bool, usize) {
-        let literals = self
-            .segments
-            .iter()
-            .filter(|s| matches!(s, Segment::Literal(l) if !l.is_empty()))
-            .count();
-        let greedy = self
-            .segments
-            .iter()
-            .any(|s| matches!(s, Segment::Greedy(_)));
+        let literals = self.segments.iter().filter(|s| matches!(s, Segment::Literal(l) if !l.is_empty())).count();
+        let greedy = self.segments.iter().any(|s| matches!(s, Segment::Greedy(_)));
         (literals, self.query.len(), !greedy, self.segments.len())
     }
 
@@ -86,9 +75,7 @@ impl UriTemplate {
             let found = query.split('&').any(|pair| {
                 let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
                 percent_decode(k).ok().as_deref() == Some(key.as_str())
-                    && value
-                        .as_ref()
-                        .is_none_or(|want| percent_decode(v).ok().as_deref() == Some(want))
+                    && value.as_ref().is_none_or(|want| percent_decode(v).ok().as_deref() == Some(want))
             });
             if !found {
                 return None;
@@ -148,15 +135,8 @@ mod tests {
     fn matches_labels_and_decodes_them() {
         let t = UriTemplate::parse("POST", "/model/{modelId}/converse");
         assert_eq!(
-            t.matches(
-                "POST",
-                "/model/us.anthropic.claude-3-haiku-20240307-v1%3A0/converse",
-                ""
-            ),
-            Some(vec![(
-                "modelId".to_string(),
-                "us.anthropic.claude-3-haiku-20240307-v1:0".to_string()
-            )])
+            t.matches("POST", "/model/us.anthropic.claude-3-haiku-20240307-v1%3A0/converse", ""),
+            Some(vec![("modelId".to_string(), "us.anthropic.claude-3-haiku-20240307-v1:0".to_string())])
         );
         assert_eq!(t.matches("GET", "/model/x/converse", ""), None);
         assert_eq!(t.matches("POST", "/model//converse", ""), None);
@@ -165,16 +145,9 @@ mod tests {
 
     #[test]
     fn greedy_labels_take_slashes() {
-        let t = UriTemplate::parse(
-            "GET",
-            "/HttpRequestWithGreedyLabelInPath/foo/{foo}/baz/{baz+}",
-        );
+        let t = UriTemplate::parse("GET", "/HttpRequestWithGreedyLabelInPath/foo/{foo}/baz/{baz+}");
         let labels = t
-            .matches(
-                "GET",
-                "/HttpRequestWithGreedyLabelInPath/foo/hello%2Fescape/baz/there/guy",
-                "",
-            )
+            .matches("GET", "/HttpRequestWithGreedyLabelInPath/foo/hello%2Fescape/baz/there/guy", "")
             .expect("matches");
         assert_eq!(labels[0].1, "hello/escape");
         assert_eq!(labels[1].1, "there/guy");
@@ -185,26 +158,10 @@ mod tests {
 
     #[test]
     fn query_literals_must_be_present() {
-        let t = UriTemplate::parse(
-            "GET",
-            "/2019-09-30/functions/{FunctionName}/provisioned-concurrency?List=ALL",
-        );
-        assert!(
-            t.matches(
-                "GET",
-                "/2019-09-30/functions/f/provisioned-concurrency",
-                "List=ALL"
-            )
-            .is_some()
-        );
-        assert!(
-            t.matches("GET", "/2019-09-30/functions/f/provisioned-concurrency", "")
-                .is_none()
-        );
-        let plain = UriTemplate::parse(
-            "GET",
-            "/2019-09-30/functions/{FunctionName}/provisioned-concurrency",
-        );
+        let t = UriTemplate::parse("GET", "/2019-09-30/functions/{FunctionName}/provisioned-concurrency?List=ALL");
+        assert!(t.matches("GET", "/2019-09-30/functions/f/provisioned-concurrency", "List=ALL").is_some());
+        assert!(t.matches("GET", "/2019-09-30/functions/f/provisioned-concurrency", "").is_none());
+        let plain = UriTemplate::parse("GET", "/2019-09-30/functions/{FunctionName}/provisioned-concurrency");
         assert!(t.specificity() > plain.specificity());
     }
 
@@ -213,8 +170,7 @@ mod tests {
         let label = UriTemplate::parse("GET", "/2015-03-31/functions/{FunctionName}");
         let list = UriTemplate::parse("GET", "/2015-03-31/functions/");
         assert!(
-            list.specificity() > label.specificity()
-                || list.matches("GET", "/2015-03-31/functions/", "").is_some()
+            list.specificity() > label.specificity() || list.matches("GET", "/2015-03-31/functions/", "").is_some()
         );
         assert!(label.matches("GET", "/2015-03-31/functions/", "").is_none());
     }

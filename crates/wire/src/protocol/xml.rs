@@ -19,9 +19,7 @@ pub fn escape_into(out: &mut String, text: &str) {
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
             '\r' => out.push_str("&#xD;"),
-            c if (c as u32) < 0x20 && c != '\n' && c != '\t' => {
-                out.push_str(&format!("&#x{:X};", c as u32))
-            }
+            c if (c as u32) < 0x20 && c != '\n' && c != '\t' => out.push_str(&format!("&#x{:X};", c as u32)),
             c => out.push(c),
         }
     }
@@ -58,13 +56,7 @@ fn text_element(out: &mut String, name: &str, text: &str) {
 }
 
 /// Writes the members of a structure value as child elements.
-pub fn write_members(
-    model: &ServiceModel,
-    shape: &Shape,
-    value: &Value,
-    out: &mut String,
-    depth: usize,
-) {
+pub fn write_members(model: &ServiceModel, shape: &Shape, value: &Value, out: &mut String, depth: usize) {
     let Some(object) = value.as_object() else {
         return;
     };
@@ -81,14 +73,7 @@ pub fn write_members(
     }
 }
 
-fn write_ref(
-    model: &ServiceModel,
-    r: &Ref,
-    name: &str,
-    value: &Value,
-    out: &mut String,
-    depth: usize,
-) {
+fn write_ref(model: &ServiceModel, r: &Ref, name: &str, value: &Value, out: &mut String, depth: usize) {
     let ns = r.xml_namespace();
     match r.shape.shape_type {
         _ if r.shape.document => {
@@ -121,10 +106,9 @@ fn write_ref(
             }
         }
         ShapeType::Map => {
-            let (Some(key), Some(val)) = (
-                model.element("key", r.shape.key.as_ref()),
-                model.element("value", r.shape.value.as_ref()),
-            ) else {
+            let (Some(key), Some(val)) =
+                (model.element("key", r.shape.key.as_ref()), model.element("value", r.shape.value.as_ref()))
+            else {
                 return;
             };
             let key_name = key.location_name().unwrap_or("key");
@@ -141,14 +125,7 @@ fn write_ref(
                 } else {
                     open(out, "entry", None);
                 }
-                write_ref(
-                    model,
-                    &key,
-                    key_name,
-                    &Value::String(k.clone()),
-                    out,
-                    depth + 1,
-                );
+                write_ref(model, &key, key_name, &Value::String(k.clone()), out, depth + 1);
                 write_ref(model, &val, value_name, v, out, depth + 1);
                 close(out, if r.flattened() { name } else { "entry" });
             }
@@ -249,15 +226,7 @@ pub fn encode_error(model: &ServiceModel, err: &AwsError, request_id: &str) -> S
         let ns = model.metadata.xml_namespace.clone().map(XmlNamespace::Uri);
         open(&mut out, "ErrorResponse", ns.as_ref());
         out.push_str("<Error>");
-        text_element(
-            &mut out,
-            "Type",
-            if err.sender_fault {
-                "Sender"
-            } else {
-                "Receiver"
-            },
-        );
+        text_element(&mut out, "Type", if err.sender_fault { "Sender" } else { "Receiver" });
         text_element(&mut out, "Code", &err.code);
         if !err.message.is_empty() {
             text_element(&mut out, "Message", &err.message);

@@ -192,33 +192,14 @@ pub fn translate(java: &str) -> Option<String> {
 fn is_meta(c: char) -> bool {
     matches!(
         c,
-        '\\' | '.'
-            | '+'
-            | '*'
-            | '?'
-            | '('
-            | ')'
-            | '|'
-            | '['
-            | ']'
-            | '{'
-            | '}'
-            | '^'
-            | '$'
-            | '#'
-            | '&'
-            | '-'
-            | '~'
+        '\\' | '.' | '+' | '*' | '?' | '(' | ')' | '|' | '[' | ']' | '{' | '}' | '^' | '$' | '#' | '&' | '-' | '~'
     )
 }
 
 /// Compiles a model pattern for full-string matching (Java's `String.matches`).
 pub fn compile(java: &str) -> Option<Regex> {
     let rust = translate(java)?;
-    RegexBuilder::new(&format!("^(?:{rust})$"))
-        .size_limit(SIZE_LIMIT)
-        .build()
-        .ok()
+    RegexBuilder::new(&format!("^(?:{rust})$")).size_limit(SIZE_LIMIT).build().ok()
 }
 
 #[cfg(test)]
@@ -241,8 +222,7 @@ mod tests {
     #[test]
     fn java_unicode_escapes_take_four_digits() {
         // Java reads \u10000 as U+1000 followed by '0', so supplementary characters do not match.
-        let sts =
-            r"[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+";
+        let sts = r"[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+";
         assert!(matches(sts, "arn:aws:iam::123456789012:role/x"));
         assert!(!matches(sts, "😀"));
         assert!(!matches(sts, ""));
@@ -260,9 +240,6 @@ mod tests {
         assert!(compile(r"(?!^[0-9]+$)([a-zA-Z0-9-_]+)").is_none());
         assert!(matches(r"[\p{L}\p{Z}\p{N}_.:/=+\-@]*", "Key Name 1"));
         assert!(matches(r"\p{Alpha}+", "abc"));
-        assert!(matches(
-            r"^arn:aws:iam::\d{12}:role/.+$",
-            "arn:aws:iam::123456789012:role/x"
-        ));
+        assert!(matches(r"^arn:aws:iam::\d{12}:role/.+$", "arn:aws:iam::123456789012:role/x"));
     }
 }

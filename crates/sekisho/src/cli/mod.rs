@@ -1,0 +1,75 @@
+//! The command line: `serve`, `profiles`, `explain`. Arguments are few, so they are parsed by hand.
+
+mod explain;
+mod profiles;
+mod serve;
+
+const USAGE: &str = "usage:
+  sekisho serve [--host 127.0.0.1] [--port 4566] [--config sekisho.toml]
+  sekisho profiles [ACCOUNT_ID ...] [--endpoint http://127.0.0.1:4566] [--region us-east-1]
+  sekisho explain <request-id> [--endpoint http://127.0.0.1:4566]
+  sekisho --version";
+
+pub fn run(args: Vec<String>) -> Result<(), String> {
+    let Some(command) = args.first() else {
+        return Err(USAGE.to_string());
+    };
+    let rest = &args[1..];
+    match command.as_str() {
+        "serve" => serve::run(rest),
+        "profiles" => profiles::run(rest),
+        "explain" => explain::run(rest),
+        "--version" | "version" => {
+            println!("sekisho {}", env!("CARGO_PKG_VERSION"));
+            Ok(())
+        }
+        "--help" | "-h" | "help" => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        other => Err(format!("unknown command {other:?}\n{USAGE}")),
+    }
+}
+
+/// Splits `--flag value` options from positional arguments; `flags` lists the options that take a value.
+pub fn parse_options(args: &[String], flags: &[&str]) -> Result<(Vec<(String, String)>, Vec<String>), String> {
+    let mut options = Vec::new();
+    let mut positional = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        let a = &args[i];
+        if let Some(name) = a.strip_prefix("--") {
+            let (name, inline) = match name.split_once('=') {
+                Some((n, v)) => (n, Some(v.to_string())),
+                None => (name, None),
+            };
+            if !flags.contains(&name) {
+                return Err(format!("unknown option --{name}\n{USAGE}"));
+            }
+            let value = match inline {
+                Some(v) => v,
+                None => {
+                    i += 1;
+                    args.get(i).cloned().ok_or_else(|| format!("--{name} needs a value"))?
+                }
+            };
+            options.push((name.to_string(), value));
+        } else {
+            positional.push(a.clone());
+        }
+        i += 1;
+    }
+    Ok((options, positional))
+}
+
+pub fn option<'a>(options: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    options.iter().rev().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+}
+
+/// The endpoint of a running sekisho: `--endpoint`, then `SEKISHO_ENDPOINT`, then the default.
+pub fn endpoint(options: &[(String, String)]) -> String {
+    option(options, "endpoint")
+        .map(str::to_string)
+        .or_else(|| std::env::var("SEKISHO_ENDPOINT").ok())
+        .unwrap_or_else(|| "http://127.0.0.1:4566".to_string())
+}

@@ -1,0 +1,67 @@
+//! `sekisho serve`: start the world and the door, listen, print one ready line, stop cleanly on a signal.
+
+use super::{option, parse_options};
+use sekisho_core::World;
+use sekisho_core::config::Config;
+use std::io::Write;
+use std::sync::Arc;
+
+pub fn run(args: &[String]) -> Result<(), String> {
+    let (options, positional) = parse_options(args, &["host", "port", "config"])?;
+    if let Some(p) = positional.first() {
+        return Err(format!("unexpected argument {p:?}"));
+    }
+    let config = match option(&options, "config") {
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+            Config::parse(&text).map_err(|e| format!("{path}: {e}"))?
+        }
+        None => Config::defaults(),
+    };
+    let host = option(&options, "host").map(str::to_string).or_else(|| config.server.host.clone());
+    let host = host.unwrap_or_else(|| "127.0.0.1".to_string());
+    let port = match option(&options, "port") {
+        Some(p) => p.parse::<u16>().map_err(|_| format!("--port: not a port number: {p:?}"))?,
+        None => config.server.port.unwrap_or(4566),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the runtime: {e}"))?;
+    runtime.block_on(serve(host, port, config))
+}
+
+async fn serve(host: String, port: u16, config: Config) -> Result<(), String> {
+    let listener = tokio::net::TcpListener::bind((host.as_str(), port))
+        .await
+        .map_err(|e| format!("cannot listen on {host}:{port}: {e}"))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    let max_body = config.server.max_body_bytes.unwrap_or(crate::http::DEFAULT_MAX_BODY);
+    let world = Arc::new(World::new(config));
+    let door = crate::services::door(world);
+    let app = crate::http::router(door, max_body);
+    // Signal handlers are installed before the ready line, so a signal sent right after it stops us cleanly.
+    let shutdown = shutdown_signal()?;
+    let shown_host = if addr.ip().is_ipv6() { format!("[{}]", addr.ip()) } else { addr.ip().to_string() };
+    {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "sekisho listening on http://{shown_host}:{}", addr.port());
+        let _ = out.flush();
+    }
+    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(|e| format!("server error: {e}"))
+}
+
+fn shutdown_signal() -> Result<impl std::future::Future<Output = ()>, String> {
+    use tokio::signal::unix::{SignalKind, signal};
+    let mut int = signal(SignalKind::interrupt()).map_err(|e| format!("cannot watch SIGINT: {e}"))?;
+    let mut term = signal(SignalKind::terminate()).map_err(|e| format!("cannot watch SIGTERM: {e}"))?;
+    Ok(async move {
+        tokio::select! {
+            _ = int.recv() => {},
+            _ = term.recv() => {},
+        }
+    })
+}

@@ -1,0 +1,57 @@
+//! sekisho's own endpoints: health, and the decision log that `sekisho explain` reads.
+
+use super::AppState;
+use axum::Router;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde_json::json;
+use std::collections::HashMap;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/_sekisho/health", get(health))
+        .route("/_sekisho/decisions", get(decisions))
+        .route("/_sekisho/decisions/{request_id}", get(decision))
+}
+
+async fn health(State(state): State<AppState>) -> Response {
+    let body = json!({
+        "status": "ok",
+        "version": env!("CARGO_PKG_VERSION"),
+        "uptimeSeconds": state.started.elapsed().as_secs_f64(),
+    });
+    ([(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+}
+
+async fn decisions(State(state): State<AppState>, Query(q): Query<HashMap<String, String>>) -> Response {
+    let limit = q.get("limit").and_then(|l| l.parse().ok()).unwrap_or(100usize);
+    let records = state.door.decisions().recent(limit);
+    let body = serde_json::to_string(&json!({ "decisions": records })).unwrap_or_default();
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
+
+async fn decision(
+    State(state): State<AppState>,
+    Path(request_id): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
+    let log = state.door.decisions();
+    let Some(record) = log.find(&request_id) else {
+        return (StatusCode::NOT_FOUND, format!("no decision recorded for request {request_id}\n")).into_response();
+    };
+    let children = log.children(&request_id);
+    if q.get("format").map(String::as_str) == Some("text") {
+        let mut text = record.render();
+        for child in &children {
+            text.push_str("  made on its behalf:\n");
+            for line in child.render().lines() {
+                text.push_str(&format!("    {line}\n"));
+            }
+        }
+        return ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response();
+    }
+    let body = serde_json::to_string(&json!({ "decision": record, "internalCalls": children })).unwrap_or_default();
+    ([(header::CONTENT_TYPE, "application/json")], body).into_response()
+}
