@@ -293,14 +293,11 @@ impl Statement {
                 break;
             }
         }
-        if self.not_resource {
-            if unresolved && !any {
-                return None;
-            }
-            Some(!any)
-        } else {
-            Some(any)
+        if unresolved && !any {
+            // A variable without value: the statement cannot apply, but it is reported as close.
+            return None;
         }
+        Some(any != self.not_resource)
     }
 }
 

@@ -357,10 +357,10 @@ fn resource_format_error(r: &str) -> Option<String> {
         );
         return Some(msg::invalid_partition(partition, &rebuilt));
     }
-    let rest = rest?;
-    let Some((service, after_service)) = rest.split_once(':') else {
+    let Some(rest) = rest else {
         return Some(msg::RESOURCE_VENDOR.to_string());
     };
+    let (service, after_service) = rest.split_once(':').unwrap_or((rest, ""));
     let (region, after_region) = after_service.split_once(':').unwrap_or((after_service, ""));
     let resource_part = after_region.split_once(':').map_or("", |(_, res)| res);
     if !region.is_empty() {
