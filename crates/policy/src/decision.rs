@@ -1,0 +1,423 @@
+//! The result of an evaluation: the decision, the policy type that denied, and the statements behind it.
+//! `explain()` renders it in plain words for `sekisho explain`.
+
+use std::fmt::Write;
+
+use crate::ast::{Effect, Statement};
+use crate::context::Context;
+use crate::eval::{EvalDecision, PolicyRef, PolicySource, PolicyType, Request};
+use crate::principal::{Principal, PrincipalMatch};
+
+/// One policy the evaluator looked at.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Consulted<'a> {
+    pub policy: PolicyRef<'a>,
+    pub policy_type: PolicyType,
+    /// Organization level for SCPs and RCPs (0 = first level given).
+    pub level: usize,
+}
+
+/// A statement whose action, resource and principal matched the request; whether it applied depends on
+/// its conditions. Condition results are kept as bit sets (the first 64 conditions).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Trace {
+    pub consulted: usize,
+    pub statement: usize,
+    pub applied: bool,
+    pub principal_match: PrincipalMatch,
+    pub held: u64,
+    pub missing: u64,
+    pub unresolved: bool,
+}
+
+/// One step of the path the evaluation took.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    ExplicitDeny(PolicyType),
+    NoExplicitDeny,
+    /// An organization level (0-based) of SCPs or RCPs without an applicable Allow.
+    OrgLevelWithoutAllow(PolicyType, usize),
+    NoAllowIn(PolicyType),
+    ResourcePolicyGrants(PrincipalMatch),
+    RootUser,
+    IdentityAllows,
+    FederatedWithoutSessionPolicy,
+    CrossAccountWithoutGrant(PolicyType),
+    Allowed,
+}
+
+/// The decision with its reasons. Borrows the request's policies and context.
+#[derive(Debug, Clone)]
+pub struct Decision<'a> {
+    pub(crate) effect: EvalDecision,
+    pub(crate) denied_by: Option<PolicyType>,
+    pub(crate) denying_policy: Option<usize>,
+    pub(crate) consulted: Vec<Consulted<'a>>,
+    pub(crate) traces: Vec<Trace>,
+    pub(crate) path: Vec<Step>,
+    pub(crate) principal: &'a Principal,
+    pub(crate) action: &'a str,
+    pub(crate) resource: &'a str,
+    pub(crate) context: &'a Context,
+    pub(crate) cross_account: bool,
+    pub(crate) identity_side: Option<EvalDecision>,
+    pub(crate) resource_side: Option<EvalDecision>,
+    pub(crate) organizations_allowed: Option<bool>,
+    pub(crate) boundary_allowed: Option<bool>,
+}
+
+/// How one condition of a matching statement came out.
+#[derive(Debug, Clone)]
+pub struct ConditionReport<'d> {
+    /// As written, e.g. `ForAnyValue:StringLike`.
+    pub operator: &'d str,
+    pub key: &'d str,
+    pub policy_values: &'d [String],
+    /// `None` when the key was not in the request context.
+    pub request_values: Option<&'d [String]>,
+    pub held: bool,
+}
+
+/// A statement that matched the request's action, resource and principal.
+#[derive(Debug, Clone)]
+pub struct Reason<'d> {
+    pub policy_id: &'d str,
+    pub source: PolicySource,
+    pub policy_type: PolicyType,
+    pub statement: &'d Statement,
+    /// Its conditions all held, so its effect counted.
+    pub applied: bool,
+    /// How the statement's `Principal` named the caller (always `Direct` where there is no `Principal`).
+    pub principal_match: PrincipalMatch,
+    /// A policy variable had no value, so the statement could not apply.
+    pub unresolved_variable: bool,
+    pub conditions: Vec<ConditionReport<'d>>,
+}
+
+impl<'a> Decision<'a> {
+    pub(crate) fn new(req: &Request<'a>) -> Decision<'a> {
+        Decision {
+            effect: EvalDecision::ImplicitDeny,
+            denied_by: None,
+            denying_policy: None,
+            consulted: Vec::new(),
+            traces: Vec::new(),
+            path: Vec::new(),
+            principal: req.principal,
+            action: req.action,
+            resource: req.resource,
+            context: req.context,
+            cross_account: false,
+            identity_side: None,
+            resource_side: None,
+            organizations_allowed: None,
+            boundary_allowed: None,
+        }
+    }
+
+    pub(crate) fn add_consulted(
+        &mut self,
+        policy: PolicyRef<'a>,
+        policy_type: PolicyType,
+        level: usize,
+    ) -> usize {
+        self.consulted.push(Consulted {
+            policy,
+            policy_type,
+            level,
+        });
+        self.consulted.len() - 1
+    }
+
+    pub fn effect(&self) -> EvalDecision {
+        self.effect
+    }
+
+    pub fn is_allowed(&self) -> bool {
+        self.effect == EvalDecision::Allow
+    }
+
+    /// The policy type that produced the denial (the one AWS would name in its message).
+    pub fn denied_by(&self) -> Option<PolicyType> {
+        self.denied_by
+    }
+
+    /// For an explicit deny: the id (name or ARN) of the policy whose Deny is reported.
+    pub fn denying_policy_id(&self) -> Option<&'a str> {
+        self.denying_policy.map(|i| self.consulted[i].policy.id)
+    }
+
+    /// The steps the evaluation took, in order.
+    pub fn path(&self) -> &[Step] {
+        &self.path
+    }
+
+    pub fn is_cross_account(&self) -> bool {
+        self.cross_account
+    }
+
+    /// For cross-account requests: what the caller's account and the resource's account decided.
+    pub fn account_decisions(&self) -> (Option<EvalDecision>, Option<EvalDecision>) {
+        (self.identity_side, self.resource_side)
+    }
+
+    /// `Some(allowed)` when SCPs were evaluated.
+    pub fn allowed_by_organizations(&self) -> Option<bool> {
+        self.organizations_allowed
+    }
+
+    /// `Some(allowed)` when a permissions boundary was evaluated.
+    pub fn allowed_by_permissions_boundary(&self) -> Option<bool> {
+        self.boundary_allowed
+    }
+
+    /// The policies consulted, with their type: `(id, source, type)`.
+    pub fn policies(&self) -> impl Iterator<Item = (&'a str, PolicySource, PolicyType)> + '_ {
+        self.consulted
+            .iter()
+            .map(|c| (c.policy.id, c.policy.source, c.policy_type))
+    }
+
+    fn reason(&self, t: &Trace) -> Reason<'a> {
+        let c = self.consulted[t.consulted];
+        let statement = &c.policy.policy.statements()[t.statement];
+        let conditions = statement
+            .conditions
+            .iter()
+            .enumerate()
+            .map(|(i, cond)| ConditionReport {
+                operator: &cond.operator_written,
+                key: &cond.key_written,
+                policy_values: &cond.values_written,
+                request_values: self.context.get_lowercase(&cond.key),
+                held: i < 64 && t.held & (1 << i) != 0,
+            })
+            .collect();
+        Reason {
+            policy_id: c.policy.id,
+            source: c.policy.source,
+            policy_type: c.policy_type,
+            statement,
+            applied: t.applied,
+            principal_match: t.principal_match,
+            unresolved_variable: t.unresolved,
+            conditions,
+        }
+    }
+
+    /// Every statement whose action, resource and principal matched, applied or not.
+    pub fn reasons(&self) -> Vec<Reason<'a>> {
+        self.traces.iter().map(|t| self.reason(t)).collect()
+    }
+
+    /// The statements that determine the result: the applicable Deny statements for an explicit deny, the
+    /// applicable Allow statements (not the organization guardrails) when allowed, none for an implicit deny.
+    pub fn matched_statements(&self) -> Vec<Reason<'a>> {
+        self.traces
+            .iter()
+            .filter(|t| t.applied)
+            .filter(|t| {
+                let c = &self.consulted[t.consulted];
+                let effect = c.policy.policy.statements()[t.statement].effect();
+                match self.effect {
+                    EvalDecision::ExplicitDeny => effect == Effect::Deny,
+                    EvalDecision::Allow => {
+                        effect == Effect::Allow
+                            && !matches!(
+                                c.policy_type,
+                                PolicyType::Scp | PolicyType::Rcp | PolicyType::VpcEndpoint
+                            )
+                    }
+                    EvalDecision::ImplicitDeny => false,
+                }
+            })
+            .map(|t| self.reason(t))
+            .collect()
+    }
+
+    /// Context keys that the matching statements referenced but the request context lacked.
+    pub fn missing_context_values(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for t in &self.traces {
+            let c = &self.consulted[t.consulted];
+            let statement = &c.policy.policy.statements()[t.statement];
+            for key in statement.referenced_keys() {
+                if self.context.get(key).is_none()
+                    && !out.iter().any(|o| o.eq_ignore_ascii_case(key))
+                {
+                    out.push(key.to_string());
+                }
+            }
+        }
+        out
+    }
+
+    /// The decision in plain words: what was asked, what was decided and why, and every policy consulted.
+    pub fn explain(&self) -> String {
+        let mut out = String::new();
+        let verdict = match self.effect {
+            EvalDecision::Allow => "ALLOWED",
+            EvalDecision::ExplicitDeny => "DENIED (explicit deny)",
+            EvalDecision::ImplicitDeny => "DENIED (implicit deny)",
+        };
+        let _ = writeln!(
+            out,
+            "{verdict}: {} -> {} on {}",
+            self.principal.arn, self.action, self.resource
+        );
+        if self.cross_account {
+            let _ = writeln!(
+                out,
+                "Cross-account request: both the caller's and the resource's account must allow."
+            );
+        }
+        let _ = writeln!(out, "Why:");
+        for step in &self.path {
+            let _ = writeln!(out, "  - {}", self.describe_step(*step));
+        }
+        let _ = writeln!(out, "Policies consulted:");
+        if self.consulted.is_empty() {
+            let _ = writeln!(out, "  (none)");
+        }
+        for (ci, c) in self.consulted.iter().enumerate() {
+            let level = if matches!(c.policy_type, PolicyType::Scp | PolicyType::Rcp) {
+                format!(", level {}", c.level + 1)
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                out,
+                "  {} \"{}\" ({}{}):",
+                c.policy_type.describe(),
+                c.policy.id,
+                c.policy.source.describe(),
+                level
+            );
+            let traces: Vec<&Trace> = self.traces.iter().filter(|t| t.consulted == ci).collect();
+            if traces.is_empty() {
+                let _ = writeln!(out, "    no statement matches this action and resource");
+            }
+            for t in traces {
+                self.describe_trace(&mut out, t);
+            }
+        }
+        let missing = self.missing_context_values();
+        if !missing.is_empty() {
+            let _ = writeln!(
+                out,
+                "Context keys referenced but absent from the request: {}",
+                missing.join(", ")
+            );
+        }
+        out
+    }
+
+    fn describe_trace(&self, out: &mut String, t: &Trace) {
+        let r = self.reason(t);
+        let s = r.statement;
+        let verb = match (r.applied, s.effect()) {
+            (true, Effect::Allow) => "allows",
+            (true, Effect::Deny) => "denies",
+            (false, Effect::Allow) => "would allow, but does not apply",
+            (false, Effect::Deny) => "would deny, but does not apply",
+        };
+        let sid = match s.sid() {
+            Some(sid) => format!("statement \"{sid}\" (#{})", s.index()),
+            None => format!("statement #{}", s.index()),
+        };
+        let _ = writeln!(
+            out,
+            "    {sid} at line {}, column {}: {verb}",
+            s.start().line,
+            s.start().column
+        );
+        match r.principal_match {
+            PrincipalMatch::Account if r.policy_type.is_resource_side() => {
+                let _ = writeln!(
+                    out,
+                    "      names the caller's account (delegation: an identity-based policy must also allow)"
+                );
+            }
+            PrincipalMatch::Role if r.policy_type.is_resource_side() => {
+                let _ = writeln!(
+                    out,
+                    "      names the caller's role (still limited by permissions boundary and session policy)"
+                );
+            }
+            PrincipalMatch::Direct if r.policy_type.is_resource_side() => {
+                let _ = writeln!(out, "      names the caller directly");
+            }
+            _ => {}
+        }
+        if r.unresolved_variable {
+            let _ = writeln!(
+                out,
+                "      a policy variable has no value in this request, so the statement cannot apply"
+            );
+        }
+        for c in &r.conditions {
+            let got = match c.request_values {
+                Some(v) => format!("request has {}", quote_list(v)),
+                None => "key absent from request".to_string(),
+            };
+            let _ = writeln!(
+                out,
+                "      condition {} {} {}: {} ({got})",
+                c.operator,
+                c.key,
+                quote_list(c.policy_values),
+                if c.held { "held" } else { "failed" }
+            );
+        }
+    }
+
+    fn describe_step(&self, step: Step) -> String {
+        match step {
+            Step::ExplicitDeny(t) => {
+                let id = self.denying_policy_id().unwrap_or("?");
+                format!("an applicable Deny statement in {} \"{id}\" overrides every Allow", t.describe())
+            }
+            Step::NoExplicitDeny => "no applicable Deny statement in any policy".to_string(),
+            Step::OrgLevelWithoutAllow(t, level) => {
+                format!("no {} at organization level {} allows the action", t.describe(), level + 1)
+            }
+            Step::NoAllowIn(PolicyType::RoleTrust) => {
+                "the role trust policy does not allow this caller (trust policies must allow explicitly)".to_string()
+            }
+            Step::NoAllowIn(t) => format!("no {} allows the action", t.describe()),
+            Step::ResourcePolicyGrants(PrincipalMatch::Direct) => {
+                "the resource-based policy allows the caller directly, so implicit denies in identity-based policies, permissions boundary and session policy do not matter".to_string()
+            }
+            Step::ResourcePolicyGrants(PrincipalMatch::Role) => {
+                "the resource-based policy allows the caller's role; permissions boundary and session policy still limit it".to_string()
+            }
+            Step::ResourcePolicyGrants(_) => "the resource-based policy allows the caller".to_string(),
+            Step::RootUser => "the account root user has full access to its own account".to_string(),
+            Step::IdentityAllows => "an identity-based policy allows the action".to_string(),
+            Step::FederatedWithoutSessionPolicy => {
+                "a federated user session without session policy has no permissions".to_string()
+            }
+            Step::CrossAccountWithoutGrant(t) => {
+                format!("the resource's account has no {} that allows the caller", t.describe())
+            }
+            Step::Allowed => "every applicable policy type allows the action".to_string(),
+        }
+    }
+}
+
+impl PolicyType {
+    pub(crate) fn is_resource_side(self) -> bool {
+        matches!(
+            self,
+            PolicyType::ResourceBased
+                | PolicyType::RoleTrust
+                | PolicyType::VpcEndpoint
+                | PolicyType::Rcp
+        )
+    }
+}
+
+fn quote_list(v: &[String]) -> String {
+    let items: Vec<String> = v.iter().map(|s| format!("\"{s}\"")).collect();
+    format!("[{}]", items.join(", "))
+}
