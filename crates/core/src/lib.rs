@@ -9,6 +9,7 @@ pub mod credentials;
 pub mod door;
 pub mod identity;
 pub mod ids;
+pub mod managed;
 pub mod service;
 pub mod state;
 pub mod world;

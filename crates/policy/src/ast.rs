@@ -48,13 +48,7 @@ impl PolicyKind {
     }
 
     pub(crate) fn needs_principal(self) -> bool {
-        matches!(
-            self,
-            PolicyKind::Resource
-                | PolicyKind::RoleTrust
-                | PolicyKind::Rcp
-                | PolicyKind::VpcEndpoint
-        )
+        matches!(self, PolicyKind::Resource | PolicyKind::RoleTrust | PolicyKind::Rcp | PolicyKind::VpcEndpoint)
     }
 }
 
@@ -109,9 +103,7 @@ impl Policy {
     /// Parses and validates `text` under the rules of `kind`, answering bad documents with AWS's
     /// `MalformedPolicyDocument` message. Never panics, whatever the input.
     pub fn parse(text: &str, kind: PolicyKind) -> Result<Policy, PolicyError> {
-        crate::parse::parse(text, kind).map(|inner| Policy {
-            inner: Arc::new(inner),
-        })
+        crate::parse::parse(text, kind).map(|inner| Policy { inner: Arc::new(inner) })
     }
 
     /// The `Version` element as a string (`2008-10-17` when the document had none).
@@ -260,10 +252,7 @@ impl Statement {
             ResourcePattern::Variable(t) => Some(t.variables()),
             ResourcePattern::Fixed(_) => None,
         });
-        self.conditions
-            .iter()
-            .flat_map(|c| c.referenced_keys())
-            .chain(resource_vars.flatten())
+        self.conditions.iter().flat_map(|c| c.referenced_keys()).chain(resource_vars.flatten())
     }
 
     pub(crate) fn action_matches(&self, action_lowercase: &str) -> bool {

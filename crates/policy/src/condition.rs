@@ -46,42 +46,22 @@ pub(crate) struct Operator {
 const OPERATORS: &[(&str, BaseOp, bool)] = &[
     ("StringEquals", BaseOp::StringEquals, false),
     ("StringNotEquals", BaseOp::StringEquals, true),
-    (
-        "StringEqualsIgnoreCase",
-        BaseOp::StringEqualsIgnoreCase,
-        false,
-    ),
-    (
-        "StringNotEqualsIgnoreCase",
-        BaseOp::StringEqualsIgnoreCase,
-        true,
-    ),
+    ("StringEqualsIgnoreCase", BaseOp::StringEqualsIgnoreCase, false),
+    ("StringNotEqualsIgnoreCase", BaseOp::StringEqualsIgnoreCase, true),
     ("StringLike", BaseOp::StringLike, false),
     ("StringNotLike", BaseOp::StringLike, true),
     ("NumericEquals", BaseOp::NumericEquals, false),
     ("NumericNotEquals", BaseOp::NumericEquals, true),
     ("NumericLessThan", BaseOp::NumericLessThan, false),
-    (
-        "NumericLessThanEquals",
-        BaseOp::NumericLessThanEquals,
-        false,
-    ),
+    ("NumericLessThanEquals", BaseOp::NumericLessThanEquals, false),
     ("NumericGreaterThan", BaseOp::NumericGreaterThan, false),
-    (
-        "NumericGreaterThanEquals",
-        BaseOp::NumericGreaterThanEquals,
-        false,
-    ),
+    ("NumericGreaterThanEquals", BaseOp::NumericGreaterThanEquals, false),
     ("DateEquals", BaseOp::DateEquals, false),
     ("DateNotEquals", BaseOp::DateEquals, true),
     ("DateLessThan", BaseOp::DateLessThan, false),
     ("DateLessThanEquals", BaseOp::DateLessThanEquals, false),
     ("DateGreaterThan", BaseOp::DateGreaterThan, false),
-    (
-        "DateGreaterThanEquals",
-        BaseOp::DateGreaterThanEquals,
-        false,
-    ),
+    ("DateGreaterThanEquals", BaseOp::DateGreaterThanEquals, false),
     ("Bool", BaseOp::Bool, false),
     ("BinaryEquals", BaseOp::BinaryEquals, false),
     ("IpAddress", BaseOp::IpAddress, false),
@@ -111,12 +91,7 @@ impl Operator {
         if base == BaseOp::Null && (if_exists || set != SetOp::None) {
             return None;
         }
-        Some(Operator {
-            base,
-            negated,
-            set,
-            if_exists,
-        })
+        Some(Operator { base, negated, set, if_exists })
     }
 
     pub fn is_date(&self) -> bool {
@@ -134,11 +109,7 @@ impl Operator {
     fn takes_variables(&self) -> bool {
         matches!(
             self.base,
-            BaseOp::StringEquals
-                | BaseOp::StringEqualsIgnoreCase
-                | BaseOp::StringLike
-                | BaseOp::Bool
-                | BaseOp::Arn
+            BaseOp::StringEquals | BaseOp::StringEqualsIgnoreCase | BaseOp::StringLike | BaseOp::Bool | BaseOp::Arn
         )
     }
 }
@@ -241,18 +212,9 @@ pub(crate) enum CondOutcome {
 }
 
 impl Condition {
-    pub fn new(
-        operator_written: &str,
-        op: Operator,
-        key: &str,
-        values: Vec<String>,
-        variables: bool,
-    ) -> Condition {
+    pub fn new(operator_written: &str, op: Operator, key: &str, values: Vec<String>, variables: bool) -> Condition {
         let variables = variables && op.takes_variables();
-        let templates: Vec<Template> = values
-            .iter()
-            .map(|v| Template::parse(v, variables))
-            .collect();
+        let templates: Vec<Template> = values.iter().map(|v| Template::parse(v, variables)).collect();
         let mut c = Condition {
             operator_written: operator_written.into(),
             op,
@@ -274,20 +236,13 @@ impl Condition {
     }
 
     fn compile(&self, ctx: &Context) -> Option<Matchers> {
-        let texts = || -> Option<Vec<String>> {
-            self.templates.iter().map(|t| t.resolve_text(ctx)).collect()
-        };
+        let texts = || -> Option<Vec<String>> { self.templates.iter().map(|t| t.resolve_text(ctx)).collect() };
         Some(match self.op.base {
             BaseOp::StringEquals => Matchers::Exact(texts()?),
-            BaseOp::StringEqualsIgnoreCase => {
-                Matchers::Lower(texts()?.into_iter().map(|t| t.to_lowercase()).collect())
+            BaseOp::StringEqualsIgnoreCase => Matchers::Lower(texts()?.into_iter().map(|t| t.to_lowercase()).collect()),
+            BaseOp::StringLike => {
+                Matchers::Like(self.templates.iter().map(|t| t.resolve_glob(ctx)).collect::<Option<Vec<_>>>()?)
             }
-            BaseOp::StringLike => Matchers::Like(
-                self.templates
-                    .iter()
-                    .map(|t| t.resolve_glob(ctx))
-                    .collect::<Option<Vec<_>>>()?,
-            ),
             BaseOp::Bool => Matchers::Bool(texts()?),
             BaseOp::Arn => Matchers::Arn(
                 self.templates
@@ -299,12 +254,9 @@ impl Condition {
             | BaseOp::NumericLessThan
             | BaseOp::NumericLessThanEquals
             | BaseOp::NumericGreaterThan
-            | BaseOp::NumericGreaterThanEquals => Matchers::Numbers(
-                self.values_written
-                    .iter()
-                    .map(|v| parse_number(v))
-                    .collect(),
-            ),
+            | BaseOp::NumericGreaterThanEquals => {
+                Matchers::Numbers(self.values_written.iter().map(|v| parse_number(v)).collect())
+            }
             BaseOp::DateEquals
             | BaseOp::DateLessThan
             | BaseOp::DateLessThanEquals
@@ -312,18 +264,10 @@ impl Condition {
             | BaseOp::DateGreaterThanEquals => {
                 Matchers::Dates(self.values_written.iter().map(|v| parse_date(v)).collect())
             }
-            BaseOp::BinaryEquals => Matchers::Binary(
-                self.values_written
-                    .iter()
-                    .map(|v| v.trim().to_string())
-                    .collect(),
-            ),
-            BaseOp::IpAddress => Matchers::Ips(
-                self.values_written
-                    .iter()
-                    .map(|v| IpRange::parse(v))
-                    .collect(),
-            ),
+            BaseOp::BinaryEquals => {
+                Matchers::Binary(self.values_written.iter().map(|v| v.trim().to_string()).collect())
+            }
+            BaseOp::IpAddress => Matchers::Ips(self.values_written.iter().map(|v| IpRange::parse(v)).collect()),
             BaseOp::Null => Matchers::Null(
                 self.values_written
                     .iter()
@@ -421,11 +365,7 @@ impl Condition {
 }
 
 fn outcome(held: bool) -> CondOutcome {
-    if held {
-        CondOutcome::Held
-    } else {
-        CondOutcome::Failed
-    }
+    if held { CondOutcome::Held } else { CondOutcome::Failed }
 }
 
 #[cfg(test)]
@@ -434,13 +374,7 @@ mod tests {
 
     fn cond(op: &str, key: &str, values: &[&str]) -> Condition {
         let o = Operator::parse(op).expect("known operator");
-        Condition::new(
-            op,
-            o,
-            key,
-            values.iter().map(|s| s.to_string()).collect(),
-            true,
-        )
+        Condition::new(op, o, key, values.iter().map(|s| s.to_string()).collect(), true)
     }
 
     fn held(c: &Condition, ctx: &Context) -> bool {
@@ -453,14 +387,8 @@ mod tests {
         assert!(!held(&cond("StringEquals", "k", &["a"]), &empty));
         assert!(held(&cond("StringNotEquals", "k", &["a"]), &empty));
         assert!(held(&cond("StringEqualsIfExists", "k", &["a"]), &empty));
-        assert!(held(
-            &cond("ForAllValues:StringEquals", "k", &["a"]),
-            &empty
-        ));
-        assert!(!held(
-            &cond("ForAnyValue:StringEquals", "k", &["a"]),
-            &empty
-        ));
+        assert!(held(&cond("ForAllValues:StringEquals", "k", &["a"]), &empty));
+        assert!(!held(&cond("ForAnyValue:StringEquals", "k", &["a"]), &empty));
         assert!(held(&cond("Null", "k", &["true"]), &empty));
         assert!(!held(&cond("Null", "k", &["false"]), &empty));
         assert_eq!(cond("StringEquals", "k", &["a"]).evaluate(&empty).1, true);
@@ -475,27 +403,14 @@ mod tests {
 
     #[test]
     fn set_operators() {
-        let all = cond(
-            "ForAllValues:StringLike",
-            "dynamodb:requestedAttributes",
-            &["PostDateTime", "Message", "Tags"],
-        );
-        let ok =
-            Context::new().with_values("dynamodb:requestedAttributes", ["PostDateTime", "Message"]);
-        let bad = Context::new()
-            .with_values("dynamodb:requestedAttributes", ["PostDateTime", "UserName"]);
+        let all = cond("ForAllValues:StringLike", "dynamodb:requestedAttributes", &["PostDateTime", "Message", "Tags"]);
+        let ok = Context::new().with_values("dynamodb:requestedAttributes", ["PostDateTime", "Message"]);
+        let bad = Context::new().with_values("dynamodb:requestedAttributes", ["PostDateTime", "UserName"]);
         assert!(held(&all, &ok));
         assert!(!held(&all, &bad));
-        let any = cond(
-            "ForAnyValue:StringLike",
-            "dynamodb:requestedAttributes",
-            &["ID", "PostDateTime"],
-        );
+        let any = cond("ForAnyValue:StringLike", "dynamodb:requestedAttributes", &["ID", "PostDateTime"]);
         assert!(held(&any, &bad));
-        assert!(!held(
-            &any,
-            &Context::new().with_values("dynamodb:requestedAttributes", ["UserName"])
-        ));
+        assert!(!held(&any, &Context::new().with_values("dynamodb:requestedAttributes", ["UserName"])));
     }
 
     #[test]
@@ -506,76 +421,30 @@ mod tests {
             .with("aws:SourceIp", "203.0.113.7")
             .with("aws:SecureTransport", "false")
             .with("aws:SourceArn", "arn:aws:sns:us-east-1:123456789012:TOPIC");
-        assert!(held(
-            &cond("NumericLessThanEquals", "s3:max-keys", &["10"]),
-            &ctx
-        ));
-        assert!(!held(
-            &cond("NumericLessThan", "s3:max-keys", &["10"]),
-            &ctx
-        ));
-        assert!(held(
-            &cond(
-                "DateGreaterThan",
-                "aws:CurrentTime",
-                &["2020-01-01T00:00:01Z"]
-            ),
-            &ctx
-        ));
-        assert!(held(
-            &cond("IpAddress", "aws:SourceIp", &["203.0.113.0/24"]),
-            &ctx
-        ));
-        assert!(!held(
-            &cond("NotIpAddress", "aws:SourceIp", &["203.0.113.0/24"]),
-            &ctx
-        ));
+        assert!(held(&cond("NumericLessThanEquals", "s3:max-keys", &["10"]), &ctx));
+        assert!(!held(&cond("NumericLessThan", "s3:max-keys", &["10"]), &ctx));
+        assert!(held(&cond("DateGreaterThan", "aws:CurrentTime", &["2020-01-01T00:00:01Z"]), &ctx));
+        assert!(held(&cond("IpAddress", "aws:SourceIp", &["203.0.113.0/24"]), &ctx));
+        assert!(!held(&cond("NotIpAddress", "aws:SourceIp", &["203.0.113.0/24"]), &ctx));
         assert!(held(&cond("Bool", "aws:SecureTransport", &["false"]), &ctx));
-        assert!(held(
-            &cond(
-                "ArnLike",
-                "aws:SourceArn",
-                &["arn:aws:sns:*:123456789012:*"]
-            ),
-            &ctx
-        ));
-        assert!(!held(
-            &cond(
-                "ArnLike",
-                "aws:SourceArn",
-                &["arn:aws:sns:*:999999999999:*"]
-            ),
-            &ctx
-        ));
+        assert!(held(&cond("ArnLike", "aws:SourceArn", &["arn:aws:sns:*:123456789012:*"]), &ctx));
+        assert!(!held(&cond("ArnLike", "aws:SourceArn", &["arn:aws:sns:*:999999999999:*"]), &ctx));
     }
 
     #[test]
     fn arn_operators_match_per_segment() {
-        let c = cond(
-            "ArnLike",
-            "k",
-            &["arn:aws:someservice:*:111122223333:finance/*"],
-        );
+        let c = cond("ArnLike", "k", &["arn:aws:someservice:*:111122223333:finance/*"]);
         let v = "arn:aws:someservice:us-east-2:999999999999:store/abc:111122223333:finance/document.txt";
         assert!(!held(&c, &Context::new().with("k", v)));
-        let s = cond(
-            "StringLike",
-            "k",
-            &["arn:aws:someservice:*:111122223333:finance/*"],
-        );
+        let s = cond("StringLike", "k", &["arn:aws:someservice:*:111122223333:finance/*"]);
         assert!(held(&s, &Context::new().with("k", v)));
     }
 
     #[test]
     fn unresolved_variable_makes_the_statement_not_apply() {
         let c = cond("StringLike", "s3:prefix", &["home/${aws:username}/"]);
-        assert_eq!(
-            c.evaluate(&Context::new().with("s3:prefix", "home/x/")).0,
-            CondOutcome::Unresolved
-        );
-        let ctx = Context::new()
-            .with("s3:prefix", "home/x/")
-            .with("aws:username", "x");
+        assert_eq!(c.evaluate(&Context::new().with("s3:prefix", "home/x/")).0, CondOutcome::Unresolved);
+        let ctx = Context::new().with("s3:prefix", "home/x/").with("aws:username", "x");
         assert!(held(&c, &ctx));
     }
 }

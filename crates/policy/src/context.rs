@@ -50,10 +50,7 @@ impl Context {
     {
         self.keys.insert(
             key.to_ascii_lowercase(),
-            Entry {
-                name: key.to_string(),
-                values: values.into_iter().map(Into::into).collect(),
-            },
+            Entry { name: key.to_string(), values: values.into_iter().map(Into::into).collect() },
         );
     }
 
@@ -85,9 +82,7 @@ impl Context {
 
     /// Keys (as first written) and values, in no particular order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &[String])> {
-        self.keys
-            .values()
-            .map(|e| (e.name.as_str(), e.values.as_slice()))
+        self.keys.values().map(|e| (e.name.as_str(), e.values.as_slice()))
     }
 
     /// Adds the keys AWS derives from the calling principal: `aws:PrincipalArn`, `aws:PrincipalAccount`,
@@ -100,10 +95,7 @@ impl Context {
 
     pub fn insert_principal_keys(&mut self, p: &Principal) {
         let is_service = p.kind == PrincipalKind::Service;
-        self.insert(
-            "aws:PrincipalIsAWSService",
-            if is_service { "true" } else { "false" },
-        );
+        self.insert("aws:PrincipalIsAWSService", if is_service { "true" } else { "false" });
         match p.kind {
             PrincipalKind::Service => {
                 if let Some(s) = &p.service {
@@ -163,53 +155,25 @@ mod tests {
     #[test]
     fn keys_are_case_insensitive() {
         let c = Context::new().with("aws:CurrentTime", "2020-01-01T00:00:00Z");
-        assert_eq!(
-            c.get("AWS:currenttime"),
-            Some(&["2020-01-01T00:00:00Z".to_string()][..])
-        );
+        assert_eq!(c.get("AWS:currenttime"), Some(&["2020-01-01T00:00:00Z".to_string()][..]));
         assert!(c.get("aws:EpochTime").is_none());
     }
 
     #[test]
     fn principal_keys_follow_the_principal_table() {
-        let role = Principal::assumed_role(
-            "arn:aws:iam::111122223333:role/path/R",
-            "s1",
-            Some("AROAEXAMPLE"),
-        );
+        let role = Principal::assumed_role("arn:aws:iam::111122223333:role/path/R", "s1", Some("AROAEXAMPLE"));
         let c = Context::new().with_principal(&role);
-        assert_eq!(
-            c.get("aws:userid").map(|v| v[0].as_str()),
-            Some("AROAEXAMPLE:s1")
-        );
-        assert_eq!(
-            c.get("aws:PrincipalArn").map(|v| v[0].as_str()),
-            Some("arn:aws:iam::111122223333:role/path/R")
-        );
-        assert_eq!(
-            c.get("aws:PrincipalType").map(|v| v[0].as_str()),
-            Some("AssumedRole")
-        );
+        assert_eq!(c.get("aws:userid").map(|v| v[0].as_str()), Some("AROAEXAMPLE:s1"));
+        assert_eq!(c.get("aws:PrincipalArn").map(|v| v[0].as_str()), Some("arn:aws:iam::111122223333:role/path/R"));
+        assert_eq!(c.get("aws:PrincipalType").map(|v| v[0].as_str()), Some("AssumedRole"));
         assert!(c.get("aws:username").is_none());
-        let user = Principal::user(
-            "arn:aws:iam::111122223333:user/division/Bob",
-            Some("AIDAEXAMPLE"),
-        );
+        let user = Principal::user("arn:aws:iam::111122223333:user/division/Bob", Some("AIDAEXAMPLE"));
         let c = Context::new().with_principal(&user);
         assert_eq!(c.get("aws:username").map(|v| v[0].as_str()), Some("Bob"));
-        assert_eq!(
-            c.get("aws:userid").map(|v| v[0].as_str()),
-            Some("AIDAEXAMPLE")
-        );
+        assert_eq!(c.get("aws:userid").map(|v| v[0].as_str()), Some("AIDAEXAMPLE"));
         let root = Principal::root("111122223333");
         let c = Context::new().with_principal(&root);
-        assert_eq!(
-            c.get("aws:userid").map(|v| v[0].as_str()),
-            Some("111122223333")
-        );
-        assert_eq!(
-            c.get("aws:PrincipalType").map(|v| v[0].as_str()),
-            Some("Account")
-        );
+        assert_eq!(c.get("aws:userid").map(|v| v[0].as_str()), Some("111122223333"));
+        assert_eq!(c.get("aws:PrincipalType").map(|v| v[0].as_str()), Some("Account"));
     }
 }

@@ -115,17 +115,8 @@ impl<'a> Decision<'a> {
         }
     }
 
-    pub(crate) fn add_consulted(
-        &mut self,
-        policy: PolicyRef<'a>,
-        policy_type: PolicyType,
-        level: usize,
-    ) -> usize {
-        self.consulted.push(Consulted {
-            policy,
-            policy_type,
-            level,
-        });
+    pub(crate) fn add_consulted(&mut self, policy: PolicyRef<'a>, policy_type: PolicyType, level: usize) -> usize {
+        self.consulted.push(Consulted { policy, policy_type, level });
         self.consulted.len() - 1
     }
 
@@ -173,9 +164,7 @@ impl<'a> Decision<'a> {
 
     /// The policies consulted, with their type: `(id, source, type)`.
     pub fn policies(&self) -> impl Iterator<Item = (&'a str, PolicySource, PolicyType)> + '_ {
-        self.consulted
-            .iter()
-            .map(|c| (c.policy.id, c.policy.source, c.policy_type))
+        self.consulted.iter().map(|c| (c.policy.id, c.policy.source, c.policy_type))
     }
 
     fn reason(&self, t: &Trace) -> Reason<'a> {
@@ -223,10 +212,7 @@ impl<'a> Decision<'a> {
                     EvalDecision::ExplicitDeny => effect == Effect::Deny,
                     EvalDecision::Allow => {
                         effect == Effect::Allow
-                            && !matches!(
-                                c.policy_type,
-                                PolicyType::Scp | PolicyType::Rcp | PolicyType::VpcEndpoint
-                            )
+                            && !matches!(c.policy_type, PolicyType::Scp | PolicyType::Rcp | PolicyType::VpcEndpoint)
                     }
                     EvalDecision::ImplicitDeny => false,
                 }
@@ -242,9 +228,7 @@ impl<'a> Decision<'a> {
             let c = &self.consulted[t.consulted];
             let statement = &c.policy.policy.statements()[t.statement];
             for key in statement.referenced_keys() {
-                if self.context.get(key).is_none()
-                    && !out.iter().any(|o| o.eq_ignore_ascii_case(key))
-                {
+                if self.context.get(key).is_none() && !out.iter().any(|o| o.eq_ignore_ascii_case(key)) {
                     out.push(key.to_string());
                 }
             }
@@ -260,16 +244,9 @@ impl<'a> Decision<'a> {
             EvalDecision::ExplicitDeny => "DENIED (explicit deny)",
             EvalDecision::ImplicitDeny => "DENIED (implicit deny)",
         };
-        let _ = writeln!(
-            out,
-            "{verdict}: {} -> {} on {}",
-            self.principal.arn, self.action, self.resource
-        );
+        let _ = writeln!(out, "{verdict}: {} -> {} on {}", self.principal.arn, self.action, self.resource);
         if self.cross_account {
-            let _ = writeln!(
-                out,
-                "Cross-account request: both the caller's and the resource's account must allow."
-            );
+            let _ = writeln!(out, "Cross-account request: both the caller's and the resource's account must allow.");
         }
         let _ = writeln!(out, "Why:");
         for step in &self.path {
@@ -303,11 +280,7 @@ impl<'a> Decision<'a> {
         }
         let missing = self.missing_context_values();
         if !missing.is_empty() {
-            let _ = writeln!(
-                out,
-                "Context keys referenced but absent from the request: {}",
-                missing.join(", ")
-            );
+            let _ = writeln!(out, "Context keys referenced but absent from the request: {}", missing.join(", "));
         }
         out
     }
@@ -325,12 +298,7 @@ impl<'a> Decision<'a> {
             Some(sid) => format!("statement \"{sid}\" (#{})", s.index()),
             None => format!("statement #{}", s.index()),
         };
-        let _ = writeln!(
-            out,
-            "    {sid} at line {}, column {}: {verb}",
-            s.start().line,
-            s.start().column
-        );
+        let _ = writeln!(out, "    {sid} at line {}, column {}: {verb}", s.start().line, s.start().column);
         match r.principal_match {
             PrincipalMatch::Account if r.policy_type.is_resource_side() => {
                 let _ = writeln!(
@@ -350,10 +318,8 @@ impl<'a> Decision<'a> {
             _ => {}
         }
         if r.unresolved_variable {
-            let _ = writeln!(
-                out,
-                "      a policy variable has no value in this request, so the statement cannot apply"
-            );
+            let _ =
+                writeln!(out, "      a policy variable has no value in this request, so the statement cannot apply");
         }
         for c in &r.conditions {
             let got = match c.request_values {
@@ -407,13 +373,7 @@ impl<'a> Decision<'a> {
 
 impl PolicyType {
     pub(crate) fn is_resource_side(self) -> bool {
-        matches!(
-            self,
-            PolicyType::ResourceBased
-                | PolicyType::RoleTrust
-                | PolicyType::VpcEndpoint
-                | PolicyType::Rcp
-        )
+        matches!(self, PolicyType::ResourceBased | PolicyType::RoleTrust | PolicyType::VpcEndpoint | PolicyType::Rcp)
     }
 }
 

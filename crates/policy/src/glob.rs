@@ -98,10 +98,7 @@ fn matches_tokens(tokens: &[Token], s: &[u8]) -> bool {
                     ti += 1;
                     continue;
                 }
-                Token::Lit(l)
-                    if s.get(si..)
-                        .is_some_and(|rest| rest.starts_with(l.as_bytes())) =>
-                {
+                Token::Lit(l) if s.get(si..).is_some_and(|rest| rest.starts_with(l.as_bytes())) => {
                     si += l.len();
                     ti += 1;
                     continue;

@@ -18,10 +18,7 @@ pub fn access_denied_message(req: &Request<'_>, d: &Decision<'_>, style: Message
     if d.effect() == EvalDecision::Allow {
         return String::new();
     }
-    let mut m = format!(
-        "User: {} is not authorized to perform: {}",
-        req.principal.arn, req.action
-    );
+    let mut m = format!("User: {} is not authorized to perform: {}", req.principal.arn, req.action);
     if style == MessageStyle::AssumeRole {
         m.push_str(" on resource: ");
         m.push_str(req.resource);

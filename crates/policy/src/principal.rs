@@ -120,18 +120,11 @@ impl Principal {
     }
 
     pub fn anonymous() -> Principal {
-        Principal {
-            kind: PrincipalKind::Anonymous,
-            arn: "anonymous".to_string(),
-            ..Principal::default()
-        }
+        Principal { kind: PrincipalKind::Anonymous, arn: "anonymous".to_string(), ..Principal::default() }
     }
 
     pub fn is_session(&self) -> bool {
-        matches!(
-            self.kind,
-            PrincipalKind::AssumedRole | PrincipalKind::FederatedUser
-        )
+        matches!(self.kind, PrincipalKind::AssumedRole | PrincipalKind::FederatedUser)
     }
 }
 
@@ -216,16 +209,8 @@ pub(crate) struct PrincipalSet {
     pub star: bool,
 }
 
-pub(crate) const PARTITIONS: &[&str] = &[
-    "aws",
-    "aws-cn",
-    "aws-us-gov",
-    "aws-iso",
-    "aws-iso-b",
-    "aws-iso-e",
-    "aws-iso-f",
-    "aws-eusc",
-];
+pub(crate) const PARTITIONS: &[&str] =
+    &["aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc"];
 
 fn is_account_id(s: &str) -> bool {
     s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit())
@@ -264,11 +249,7 @@ pub(crate) fn classify_aws(value: &str) -> Option<AwsPrincipal> {
     }
     // Unique ids (AIDA..., AROA...) appear when IAM can no longer map a stored id back to an ARN.
     let b = value.as_bytes();
-    if b.len() >= 16
-        && b[0] == b'A'
-        && b.iter()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
-    {
+    if b.len() >= 16 && b[0] == b'A' && b.iter().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit()) {
         return Some(AwsPrincipal::UniqueId(value.into()));
     }
     None
@@ -283,19 +264,13 @@ impl PrincipalSet {
         let mut best = PrincipalMatch::None;
         match caller.kind {
             PrincipalKind::Service => {
-                let named = caller
-                    .service
-                    .as_deref()
-                    .is_some_and(|s| self.service.iter().any(|x| **x == *s));
+                let named = caller.service.as_deref().is_some_and(|s| self.service.iter().any(|x| **x == *s));
                 if named || self.aws.contains(&AwsPrincipal::Any) {
                     return PrincipalMatch::Direct;
                 }
             }
             PrincipalKind::WebIdentity => {
-                let named = caller
-                    .provider
-                    .as_deref()
-                    .is_some_and(|p| self.federated.iter().any(|x| **x == *p));
+                let named = caller.provider.as_deref().is_some_and(|p| self.federated.iter().any(|x| **x == *p));
                 if named {
                     return PrincipalMatch::Direct;
                 }
@@ -321,22 +296,17 @@ impl PrincipalSet {
                 }
                 AwsPrincipal::User(arn) => match caller.kind {
                     PrincipalKind::User if **arn == *caller.principal_arn => PrincipalMatch::Direct,
-                    PrincipalKind::FederatedUser
-                        if caller.federated_by.as_deref() == Some(&**arn) =>
-                    {
+                    PrincipalKind::FederatedUser if caller.federated_by.as_deref() == Some(&**arn) => {
                         PrincipalMatch::Role
                     }
                     _ => PrincipalMatch::None,
                 },
                 AwsPrincipal::Role(arn)
-                    if caller.kind == PrincipalKind::AssumedRole
-                        && **arn == *caller.principal_arn =>
+                    if caller.kind == PrincipalKind::AssumedRole && **arn == *caller.principal_arn =>
                 {
                     PrincipalMatch::Role
                 }
-                AwsPrincipal::AssumedRole(arn)
-                    if caller.kind == PrincipalKind::AssumedRole && **arn == *caller.arn =>
-                {
+                AwsPrincipal::AssumedRole(arn) if caller.kind == PrincipalKind::AssumedRole && **arn == *caller.arn => {
                     PrincipalMatch::Direct
                 }
                 AwsPrincipal::FederatedUser(arn)
@@ -344,13 +314,11 @@ impl PrincipalSet {
                 {
                     PrincipalMatch::Direct
                 }
-                AwsPrincipal::UniqueId(id) if caller.unique_id.as_deref() == Some(&**id) => {
-                    match caller.kind {
-                        PrincipalKind::User => PrincipalMatch::Direct,
-                        PrincipalKind::AssumedRole => PrincipalMatch::Role,
-                        _ => PrincipalMatch::None,
-                    }
-                }
+                AwsPrincipal::UniqueId(id) if caller.unique_id.as_deref() == Some(&**id) => match caller.kind {
+                    PrincipalKind::User => PrincipalMatch::Direct,
+                    PrincipalKind::AssumedRole => PrincipalMatch::Role,
+                    _ => PrincipalMatch::None,
+                },
                 _ => PrincipalMatch::None,
             };
             best = best.max(m);
@@ -368,38 +336,25 @@ impl PrincipalSet {
         let has = |want: &dyn Fn(&AwsPrincipal) -> bool| self.aws.iter().any(want);
         let account = || has(&|p| matches!(p, AwsPrincipal::Account(a) if **a == *caller.account));
         let unique = || {
-            caller
-                .unique_id
-                .as_deref()
-                .is_some_and(|id| has(&|p| matches!(p, AwsPrincipal::UniqueId(u) if **u == *id)))
+            caller.unique_id.as_deref().is_some_and(|id| has(&|p| matches!(p, AwsPrincipal::UniqueId(u) if **u == *id)))
         };
         match caller.kind {
             PrincipalKind::Account => account(),
             PrincipalKind::User => {
-                account()
-                    && (has(
-                        &|p| matches!(p, AwsPrincipal::User(a) if **a == *caller.principal_arn),
-                    ) || unique())
+                account() && (has(&|p| matches!(p, AwsPrincipal::User(a) if **a == *caller.principal_arn)) || unique())
             }
             PrincipalKind::AssumedRole => {
                 account()
-                    && (has(
-                        &|p| matches!(p, AwsPrincipal::Role(a) if **a == *caller.principal_arn),
-                    ) || unique())
+                    && (has(&|p| matches!(p, AwsPrincipal::Role(a) if **a == *caller.principal_arn)) || unique())
                     && has(&|p| matches!(p, AwsPrincipal::AssumedRole(a) if **a == *caller.arn))
             }
             PrincipalKind::FederatedUser => {
-                account()
-                    && has(&|p| matches!(p, AwsPrincipal::FederatedUser(a) if **a == *caller.arn))
+                account() && has(&|p| matches!(p, AwsPrincipal::FederatedUser(a) if **a == *caller.arn))
             }
-            PrincipalKind::Service => caller
-                .service
-                .as_deref()
-                .is_some_and(|s| self.service.iter().any(|x| **x == *s)),
-            PrincipalKind::WebIdentity => caller
-                .provider
-                .as_deref()
-                .is_some_and(|s| self.federated.iter().any(|x| **x == *s)),
+            PrincipalKind::Service => caller.service.as_deref().is_some_and(|s| self.service.iter().any(|x| **x == *s)),
+            PrincipalKind::WebIdentity => {
+                caller.provider.as_deref().is_some_and(|s| self.federated.iter().any(|x| **x == *s))
+            }
             PrincipalKind::Anonymous => false,
         }
     }
@@ -411,10 +366,7 @@ mod tests {
 
     fn aws(values: &[&str]) -> PrincipalSet {
         PrincipalSet {
-            aws: values
-                .iter()
-                .map(|v| classify_aws(v).expect("valid"))
-                .collect(),
+            aws: values.iter().map(|v| classify_aws(v).expect("valid")).collect(),
             ..PrincipalSet::default()
         }
     }
@@ -422,26 +374,11 @@ mod tests {
     #[test]
     fn role_arn_matches_any_session_session_arn_only_itself() {
         let caller = Principal::assumed_role("arn:aws:iam::111122223333:role/R", "s1", None);
-        assert_eq!(
-            aws(&["arn:aws:iam::111122223333:role/R"]).match_caller(&caller),
-            PrincipalMatch::Role
-        );
-        assert_eq!(
-            aws(&["arn:aws:sts::111122223333:assumed-role/R/s1"]).match_caller(&caller),
-            PrincipalMatch::Direct
-        );
-        assert_eq!(
-            aws(&["arn:aws:sts::111122223333:assumed-role/R/s2"]).match_caller(&caller),
-            PrincipalMatch::None
-        );
-        assert_eq!(
-            aws(&["111122223333"]).match_caller(&caller),
-            PrincipalMatch::Account
-        );
-        assert_eq!(
-            aws(&["arn:aws:iam::111122223333:root"]).match_caller(&caller),
-            PrincipalMatch::Account
-        );
+        assert_eq!(aws(&["arn:aws:iam::111122223333:role/R"]).match_caller(&caller), PrincipalMatch::Role);
+        assert_eq!(aws(&["arn:aws:sts::111122223333:assumed-role/R/s1"]).match_caller(&caller), PrincipalMatch::Direct);
+        assert_eq!(aws(&["arn:aws:sts::111122223333:assumed-role/R/s2"]).match_caller(&caller), PrincipalMatch::None);
+        assert_eq!(aws(&["111122223333"]).match_caller(&caller), PrincipalMatch::Account);
+        assert_eq!(aws(&["arn:aws:iam::111122223333:root"]).match_caller(&caller), PrincipalMatch::Account);
     }
 
     #[test]
@@ -450,10 +387,7 @@ mod tests {
         assert!(classify_aws("arn:aws:iam::*:root").is_none());
         assert!(classify_aws("arn:aws:iam::111122223333:group/G").is_none());
         assert!(classify_aws("not-a-principal").is_none());
-        assert_eq!(
-            classify_aws("AROADBQP57FF2AEXAMPLE"),
-            Some(AwsPrincipal::UniqueId("AROADBQP57FF2AEXAMPLE".into()))
-        );
+        assert_eq!(classify_aws("AROADBQP57FF2AEXAMPLE"), Some(AwsPrincipal::UniqueId("AROADBQP57FF2AEXAMPLE".into())));
     }
 
     #[test]

@@ -48,9 +48,7 @@ pub struct EvaluationResult {
 /// `IAM Policy` is what the simulator was observed to write for identity-based policies; the other names are [inf].
 fn source_policy_type(t: PolicyType) -> &'static str {
     match t {
-        PolicyType::Identity | PolicyType::PermissionsBoundary | PolicyType::Session => {
-            "IAM Policy"
-        }
+        PolicyType::Identity | PolicyType::PermissionsBoundary | PolicyType::Session => "IAM Policy",
         PolicyType::ResourceBased | PolicyType::RoleTrust => "Resource Policy",
         PolicyType::Scp | PolicyType::Rcp => "Organizations Policy",
         PolicyType::VpcEndpoint => "VPC Endpoint Policy",
@@ -81,11 +79,7 @@ fn details(d: &Decision<'_>) -> Vec<(String, EvalDecision)> {
 
 /// Simulates every action against every resource (`*` when `resources` is empty) with the policies, principal
 /// and context of `base` (its own action and resource are ignored).
-pub fn simulate<'a>(
-    base: &Request<'a>,
-    actions: &'a [String],
-    resources: &'a [String],
-) -> Vec<EvaluationResult> {
+pub fn simulate<'a>(base: &Request<'a>, actions: &'a [String], resources: &'a [String]) -> Vec<EvaluationResult> {
     let star = ["*".to_string()];
     let targets: Vec<&str> = if resources.is_empty() {
         star.iter().map(String::as_str).collect()
@@ -98,11 +92,7 @@ pub fn simulate<'a>(
         let mut organizations = None;
         let mut boundary = None;
         for target in &targets {
-            let req = Request {
-                action,
-                resource: target,
-                ..*base
-            };
+            let req = Request { action, resource: target, ..*base };
             let d = evaluate(&req);
             if let Some(o) = d.allowed_by_organizations() {
                 organizations = Some(organizations.unwrap_or(true) && o);
@@ -118,11 +108,8 @@ pub fn simulate<'a>(
                 eval_decision_details: details(&d),
             });
         }
-        let decision = per_resource
-            .iter()
-            .map(|r| r.eval_resource_decision)
-            .max()
-            .unwrap_or(EvalDecision::ImplicitDeny);
+        let decision =
+            per_resource.iter().map(|r| r.eval_resource_decision).max().unwrap_or(EvalDecision::ImplicitDeny);
         let mut matched: Vec<SimulatedStatement> = Vec::new();
         let mut missing: Vec<String> = Vec::new();
         let mut eval_details = Vec::new();
@@ -145,22 +132,14 @@ pub fn simulate<'a>(
         }
         results.push(EvaluationResult {
             eval_action_name: action.clone(),
-            eval_resource_name: if targets.len() == 1 {
-                targets[0].to_string()
-            } else {
-                "*".to_string()
-            },
+            eval_resource_name: if targets.len() == 1 { targets[0].to_string() } else { "*".to_string() },
             eval_decision: decision,
             matched_statements: matched,
             missing_context_values: missing,
             organizations_decision_detail: organizations,
             permissions_boundary_decision_detail: boundary,
             eval_decision_details: eval_details,
-            resource_specific_results: if resources.is_empty() {
-                Vec::new()
-            } else {
-                per_resource
-            },
+            resource_specific_results: if resources.is_empty() { Vec::new() } else { per_resource },
         });
     }
     results

@@ -179,14 +179,8 @@ mod tests {
     #[test]
     fn dates_in_iso_and_epoch_forms_agree() {
         assert_eq!(parse_date("2020-01-01T00:00:01Z"), parse_date("1577836801"));
-        assert_eq!(
-            parse_date("2020-01-01T01:00:00+01:00"),
-            parse_date("2020-01-01T00:00:00Z")
-        );
-        assert_eq!(
-            parse_date("2019-12-31T19:00:00-05:00"),
-            parse_date("2020-01-01")
-        );
+        assert_eq!(parse_date("2020-01-01T01:00:00+01:00"), parse_date("2020-01-01T00:00:00Z"));
+        assert_eq!(parse_date("2019-12-31T19:00:00-05:00"), parse_date("2020-01-01"));
         assert!(parse_date("2016-12-13T21:20:37.593194+00:00").is_some());
         assert!(parse_date("01T").is_some());
         assert!(parse_date("-292275054").is_some());
@@ -213,16 +207,8 @@ mod tests {
         let v6 = IpRange::parse("2001:DB8:1234:5678::/64").expect("valid");
         assert!(v6.contains("2001:db8:1234:5678:ffff::1"));
         assert!(!v6.contains("203.0.113.1"));
-        assert!(
-            IpRange::parse("10.0.0.1")
-                .expect("valid")
-                .contains("10.0.0.1")
-        );
-        assert!(
-            IpRange::parse("0.0.0.0/0")
-                .expect("valid")
-                .contains("8.8.8.8")
-        );
+        assert!(IpRange::parse("10.0.0.1").expect("valid").contains("10.0.0.1"));
+        assert!(IpRange::parse("0.0.0.0/0").expect("valid").contains("8.8.8.8"));
         assert!(IpRange::parse("10.0.0.0/33").is_none());
     }
 }

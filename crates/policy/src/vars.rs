@@ -11,11 +11,7 @@ pub(crate) enum Piece {
     /// A character from `${*}`, `${?}` or `${$}`: always literal.
     Literal(char),
     /// A variable. `key` is lowercased for lookup; `written` keeps the policy's spelling.
-    Var {
-        key: Box<str>,
-        written: Box<str>,
-        default: Option<Box<str>>,
-    },
+    Var { key: Box<str>, written: Box<str>, default: Option<Box<str>> },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,9 +23,7 @@ impl Template {
     /// Parses `text`; with `variables == false` (policy Version 2008-10-17) `${...}` stays literal text.
     pub fn parse(text: &str, variables: bool) -> Template {
         if !variables || !text.contains("${") {
-            return Template {
-                pieces: vec![Piece::Text(text.into())].into(),
-            };
+            return Template { pieces: vec![Piece::Text(text.into())].into() };
         }
         let mut pieces = Vec::new();
         let mut rest = text;
@@ -62,9 +56,7 @@ impl Template {
         if !pending.is_empty() || pieces.is_empty() {
             pieces.push(Piece::Text(pending.into()));
         }
-        Template {
-            pieces: pieces.into(),
-        }
+        Template { pieces: pieces.into() }
     }
 
     /// True when the text has no variable and no escape, so it can be compiled once.
@@ -90,9 +82,7 @@ impl Template {
             match p {
                 Piece::Text(t) => out.push_str(t),
                 Piece::Literal(c) => out.push(*c),
-                Piece::Var { key, default, .. } => {
-                    out.push_str(lookup(ctx, key, default.as_deref())?)
-                }
+                Piece::Var { key, default, .. } => out.push_str(lookup(ctx, key, default.as_deref())?),
             }
         }
         Some(out)
@@ -105,9 +95,7 @@ impl Template {
             match p {
                 Piece::Text(t) => push_pattern(&mut out, t),
                 Piece::Literal(c) => out.push(Token::Lit(c.to_string().into())),
-                Piece::Var { key, default, .. } => {
-                    out.push(Token::Lit(lookup(ctx, key, default.as_deref())?.into()))
-                }
+                Piece::Var { key, default, .. } => out.push(Token::Lit(lookup(ctx, key, default.as_deref())?.into())),
             }
         }
         Some(out)
@@ -130,11 +118,7 @@ fn parse_variable(inner: &str) -> Option<Piece> {
     if name.is_empty() || name.contains(char::is_whitespace) {
         return None;
     }
-    Some(Piece::Var {
-        key: name.to_ascii_lowercase().into(),
-        written: name.into(),
-        default: default.map(Into::into),
-    })
+    Some(Piece::Var { key: name.to_ascii_lowercase().into(), written: name.into(), default: default.map(Into::into) })
 }
 
 /// A variable resolves only to a single value; a multi-valued key cannot stand in for one string.
@@ -177,10 +161,7 @@ mod tests {
         assert!(!g.matches("home/David/x"));
         let d = Template::parse("${aws:PrincipalTag/team, 'company-wide'}", true);
         assert_eq!(d.resolve_text(&ctx).as_deref(), Some("company-wide"));
-        assert_eq!(
-            Template::parse("${aws:userid}", true).resolve_text(&ctx),
-            None
-        );
+        assert_eq!(Template::parse("${aws:userid}", true).resolve_text(&ctx), None);
     }
 
     #[test]
@@ -192,11 +173,6 @@ mod tests {
     #[test]
     fn keys_are_case_insensitive_and_unclosed_text_stays() {
         let ctx = Context::new().with("AWS:UserName", "x");
-        assert_eq!(
-            Template::parse("${Aws:username}-${broken", true)
-                .resolve_text(&ctx)
-                .as_deref(),
-            Some("x-${broken")
-        );
+        assert_eq!(Template::parse("${Aws:username}-${broken", true).resolve_text(&ctx).as_deref(), Some("x-${broken"));
     }
 }

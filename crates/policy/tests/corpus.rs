@@ -73,9 +73,7 @@ fn str_field<'v>(v: &'v Value, key: &str) -> Option<&'v str> {
 
 fn principal_of(v: &Value, named: &BTreeMap<String, Value>) -> Principal {
     if let Some(name) = v.as_str() {
-        let spec = named
-            .get(name)
-            .unwrap_or_else(|| panic!("unknown principal {name}"));
+        let spec = named.get(name).unwrap_or_else(|| panic!("unknown principal {name}"));
         return principal_of(spec, named);
     }
     let id = str_field(v, "id");
@@ -88,11 +86,7 @@ fn principal_of(v: &Value, named: &BTreeMap<String, Value>) -> Principal {
     } else if let Some(service) = str_field(v, "service") {
         Principal::service(service)
     } else if let Some(name) = str_field(v, "federated_user") {
-        Principal::federated_user(
-            str_field(v, "account").unwrap_or("111122223333"),
-            name,
-            str_field(v, "by"),
-        )
+        Principal::federated_user(str_field(v, "account").unwrap_or("111122223333"), name, str_field(v, "by"))
     } else if let Some(provider) = str_field(v, "web_identity") {
         Principal::web_identity(provider)
     } else if v.get("anonymous").is_some() {
@@ -115,20 +109,11 @@ fn context_of(v: Option<&Value>, principal: &Principal, principal_keys: bool) ->
     if let Some(Value::Object(m)) = v {
         for (k, val) in m {
             match val {
-                Value::Array(items) => c.insert_values(
-                    k,
-                    items
-                        .iter()
-                        .map(|i| i.as_str().unwrap_or_default().to_string()),
-                ),
+                Value::Array(items) => {
+                    c.insert_values(k, items.iter().map(|i| i.as_str().unwrap_or_default().to_string()))
+                }
                 Value::Null => c.remove(k),
-                other => c.insert(
-                    k,
-                    other
-                        .as_str()
-                        .map(str::to_string)
-                        .unwrap_or_else(|| other.to_string()),
-                ),
+                other => c.insert(k, other.as_str().map(str::to_string).unwrap_or_else(|| other.to_string())),
             }
         }
     }
@@ -138,10 +123,7 @@ fn context_of(v: Option<&Value>, principal: &Principal, principal_keys: bool) ->
 fn names(v: Option<&Value>) -> Vec<String> {
     match v {
         Some(Value::String(s)) => vec![s.clone()],
-        Some(Value::Array(items)) => items
-            .iter()
-            .filter_map(|i| i.as_str().map(str::to_string))
-            .collect(),
+        Some(Value::Array(items)) => items.iter().filter_map(|i| i.as_str().map(str::to_string)).collect(),
         _ => Vec::new(),
     }
 }
@@ -154,25 +136,17 @@ struct Outcome {
 
 fn run_file(path: &Path, out: &mut Outcome) {
     let text = std::fs::read_to_string(path).expect("corpus file readable");
-    let file: Value =
-        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
-    let file_name = path
-        .file_name()
-        .and_then(|f| f.to_str())
-        .unwrap_or("?")
-        .to_string();
+    let file: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let file_name = path.file_name().and_then(|f| f.to_str()).unwrap_or("?").to_string();
     let file_source = str_field(&file, "source");
 
     let mut policies: BTreeMap<String, CorpusPolicy> = BTreeMap::new();
     if let Some(Value::Object(m)) = file.get("policies") {
         for (name, spec) in m {
             let kind = kind_of(str_field(spec, "kind").unwrap_or("Identity"));
-            let source = str_field(spec, "source")
-                .map(source_of)
-                .unwrap_or(default_source(kind));
-            let policy = Policy::parse(&document_text(spec), kind).unwrap_or_else(|e| {
-                panic!("{file_name}: policy {name} does not parse: {}", e.message())
-            });
+            let source = str_field(spec, "source").map(source_of).unwrap_or(default_source(kind));
+            let policy = Policy::parse(&document_text(spec), kind)
+                .unwrap_or_else(|e| panic!("{file_name}: policy {name} does not parse: {}", e.message()));
             let id = str_field(spec, "id").unwrap_or(name).to_string();
             policies.insert(name.clone(), CorpusPolicy { id, source, policy });
         }
@@ -184,34 +158,22 @@ fn run_file(path: &Path, out: &mut Outcome) {
     let refs = |list: &[String]| -> Vec<PolicyRef<'_>> {
         list.iter()
             .map(|n| {
-                let p = policies
-                    .get(n)
-                    .unwrap_or_else(|| panic!("{file_name}: unknown policy {n}"));
+                let p = policies.get(n).unwrap_or_else(|| panic!("{file_name}: unknown policy {n}"));
                 PolicyRef::new(&p.id, p.source, &p.policy)
             })
             .collect()
     };
 
-    for case in file
-        .get("cases")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
+    for case in file.get("cases").and_then(Value::as_array).into_iter().flatten() {
         out.cases += 1;
         let name = str_field(case, "name").unwrap_or("?");
         let label = format!("{file_name}: {name}");
         assert!(
-            str_field(case, "source")
-                .or(file_source)
-                .is_some_and(|s| s.starts_with("https://")),
+            str_field(case, "source").or(file_source).is_some_and(|s| s.starts_with("https://")),
             "{label}: every case needs a source URL"
         );
         let principal = principal_of(case.get("principal").unwrap_or(&Value::Null), &named);
-        let principal_keys = case
-            .get("principal_keys")
-            .and_then(Value::as_bool)
-            .unwrap_or(true);
+        let principal_keys = case.get("principal_keys").and_then(Value::as_bool).unwrap_or(true);
         let context = context_of(case.get("context"), &principal, principal_keys);
         let identity = refs(&names(case.get("identity")));
         let session_names = names(case.get("session"));
@@ -230,11 +192,7 @@ fn run_file(path: &Path, out: &mut Outcome) {
             .flatten()
             .map(|lvl| refs(&names(Some(lvl))))
             .collect();
-        let one = |key: &str| {
-            names(case.get(key))
-                .first()
-                .map(|n| refs(std::slice::from_ref(n))[0])
-        };
+        let one = |key: &str| names(case.get(key)).first().map(|n| refs(std::slice::from_ref(n))[0]);
         let req = Request {
             principal: &principal,
             action: str_field(case, "action").unwrap_or_else(|| panic!("{label}: action missing")),
@@ -243,11 +201,7 @@ fn run_file(path: &Path, out: &mut Outcome) {
             context: &context,
             identity_policies: &identity,
             permissions_boundary: one("boundary"),
-            session_policies: if case.get("session").is_some() {
-                Some(&session)
-            } else {
-                None
-            },
+            session_policies: if case.get("session").is_some() { Some(&session) } else { None },
             scps: &scp_levels,
             resource_policy: one("resource_policy"),
             rcps: &rcp_levels,
@@ -257,19 +211,13 @@ fn run_file(path: &Path, out: &mut Outcome) {
         let expect = str_field(case, "expect").unwrap_or_else(|| panic!("{label}: expect missing"));
         let got = format!("{:?}", d.effect());
         if got != expect {
-            out.failures.push(format!(
-                "{label}: expected {expect}, got {got}\n{}",
-                d.explain()
-            ));
+            out.failures.push(format!("{label}: expected {expect}, got {got}\n{}", d.explain()));
             continue;
         }
         if let Some(by) = str_field(case, "denied_by") {
             let got_by = d.denied_by().map(|t| format!("{t:?}")).unwrap_or_default();
             if got_by != by {
-                out.failures.push(format!(
-                    "{label}: expected denial by {by}, got {got_by:?}\n{}",
-                    d.explain()
-                ));
+                out.failures.push(format!("{label}: expected denial by {by}, got {got_by:?}\n{}", d.explain()));
                 continue;
             }
         }
@@ -280,54 +228,31 @@ fn run_file(path: &Path, out: &mut Outcome) {
             };
             let m = access_denied_message(&req, &d, style);
             if m != expected {
-                out.failures.push(format!(
-                    "{label}: message\n  expected: {expected}\n  got:      {m}"
-                ));
+                out.failures.push(format!("{label}: message\n  expected: {expected}\n  got:      {m}"));
             }
         }
         if let Some(sids) = case.get("matched").and_then(Value::as_array) {
-            let got: Vec<String> = d
-                .matched_statements()
-                .iter()
-                .map(|r| r.statement.label())
-                .collect();
-            let want: Vec<String> = sids
-                .iter()
-                .filter_map(|s| s.as_str().map(str::to_string))
-                .collect();
+            let got: Vec<String> = d.matched_statements().iter().map(|r| r.statement.label()).collect();
+            let want: Vec<String> = sids.iter().filter_map(|s| s.as_str().map(str::to_string)).collect();
             if got != want {
-                out.failures.push(format!(
-                    "{label}: matched statements {got:?}, expected {want:?}"
-                ));
+                out.failures.push(format!("{label}: matched statements {got:?}, expected {want:?}"));
             }
         }
         if let Some(keys) = case.get("missing").and_then(Value::as_array) {
             let got = d.missing_context_values();
-            let want: Vec<String> = keys
-                .iter()
-                .filter_map(|s| s.as_str().map(str::to_string))
-                .collect();
+            let want: Vec<String> = keys.iter().filter_map(|s| s.as_str().map(str::to_string)).collect();
             if got != want {
-                out.failures.push(format!(
-                    "{label}: missing context values {got:?}, expected {want:?}"
-                ));
+                out.failures.push(format!("{label}: missing context values {got:?}, expected {want:?}"));
             }
         }
     }
 
-    for case in file
-        .get("parse_cases")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
+    for case in file.get("parse_cases").and_then(Value::as_array).into_iter().flatten() {
         out.parse_cases += 1;
         let name = str_field(case, "name").unwrap_or("?");
         let label = format!("{file_name}: {name}");
         assert!(
-            str_field(case, "source")
-                .or(file_source)
-                .is_some_and(|s| s.starts_with("https://")),
+            str_field(case, "source").or(file_source).is_some_and(|s| s.starts_with("https://")),
             "{label}: every case needs a source URL"
         );
         let kind = kind_of(str_field(case, "kind").unwrap_or("ManagedIdentity"));
@@ -336,12 +261,8 @@ fn run_file(path: &Path, out: &mut Outcome) {
         match (result, want) {
             (Ok(_), None) => {}
             (Err(e), Some(w)) if e.message() == w && e.code() == "MalformedPolicyDocument" => {}
-            (Ok(_), Some(w)) => out
-                .failures
-                .push(format!("{label}: parsed, expected error {w:?}")),
-            (Err(e), w) => out
-                .failures
-                .push(format!("{label}: error {:?}, expected {w:?}", e.message())),
+            (Ok(_), Some(w)) => out.failures.push(format!("{label}: parsed, expected error {w:?}")),
+            (Err(e), w) => out.failures.push(format!("{label}: error {:?}, expected {w:?}", e.message())),
         }
     }
 }
@@ -355,29 +276,11 @@ fn corpus() {
         .filter(|p| p.extension().is_some_and(|x| x == "json"))
         .collect();
     files.sort();
-    let mut out = Outcome {
-        cases: 0,
-        parse_cases: 0,
-        failures: Vec::new(),
-    };
+    let mut out = Outcome { cases: 0, parse_cases: 0, failures: Vec::new() };
     for f in &files {
         run_file(f, &mut out);
     }
-    println!(
-        "corpus: {} decision cases, {} parse cases in {} files",
-        out.cases,
-        out.parse_cases,
-        files.len()
-    );
-    assert!(
-        out.failures.is_empty(),
-        "{} corpus failures:\n\n{}",
-        out.failures.len(),
-        out.failures.join("\n\n")
-    );
-    assert!(
-        out.cases >= 300,
-        "the corpus must hold at least 300 decision cases, has {}",
-        out.cases
-    );
+    println!("corpus: {} decision cases, {} parse cases in {} files", out.cases, out.parse_cases, files.len());
+    assert!(out.failures.is_empty(), "{} corpus failures:\n\n{}", out.failures.len(), out.failures.join("\n\n"));
+    assert!(out.cases >= 300, "the corpus must hold at least 300 decision cases, has {}", out.cases);
 }

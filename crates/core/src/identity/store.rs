@@ -1,13 +1,69 @@
 //! IAM's entities per account, as plain data: users, roles, groups, customer managed policies,
 //! instance profiles and access key metadata. The IAM service changes them; the door reads them.
 
-use serde::{Deserialize, Serialize};
+use sekisho_policy::{Policy, PolicyError, PolicyKind};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
-/// A policy document as stored: the text exactly as given (URL-decoded), as IAM returns it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A policy document as stored: the text exactly as given (URL-decoded), as IAM returns it, and the policy
+/// compiled once when it was saved.
+#[derive(Debug, Clone)]
 pub struct PolicyDoc {
     pub text: String,
+    pub kind: DocKind,
+    pub policy: Arc<Policy>,
+}
+
+/// What a stored document is, which decides the rules it was parsed under.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum DocKind {
+    Inline,
+    Managed,
+    Trust,
+}
+
+impl DocKind {
+    fn policy_kind(self) -> PolicyKind {
+        match self {
+            DocKind::Inline => PolicyKind::Identity,
+            DocKind::Managed => PolicyKind::ManagedIdentity,
+            DocKind::Trust => PolicyKind::RoleTrust,
+        }
+    }
+}
+
+impl PolicyDoc {
+    /// Parses and compiles `text`; bad documents get IAM's `MalformedPolicyDocument` message.
+    pub fn parse(text: &str, kind: DocKind) -> Result<PolicyDoc, PolicyError> {
+        let policy = Policy::parse(text, kind.policy_kind())?;
+        Ok(PolicyDoc { text: text.to_string(), kind, policy: Arc::new(policy) })
+    }
+}
+
+impl PartialEq for PolicyDoc {
+    fn eq(&self, other: &Self) -> bool {
+        self.text == other.text && self.kind == other.kind
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct StoredDoc {
+    text: String,
+    kind: DocKind,
+}
+
+impl Serialize for PolicyDoc {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        StoredDoc { text: self.text.clone(), kind: self.kind }.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for PolicyDoc {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let stored = StoredDoc::deserialize(d)?;
+        PolicyDoc::parse(&stored.text, stored.kind).map_err(|e| serde::de::Error::custom(e.message()))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
