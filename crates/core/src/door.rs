@@ -126,6 +126,54 @@ impl Door {
         });
     }
 
+    /// Asks the door an authorization question without dispatching anything: the checks a service makes on
+    /// a caller's behalf (forward access, e.g. Bedrock's Marketplace check with `aws:CalledVia`). Recorded
+    /// like any call under `service`/`operation`; the first denial's AWS message comes back as `Err`.
+    pub fn check(
+        &self,
+        caller: &Caller,
+        checks: &[crate::service::Check],
+        target: (&str, &str),
+        region: &str,
+        parent_request_id: Option<&str>,
+    ) -> Result<(), String> {
+        let started = Instant::now();
+        let mut record = DecisionRecord {
+            request_id: ids::request_id(),
+            parent_request_id: parent_request_id.map(str::to_string),
+            time_ms: self.world.clock.now_ms(),
+            caller: caller.identity.arn(),
+            service: target.0.to_string(),
+            operation: target.1.to_string(),
+            region: region.to_string(),
+            checks: Vec::new(),
+            outcome: "Allowed".into(),
+            error_code: None,
+            error_message: None,
+            latency_us: 0,
+        };
+        let mut result = Ok(());
+        for check in checks {
+            let outcome = authz::decide(&self.world, caller, check, region);
+            record.checks.push(CheckRecord {
+                action: check.action.clone(),
+                resource: check.resource.clone(),
+                decision: outcome.decision.to_string(),
+                explanation: outcome.explanation.clone(),
+            });
+            if !outcome.allowed {
+                record.outcome = "Denied".into();
+                record.error_code = Some("AccessDenied".into());
+                record.error_message = Some(outcome.message.clone());
+                result = Err(outcome.message);
+                break;
+            }
+        }
+        record.latency_us = started.elapsed().as_micros() as u64;
+        self.log.push(record);
+        result
+    }
+
     /// Calls an operation as `caller`: authorize, dispatch, record.
     pub async fn call(&self, caller: &Caller, call: Call) -> Result<Output, AwsError> {
         let started = Instant::now();
