@@ -3,14 +3,14 @@
 
 use std::sync::Arc;
 
-use crate::action::ActionMatcher;
+use crate::action::{ActionKey, ActionMatcher};
 use crate::condition::Condition;
 use crate::context::Context;
 use crate::err::PolicyError;
 use crate::glob::Glob;
 use crate::json::Position;
 use crate::principal::{PrincipalRef, PrincipalSet};
-use crate::vars::Template;
+use crate::vars::VarGlob;
 
 /// Which rules a document is checked against when it is parsed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -184,7 +184,7 @@ pub(crate) enum PrincipalElement {
 pub(crate) enum ResourcePattern {
     Fixed(Glob),
     /// Has policy variables: resolved per request.
-    Variable(Template),
+    Variable(VarGlob),
 }
 
 /// One statement of a policy.
@@ -266,8 +266,8 @@ impl Statement {
             .chain(resource_vars.flatten())
     }
 
-    pub(crate) fn action_matches(&self, action_lowercase: &str) -> bool {
-        self.actions.matches(action_lowercase) != self.not_action
+    pub(crate) fn action_matches(&self, action: &ActionKey<'_>) -> bool {
+        self.actions.matches(action) != self.not_action
     }
 
     /// `Some(true/false)` for match/no match, `None` when a variable could not be resolved.
@@ -280,13 +280,10 @@ impl Statement {
         for p in patterns {
             let hit = match p {
                 ResourcePattern::Fixed(g) => g.matches(resource),
-                ResourcePattern::Variable(t) => match t.resolve_glob(ctx) {
-                    Some(g) => g.matches(resource),
-                    None => {
-                        unresolved = true;
-                        false
-                    }
-                },
+                ResourcePattern::Variable(v) => v.matches(resource, ctx).unwrap_or_else(|| {
+                    unresolved = true;
+                    false
+                }),
             };
             if hit {
                 any = true;

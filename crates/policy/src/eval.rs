@@ -1,6 +1,7 @@
 //! AWS's evaluation logic: explicit deny, RCPs, SCPs, VPC endpoint policy, resource-based policy, identity-based
 //! policies, permissions boundary, session policies, in that order; cross-account requests must pass both accounts.
 
+use crate::action::ActionKey;
 use crate::ast::{Effect, Policy, PrincipalElement};
 use crate::condition::CondOutcome;
 use crate::context::Context;
@@ -185,15 +186,32 @@ impl Summary {
 
 struct Evaluator<'r, 'a> {
     req: &'r Request<'a>,
-    action: String,
+    action: ActionKey<'r>,
     decision: Decision<'a>,
 }
 
+/// Action names are short: lowercase them on the stack (the heap only for unusual lengths).
+const ACTION_BUFFER: usize = 128;
+
 /// Decides a request as AWS would, and records why.
 pub fn evaluate<'a>(req: &Request<'a>) -> Decision<'a> {
+    let mut buf = [0u8; ACTION_BUFFER];
+    let heap;
+    let lower: &str = match buf.get_mut(..req.action.len()) {
+        Some(slot) => {
+            slot.copy_from_slice(req.action.as_bytes());
+            slot.make_ascii_lowercase();
+            // Lowercasing ASCII bytes keeps valid UTF-8 valid, so this never falls back.
+            std::str::from_utf8(slot).unwrap_or_default()
+        }
+        None => {
+            heap = req.action.to_ascii_lowercase();
+            &heap
+        }
+    };
     let mut ev = Evaluator {
         req,
-        action: req.action.to_ascii_lowercase(),
+        action: ActionKey::new(lower),
         decision: Decision::new(req),
     };
     ev.run();

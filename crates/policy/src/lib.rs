@@ -62,6 +62,7 @@ mod decision;
 pub mod err;
 mod eval;
 mod glob;
+mod hash;
 mod json;
 mod message;
 mod parse;

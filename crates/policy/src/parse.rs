@@ -11,7 +11,7 @@ use crate::glob::Glob;
 use crate::json::{self, Json, Value};
 use crate::principal::{PARTITIONS, PrincipalSet, PrincipalType, classify_aws};
 use crate::values::parse_date;
-use crate::vars::Template;
+use crate::vars::{Template, VarGlob};
 
 type Result<T> = std::result::Result<T, PolicyError>;
 
@@ -536,7 +536,7 @@ fn compile(index: usize, r: &Raw<'_>, variables: bool, kind: PolicyKind) -> Resu
                 let t = Template::parse(res, variables);
                 match t.as_static() {
                     Some(s) => ResourcePattern::Fixed(Glob::new(s)),
-                    None => ResourcePattern::Variable(t),
+                    None => ResourcePattern::Variable(VarGlob::new(&t)),
                 }
             })
             .collect()
