@@ -102,7 +102,7 @@ impl Reader<'_> {
         }
     }
 
-    fn expect(&mut self, b: u8) -> Result<(), ()> {
+    fn eat(&mut self, b: u8) -> Result<(), ()> {
         if self.bump() == Some(b) {
             Ok(())
         } else {
@@ -112,7 +112,7 @@ impl Reader<'_> {
 
     fn literal(&mut self, word: &[u8]) -> Result<(), ()> {
         for &b in word {
-            self.expect(b)?;
+            self.eat(b)?;
         }
         Ok(())
     }
@@ -149,7 +149,7 @@ impl Reader<'_> {
     }
 
     fn object(&mut self, depth: usize) -> Result<Value, ()> {
-        self.expect(b'{')?;
+        self.eat(b'{')?;
         let mut members: Vec<(String, Json)> = Vec::new();
         self.skip_ws();
         if self.peek() == Some(b'}') {
@@ -166,7 +166,7 @@ impl Reader<'_> {
                 return Err(());
             }
             self.skip_ws();
-            self.expect(b':')?;
+            self.eat(b':')?;
             self.skip_ws();
             let v = self.value(depth + 1)?;
             members.push((key, v));
@@ -180,7 +180,7 @@ impl Reader<'_> {
     }
 
     fn array(&mut self, depth: usize) -> Result<Value, ()> {
-        self.expect(b'[')?;
+        self.eat(b'[')?;
         let mut items = Vec::new();
         self.skip_ws();
         if self.peek() == Some(b']') {
@@ -239,7 +239,7 @@ impl Reader<'_> {
     }
 
     fn string(&mut self) -> Result<String, ()> {
-        self.expect(b'"')?;
+        self.eat(b'"')?;
         let mut out: Vec<u8> = Vec::new();
         loop {
             let b = self.bump().ok_or(())?;
@@ -288,8 +288,8 @@ impl Reader<'_> {
     fn unicode_escape(&mut self) -> Result<char, ()> {
         let hi = self.hex4()?;
         if (0xD800..0xDC00).contains(&hi) {
-            self.expect(b'\\')?;
-            self.expect(b'u')?;
+            self.eat(b'\\')?;
+            self.eat(b'u')?;
             let lo = self.hex4()?;
             if !(0xDC00..0xE000).contains(&lo) {
                 return Err(());

@@ -11,7 +11,8 @@
 //!   trust policies that must always allow, identity-based policies, permissions boundary, session policies;
 //!   cross-account requests must be allowed by both accounts.
 //! * The [`Decision`] says which policy type denied, which statements matched and how each condition came
-//!   out; [`Decision::explain`] renders that in plain words and [`access_denied_message`] in AWS's words.
+//!   out; [`Decision::explain`] renders that in plain words, [`Decision::record`] keeps an owned copy for
+//!   logs, and [`access_denied_message`] writes AWS's AccessDenied text.
 //! * [`simulate`] answers IAM's SimulateCustomPolicy / SimulatePrincipalPolicy questions.
 //!
 //! The engine never invents request context keys: the caller fills the [`Context`] (with
@@ -73,7 +74,7 @@ mod vars;
 
 pub use ast::{Effect, Policy, PolicyKind, Statement, Version};
 pub use context::Context;
-pub use decision::{ConditionReport, Decision, Reason, Step};
+pub use decision::{ConditionReport, Decision, DecisionRecord, Reason, Step};
 pub use err::PolicyError;
 pub use eval::{EvalDecision, PolicyRef, PolicySource, PolicyType, Request, evaluate};
 pub use json::Position;
