@@ -486,7 +486,7 @@ mod tests {
             assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
         }
         let record = d.record();
-        assert_eq!(record.denied_by, Some(PolicyType::RoleTrust));
+        assert_eq!(record.denied_by, Some(PolicyType::Identity));
         assert_eq!(record.explanation, text);
         let reasons = d.reasons();
         assert_eq!(reasons.len(), 1);
