@@ -122,9 +122,12 @@ impl Template {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct VarGlob {
     tokens: Box<[VarToken]>,
-    /// Variable keys (lowercase, as written) and defaults, indexed by `VarToken::Var`.
-    vars: Box<[(Box<str>, Box<str>, Option<Box<str>>)]>,
+    /// Indexed by `VarToken::Var`.
+    vars: Box<[VarSlot]>,
 }
+
+/// A variable's key (lowercase), its key as written, and its default.
+type VarSlot = (Box<str>, Box<str>, Option<Box<str>>);
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum VarToken {
