@@ -69,6 +69,7 @@ mod message;
 mod parse;
 mod principal;
 mod simulate;
+mod validate;
 mod values;
 mod vars;
 
