@@ -301,6 +301,42 @@ impl Statement {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::PrincipalType;
+
+    #[test]
+    fn principals_are_listed_for_existence_checks() {
+        let p = Policy::parse(
+            r#"{"Version":"2012-10-17","Statement":[
+                {"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::111111111111:role/NonExistent","222222222222"],"Service":"states.amazonaws.com"},"Action":"sts:AssumeRole"},
+                {"Effect":"Allow","Principal":{"Federated":"accounts.google.com"},"Action":"sts:AssumeRoleWithWebIdentity"}]}"#,
+            PolicyKind::RoleTrust,
+        )
+        .expect("valid");
+        let all: Vec<(PrincipalType, &str, usize)> = p
+            .principals()
+            .map(|r| (r.element_type, r.value, r.statement))
+            .collect();
+        assert_eq!(
+            all,
+            [
+                (
+                    PrincipalType::Aws,
+                    "arn:aws:iam::111111111111:role/NonExistent",
+                    0
+                ),
+                (PrincipalType::Aws, "222222222222", 0),
+                (PrincipalType::Service, "states.amazonaws.com", 0),
+                (PrincipalType::Federated, "accounts.google.com", 1),
+            ]
+        );
+        let first = p.principals().next().expect("one principal");
+        assert_eq!(
+            PolicyError::invalid_principal(&first).message(),
+            "Invalid principal in policy: \"AWS\":\"arn:aws:iam::111111111111:role/NonExistent\""
+        );
+        assert_eq!(p.context_keys(), Vec::<String>::new());
+        assert_eq!(p.version(), "2012-10-17");
+    }
 
     #[test]
     fn policy_is_send_and_sync() {

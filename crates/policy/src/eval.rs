@@ -102,7 +102,8 @@ pub struct Request<'a> {
     pub permissions_boundary: Option<PolicyRef<'a>>,
     /// `None` = no session policy was passed (an empty list counts the same).
     pub session_policies: Option<&'a [PolicyRef<'a>]>,
-    /// SCPs per organization level (root, OUs, account) of the caller's account; empty = not in an organization.
+    /// SCPs per organization level (root, OUs, account) of the caller's account; empty = not in an organization
+    /// (or the management account). Every level must allow, so a level without policies allows nothing.
     pub scps: &'a [Vec<PolicyRef<'a>>],
     /// The resource-based policy; with `source: RoleTrust` it is evaluated as a role trust policy.
     pub resource_policy: Option<PolicyRef<'a>>,
