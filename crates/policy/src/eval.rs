@@ -384,19 +384,15 @@ impl<'a> Evaluator<'_, 'a> {
             || boundary.is_some_and(|s| s.deny.is_some())
             || session.is_some_and(|s| s.deny.is_some())
             || scps.iter().any(|s| s.deny.is_some());
+        let resource_side_deny =
+            rbp.is_some_and(|s| s.deny.is_some()) || rcps.iter().any(|s| s.deny.is_some());
         if let Some(&(Some(ci), t)) = denies.iter().find(|(d, _)| d.is_some()) {
             self.decision.denying_policy = Some(ci);
             if cross {
-                self.decision.identity_side = Some(if principal_side_deny {
-                    EvalDecision::ExplicitDeny
-                } else {
-                    EvalDecision::Allow
-                });
-                self.decision.resource_side = Some(if principal_side_deny {
-                    EvalDecision::Allow
-                } else {
-                    EvalDecision::ExplicitDeny
-                });
+                // Only the side that holds the Deny is known; the other was not decided.
+                let side = |deny: bool| deny.then_some(EvalDecision::ExplicitDeny);
+                self.decision.identity_side = side(principal_side_deny);
+                self.decision.resource_side = side(resource_side_deny);
             }
             return self.finish(EvalDecision::ExplicitDeny, Some(t), Step::ExplicitDeny(t));
         }

@@ -124,7 +124,7 @@ pub(crate) fn parse(text: &str, kind: PolicyKind) -> Result<PolicyInner> {
     let statements = raws
         .iter()
         .enumerate()
-        .map(|(i, r)| compile(i, r, variables, kind))
+        .map(|(i, r)| compile(i, r, variables))
         .collect::<Result<Vec<_>>>()?;
     Ok(PolicyInner {
         text: text.to_string(),
@@ -411,7 +411,7 @@ fn principal_set(v: &Json) -> Result<PrincipalSet> {
     Ok(set)
 }
 
-fn compile(index: usize, r: &Raw<'_>, variables: bool, kind: PolicyKind) -> Result<Statement> {
+fn compile(index: usize, r: &Raw<'_>, variables: bool) -> Result<Statement> {
     let effect = if r.effect == "Allow" {
         Effect::Allow
     } else {
@@ -438,7 +438,6 @@ fn compile(index: usize, r: &Raw<'_>, variables: bool, kind: PolicyKind) -> Resu
             })
             .collect()
     });
-    let _ = kind;
     let mut conditions = Vec::new();
     for c in &r.conditions {
         let Some(op) = c.op else {
