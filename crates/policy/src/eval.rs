@@ -1,6 +1,7 @@
 //! AWS's evaluation logic: explicit deny, RCPs, SCPs, VPC endpoint policy, resource-based policy, identity-based
 //! policies, permissions boundary, session policies, in that order; cross-account requests must pass both accounts.
 
+use crate::action::ActionKey;
 use crate::ast::{Effect, Policy, PrincipalElement};
 use crate::condition::CondOutcome;
 use crate::context::Context;
@@ -101,7 +102,8 @@ pub struct Request<'a> {
     pub permissions_boundary: Option<PolicyRef<'a>>,
     /// `None` = no session policy was passed (an empty list counts the same).
     pub session_policies: Option<&'a [PolicyRef<'a>]>,
-    /// SCPs per organization level (root, OUs, account) of the caller's account; empty = not in an organization.
+    /// SCPs per organization level (root, OUs, account) of the caller's account; empty = not in an organization
+    /// (or the management account). Every level must allow, so a level without policies allows nothing.
     pub scps: &'a [Vec<PolicyRef<'a>>],
     /// The resource-based policy; with `source: RoleTrust` it is evaluated as a role trust policy.
     pub resource_policy: Option<PolicyRef<'a>>,
@@ -112,7 +114,12 @@ pub struct Request<'a> {
 
 impl<'a> Request<'a> {
     /// A request with no policies attached yet.
-    pub fn new(principal: &'a Principal, action: &'a str, resource: &'a str, context: &'a Context) -> Request<'a> {
+    pub fn new(
+        principal: &'a Principal,
+        action: &'a str,
+        resource: &'a str,
+        context: &'a Context,
+    ) -> Request<'a> {
         Request {
             principal,
             action,
@@ -180,19 +187,46 @@ impl Summary {
 
 struct Evaluator<'r, 'a> {
     req: &'r Request<'a>,
-    action: String,
+    action: ActionKey<'r>,
     decision: Decision<'a>,
 }
 
+/// Action names are short: lowercase them on the stack (the heap only for unusual lengths).
+const ACTION_BUFFER: usize = 128;
+
 /// Decides a request as AWS would, and records why.
 pub fn evaluate<'a>(req: &Request<'a>) -> Decision<'a> {
-    let mut ev = Evaluator { req, action: req.action.to_ascii_lowercase(), decision: Decision::new(req) };
+    let mut buf = [0u8; ACTION_BUFFER];
+    let heap;
+    let lower: &str = match buf.get_mut(..req.action.len()) {
+        Some(slot) => {
+            slot.copy_from_slice(req.action.as_bytes());
+            slot.make_ascii_lowercase();
+            // Lowercasing ASCII bytes keeps valid UTF-8 valid, so this never falls back.
+            std::str::from_utf8(slot).unwrap_or_default()
+        }
+        None => {
+            heap = req.action.to_ascii_lowercase();
+            &heap
+        }
+    };
+    let mut ev = Evaluator {
+        req,
+        action: ActionKey::new(lower),
+        decision: Decision::new(req),
+    };
     ev.run();
     ev.decision
 }
 
 impl<'a> Evaluator<'_, 'a> {
-    fn consult(&mut self, p: PolicyRef<'a>, ptype: PolicyType, level: usize, check_principal: bool) -> Summary {
+    fn consult(
+        &mut self,
+        p: PolicyRef<'a>,
+        ptype: PolicyType,
+        level: usize,
+        check_principal: bool,
+    ) -> Summary {
         let req = self.req;
         let ci = self.decision.add_consulted(p, ptype, level);
         let mut s = Summary::default();
@@ -208,7 +242,9 @@ impl<'a> Evaluator<'_, 'a> {
             let pm = if check_principal {
                 match &stmt.principal {
                     Some(PrincipalElement::Principal(set)) => set.match_caller(req.principal),
-                    Some(PrincipalElement::NotPrincipal(set)) if set.excludes(req.principal) => PrincipalMatch::None,
+                    Some(PrincipalElement::NotPrincipal(set)) if set.excludes(req.principal) => {
+                        PrincipalMatch::None
+                    }
                     _ => PrincipalMatch::Direct,
                 }
             } else {
@@ -263,17 +299,38 @@ impl<'a> Evaluator<'_, 'a> {
         s
     }
 
-    fn consult_all(&mut self, ps: &'a [PolicyRef<'a>], ptype: PolicyType, level: usize, principal: bool) -> Summary {
-        ps.iter().fold(Summary::default(), |acc, p| acc.join(self.consult(*p, ptype, level, principal)))
+    fn consult_all(
+        &mut self,
+        ps: &'a [PolicyRef<'a>],
+        ptype: PolicyType,
+        level: usize,
+        principal: bool,
+    ) -> Summary {
+        ps.iter().fold(Summary::default(), |acc, p| {
+            acc.join(self.consult(*p, ptype, level, principal))
+        })
     }
 
-    fn levels(&mut self, levels: &'a [Vec<PolicyRef<'a>>], ptype: PolicyType, principal: bool) -> Vec<Summary> {
-        levels.iter().enumerate().map(|(i, ps)| self.consult_all(ps, ptype, i, principal)).collect()
+    fn levels(
+        &mut self,
+        levels: &'a [Vec<PolicyRef<'a>>],
+        ptype: PolicyType,
+        principal: bool,
+    ) -> Vec<Summary> {
+        levels
+            .iter()
+            .enumerate()
+            .map(|(i, ps)| self.consult_all(ps, ptype, i, principal))
+            .collect()
     }
 
     fn finish(&mut self, effect: EvalDecision, by: Option<PolicyType>, step: Step) {
         self.decision.effect = effect;
-        self.decision.denied_by = if effect == EvalDecision::Allow { None } else { by };
+        self.decision.denied_by = if effect == EvalDecision::Allow {
+            None
+        } else {
+            by
+        };
         self.decision.path.push(step);
     }
 
@@ -281,7 +338,9 @@ impl<'a> Evaluator<'_, 'a> {
         let req = self.req;
         let p = req.principal;
         let identity = self.consult_all(req.identity_policies, PolicyType::Identity, 0, false);
-        let boundary = req.permissions_boundary.map(|b| self.consult(b, PolicyType::PermissionsBoundary, 0, false));
+        let boundary = req
+            .permissions_boundary
+            .map(|b| self.consult(b, PolicyType::PermissionsBoundary, 0, false));
         let session = match req.session_policies {
             Some(ps) if !ps.is_empty() => Some(self.consult_all(ps, PolicyType::Session, 0, false)),
             _ => None,
@@ -292,12 +351,17 @@ impl<'a> Evaluator<'_, 'a> {
             Some(r) if r.source == PolicySource::RoleTrust => PolicyType::RoleTrust,
             _ => PolicyType::ResourceBased,
         };
-        let rbp = req.resource_policy.map(|r| self.consult(r, rbp_type, 0, true));
-        let vpce = req.vpc_endpoint_policy.map(|v| self.consult(v, PolicyType::VpcEndpoint, 0, true));
+        let rbp = req
+            .resource_policy
+            .map(|r| self.consult(r, rbp_type, 0, true));
+        let vpce = req
+            .vpc_endpoint_policy
+            .map(|v| self.consult(v, PolicyType::VpcEndpoint, 0, true));
         let cross = req.is_cross_account();
         self.decision.cross_account = cross;
         if !scps.is_empty() {
-            self.decision.organizations_allowed = Some(scps.iter().all(|s| s.allow && s.deny.is_none()));
+            self.decision.organizations_allowed =
+                Some(scps.iter().all(|s| s.allow && s.deny.is_none()));
         }
         if let Some(b) = boundary {
             self.decision.boundary_allowed = Some(b.allow && b.deny.is_none());
@@ -309,7 +373,10 @@ impl<'a> Evaluator<'_, 'a> {
             (rcps.iter().find_map(|s| s.deny), PolicyType::Rcp),
             (rbp.and_then(|s| s.deny), rbp_type),
             (identity.deny, PolicyType::Identity),
-            (boundary.and_then(|s| s.deny), PolicyType::PermissionsBoundary),
+            (
+                boundary.and_then(|s| s.deny),
+                PolicyType::PermissionsBoundary,
+            ),
             (session.and_then(|s| s.deny), PolicyType::Session),
             (vpce.and_then(|s| s.deny), PolicyType::VpcEndpoint),
         ];
@@ -317,13 +384,15 @@ impl<'a> Evaluator<'_, 'a> {
             || boundary.is_some_and(|s| s.deny.is_some())
             || session.is_some_and(|s| s.deny.is_some())
             || scps.iter().any(|s| s.deny.is_some());
+        let resource_side_deny =
+            rbp.is_some_and(|s| s.deny.is_some()) || rcps.iter().any(|s| s.deny.is_some());
         if let Some(&(Some(ci), t)) = denies.iter().find(|(d, _)| d.is_some()) {
             self.decision.denying_policy = Some(ci);
             if cross {
-                self.decision.identity_side =
-                    Some(if principal_side_deny { EvalDecision::ExplicitDeny } else { EvalDecision::Allow });
-                self.decision.resource_side =
-                    Some(if principal_side_deny { EvalDecision::Allow } else { EvalDecision::ExplicitDeny });
+                // Only the side that holds the Deny is known; the other was not decided.
+                let side = |deny: bool| deny.then_some(EvalDecision::ExplicitDeny);
+                self.decision.identity_side = side(principal_side_deny);
+                self.decision.resource_side = side(resource_side_deny);
             }
             return self.finish(EvalDecision::ExplicitDeny, Some(t), Step::ExplicitDeny(t));
         }
@@ -355,23 +424,39 @@ impl<'a> Evaluator<'_, 'a> {
         }
 
         let granted = rbp.map(|s| s.granted()).unwrap_or(PrincipalMatch::None);
-        if matches!(p.kind, PrincipalKind::Service | PrincipalKind::Anonymous | PrincipalKind::WebIdentity) {
+        if matches!(
+            p.kind,
+            PrincipalKind::Service | PrincipalKind::Anonymous | PrincipalKind::WebIdentity
+        ) {
             // Service principals and anonymous callers have no identity-based policies: only a
             // resource-based (or trust) policy can grant.
             return if granted != PrincipalMatch::None {
-                self.finish(EvalDecision::Allow, None, Step::ResourcePolicyGrants(granted))
+                self.finish(
+                    EvalDecision::Allow,
+                    None,
+                    Step::ResourcePolicyGrants(granted),
+                )
             } else {
-                self.finish(EvalDecision::ImplicitDeny, Some(rbp_type), Step::NoAllowIn(rbp_type))
+                self.finish(
+                    EvalDecision::ImplicitDeny,
+                    Some(rbp_type),
+                    Step::NoAllowIn(rbp_type),
+                )
             };
         }
 
         if !cross {
             // 4. Same account: a resource-based policy naming the caller itself decides alone.
             if granted == PrincipalMatch::Direct {
-                return self.finish(EvalDecision::Allow, None, Step::ResourcePolicyGrants(granted));
+                return self.finish(
+                    EvalDecision::Allow,
+                    None,
+                    Step::ResourcePolicyGrants(granted),
+                );
             }
             // Role trust policies (like KMS key policies) must always allow explicitly.
-            if rbp_type == PolicyType::RoleTrust && rbp.is_some() && granted == PrincipalMatch::None {
+            if rbp_type == PolicyType::RoleTrust && rbp.is_some() && granted == PrincipalMatch::None
+            {
                 return self.finish(
                     EvalDecision::ImplicitDeny,
                     Some(PolicyType::RoleTrust),
@@ -403,8 +488,11 @@ impl<'a> Evaluator<'_, 'a> {
             self.decision.path.push(Step::RootUser);
         } else if !identity.allow {
             self.decision.identity_side = Some(EvalDecision::ImplicitDeny);
-            self.decision.resource_side =
-                Some(if granted == PrincipalMatch::None { EvalDecision::ImplicitDeny } else { EvalDecision::Allow });
+            self.decision.resource_side = Some(if granted == PrincipalMatch::None {
+                EvalDecision::ImplicitDeny
+            } else {
+                EvalDecision::Allow
+            });
             return self.finish(
                 EvalDecision::ImplicitDeny,
                 Some(PolicyType::Identity),
@@ -420,10 +508,18 @@ impl<'a> Evaluator<'_, 'a> {
         self.decision.identity_side = Some(EvalDecision::Allow);
         if granted == PrincipalMatch::None {
             self.decision.resource_side = Some(EvalDecision::ImplicitDeny);
-            return self.finish(EvalDecision::ImplicitDeny, Some(rbp_type), Step::CrossAccountWithoutGrant(rbp_type));
+            return self.finish(
+                EvalDecision::ImplicitDeny,
+                Some(rbp_type),
+                Step::CrossAccountWithoutGrant(rbp_type),
+            );
         }
         self.decision.resource_side = Some(EvalDecision::Allow);
-        self.finish(EvalDecision::Allow, None, Step::ResourcePolicyGrants(granted))
+        self.finish(
+            EvalDecision::Allow,
+            None,
+            Step::ResourcePolicyGrants(granted),
+        )
     }
 
     /// Steps 6 and 7: the permissions boundary and the session policies limit what was granted.

@@ -2,14 +2,17 @@
 //! Order: syntax, version, principal presence, legacy parsing, Sid, actions, resources, action prefixes, kind rules.
 
 use crate::action::ActionMatcher;
-use crate::ast::{Effect, PolicyInner, PolicyKind, PrincipalElement, ResourcePattern, Statement, Version};
+use crate::ast::{
+    Effect, PolicyInner, PolicyKind, PrincipalElement, ResourcePattern, Statement, Version,
+};
 use crate::condition::{Condition, Operator};
 use crate::err::{PolicyError, msg};
 use crate::glob::Glob;
 use crate::json::{self, Json, Value};
-use crate::principal::{PARTITIONS, PrincipalSet, PrincipalType, classify_aws};
+use crate::principal::{PrincipalSet, PrincipalType, classify_aws};
+use crate::validate::{check_action_prefix, legacy_resource_ok, resource_format_error};
 use crate::values::parse_date;
-use crate::vars::Template;
+use crate::vars::{Template, VarGlob};
 
 type Result<T> = std::result::Result<T, PolicyError>;
 
@@ -76,9 +79,15 @@ pub(crate) fn parse(text: &str, kind: PolicyKind) -> Result<PolicyInner> {
         Value::Array(items) if !items.is_empty() => items.iter().collect(),
         _ => return syntax(),
     };
-    let raws = nodes.into_iter().map(|n| raw_statement(n, field_errors)).collect::<Result<Vec<_>>>()?;
+    let raws = nodes
+        .into_iter()
+        .map(|n| raw_statement(n, field_errors))
+        .collect::<Result<Vec<_>>>()?;
 
-    if matches!(kind, PolicyKind::ManagedIdentity | PolicyKind::PermissionsBoundary) && version != Version::V2012_10_17
+    if matches!(
+        kind,
+        PolicyKind::ManagedIdentity | PolicyKind::PermissionsBoundary
+    ) && version != Version::V2012_10_17
     {
         return fail(msg::VERSION_TOO_OLD);
     }
@@ -87,14 +96,21 @@ pub(crate) fn parse(text: &str, kind: PolicyKind) -> Result<PolicyInner> {
     }
     let resource_error = legacy_parsing(&raws)?;
     check_sids(&raws, kind)?;
-    if raws.iter().any(|r| r.action.as_ref().is_none_or(|(a, _)| a.is_empty())) {
+    if raws
+        .iter()
+        .any(|r| r.action.as_ref().is_none_or(|(a, _)| a.is_empty()))
+    {
         return fail(msg::MISSING_ACTIONS);
     }
     if let Some(e) = resource_error {
         return fail(e);
     }
     let resources_required = kind.is_identity_like() && kind != PolicyKind::Scp;
-    if resources_required && raws.iter().any(|r| r.resource.as_ref().is_none_or(|(v, _)| v.is_empty())) {
+    if resources_required
+        && raws
+            .iter()
+            .any(|r| r.resource.as_ref().is_none_or(|(v, _)| v.is_empty()))
+    {
         return fail(msg::MISSING_RESOURCES);
     }
     for r in &raws {
@@ -105,20 +121,36 @@ pub(crate) fn parse(text: &str, kind: PolicyKind) -> Result<PolicyInner> {
     kind_rules(&raws, kind)?;
 
     let variables = version == Version::V2012_10_17;
-    let statements =
-        raws.iter().enumerate().map(|(i, r)| compile(i, r, variables, kind)).collect::<Result<Vec<_>>>()?;
-    Ok(PolicyInner { text: text.to_string(), kind, version, id, statements })
+    let statements = raws
+        .iter()
+        .enumerate()
+        .map(|(i, r)| compile(i, r, variables))
+        .collect::<Result<Vec<_>>>()?;
+    Ok(PolicyInner {
+        text: text.to_string(),
+        kind,
+        version,
+        id,
+        statements,
+    })
 }
 
 fn unknown_field<T>(field: &str, field_errors: bool) -> Result<T> {
-    if field_errors { fail(msg::unknown_field(field)) } else { syntax() }
+    if field_errors {
+        fail(msg::unknown_field(field))
+    } else {
+        syntax()
+    }
 }
 
 /// A string, or a non-empty-or-empty array of strings (emptiness is judged later).
 fn string_list(v: &Json) -> Result<Vec<&str>> {
     match &v.value {
         Value::String(s) => Ok(vec![s.as_str()]),
-        Value::Array(items) => items.iter().map(|i| i.as_str().map_or_else(syntax, Ok)).collect(),
+        Value::Array(items) => items
+            .iter()
+            .map(|i| i.as_str().map_or_else(syntax, Ok))
+            .collect(),
         _ => syntax(),
     }
 }
@@ -143,8 +175,15 @@ fn raw_statement(node: &Json, field_errors: bool) -> Result<Raw<'_>> {
     let Some(members) = node.as_object() else {
         return syntax();
     };
-    let mut raw =
-        Raw { node, sid: None, effect: "", principal: None, action: None, resource: None, conditions: Vec::new() };
+    let mut raw = Raw {
+        node,
+        sid: None,
+        effect: "",
+        principal: None,
+        action: None,
+        resource: None,
+        conditions: Vec::new(),
+    };
     let mut effect = None;
     for (k, v) in members {
         match k.as_str() {
@@ -174,7 +213,9 @@ fn raw_statement(node: &Json, field_errors: bool) -> Result<Raw<'_>> {
         }
     }
     match effect {
-        Some(e) if e.eq_ignore_ascii_case("allow") || e.eq_ignore_ascii_case("deny") => raw.effect = e,
+        Some(e) if e.eq_ignore_ascii_case("allow") || e.eq_ignore_ascii_case("deny") => {
+            raw.effect = e
+        }
         _ => return syntax(),
     }
     Ok(raw)
@@ -185,7 +226,10 @@ fn check_principal_shape(v: &Json) -> Result<()> {
         Value::String(s) if s == "*" => Ok(()),
         Value::Object(members) if !members.is_empty() => {
             for (k, val) in members {
-                if !matches!(k.as_str(), "AWS" | "Service" | "Federated" | "CanonicalUser") {
+                if !matches!(
+                    k.as_str(),
+                    "AWS" | "Service" | "Federated" | "CanonicalUser"
+                ) {
                     return syntax();
                 }
                 string_list(val)?;
@@ -213,7 +257,11 @@ fn raw_conditions(v: &Json) -> Result<Vec<RawCondition<'_>>> {
             .iter()
             .map(|(key, vals)| Ok((key.as_str(), condition_values(vals)?)))
             .collect::<Result<Vec<_>>>()?;
-        out.push(RawCondition { operator, op, entries });
+        out.push(RawCondition {
+            operator,
+            op,
+            entries,
+        });
     }
     Ok(out)
 }
@@ -227,7 +275,10 @@ fn legacy_parsing(raws: &[Raw<'_>]) -> Result<Option<String>> {
         }
         for c in &r.conditions {
             if c.op.is_some_and(|o| o.is_date())
-                && c.entries.iter().flat_map(|(_, v)| v).any(|d| parse_date(d).is_none())
+                && c.entries
+                    .iter()
+                    .flat_map(|(_, v)| v)
+                    .any(|d| parse_date(d).is_none())
             {
                 return fail(msg::LEGACY_PARSING);
             }
@@ -250,84 +301,20 @@ fn legacy_parsing(raws: &[Raw<'_>]) -> Result<Option<String>> {
     Ok(first_error)
 }
 
-fn legacy_resource_ok(r: &str) -> bool {
-    if r == "*" {
-        return true;
-    }
-    (r.matches(':').count() >= 5 || !r.contains("::")) && r.split(':').nth(2).is_some_and(|s| !s.is_empty())
-}
-
-const IAM_RESOURCE_TYPES: &[&str] = &[
-    "user/",
-    "federated-user/",
-    "role/",
-    "group/",
-    "instance-profile/",
-    "mfa/",
-    "server-certificate/",
-    "policy/",
-    "sms-mfa/",
-    "saml-provider/",
-    "oidc-provider/",
-    "report/",
-    "access-report/",
-];
-
-/// The ARN format checks IAM applies to `Resource`/`NotResource` values.
-fn resource_format_error(r: &str) -> Option<String> {
-    if r == "*" {
-        return None;
-    }
-    let Some((_, after_first)) = r.split_once(':') else {
-        return Some(msg::resource_not_arn(r));
-    };
-    let (partition, rest) = match after_first.split_once(':') {
-        Some((p, rest)) => (p, Some(rest)),
-        None => (after_first, None),
-    };
-    if partition != "*" && !PARTITIONS.contains(&partition) {
-        // IAM rewrites the value into ARN shape, filling missing parts with `*`.
-        let remaining: Vec<&str> = rest.unwrap_or("").split(':').collect();
-        let get = |i: usize| remaining.get(i).copied();
-        let p1 = match get(0) {
-            Some("") if remaining.len() == 1 => "*",
-            Some(v) => v,
-            None => "*",
-        };
-        let tail = if remaining.len() > 3 { remaining[3..].join(":") } else { "*".to_string() };
-        let rebuilt = format!("arn:{partition}:{p1}:{}:{}:{tail}", get(1).unwrap_or("*"), get(2).unwrap_or("*"));
-        return Some(msg::invalid_partition(partition, &rebuilt));
-    }
-    let Some(rest) = rest else {
-        return Some(msg::RESOURCE_VENDOR.to_string());
-    };
-    let (service, after_service) = rest.split_once(':').unwrap_or((rest, ""));
-    let (region, after_region) = after_service.split_once(':').unwrap_or((after_service, ""));
-    let resource_part = after_region.split_once(':').map_or("", |(_, res)| res);
-    if !region.is_empty() {
-        match service {
-            "iam" => return Some(msg::iam_region(r)),
-            "s3" if !resource_part.starts_with("accesspoint/") => return Some(msg::s3_region(r)),
-            _ => {}
-        }
-    }
-    if service == "iam"
-        && resource_part != "*"
-        && resource_part != "root"
-        && !IAM_RESOURCE_TYPES.iter().any(|t| resource_part.starts_with(t))
-    {
-        return Some(msg::IAM_RESOURCE_PATH.to_string());
-    }
-    None
-}
-
 fn check_sids(raws: &[Raw<'_>], kind: PolicyKind) -> Result<()> {
     if kind.is_identity_like()
-        && raws.iter().filter_map(|r| r.sid).any(|s| !s.bytes().all(|b| b.is_ascii_alphanumeric()))
+        && raws
+            .iter()
+            .filter_map(|r| r.sid)
+            .any(|s| !s.bytes().all(|b| b.is_ascii_alphanumeric()))
     {
         return fail(msg::SID_NOT_ALPHANUMERIC);
     }
-    let sids: Vec<&str> = raws.iter().filter_map(|r| r.sid).filter(|s| !s.is_empty()).collect();
+    let sids: Vec<&str> = raws
+        .iter()
+        .filter_map(|r| r.sid)
+        .filter(|s| !s.is_empty())
+        .collect();
     for (i, s) in sids.iter().enumerate() {
         if sids[..i].contains(s) {
             return fail(msg::DUPLICATE_SID);
@@ -336,28 +323,15 @@ fn check_sids(raws: &[Raw<'_>], kind: PolicyKind) -> Result<()> {
     Ok(())
 }
 
-fn check_action_prefix(action: &str) -> Result<()> {
-    if action == "*" {
-        return Ok(());
-    }
-    let parts: Vec<&str> = action.split(':').collect();
-    match parts.as_slice() {
-        [_] => fail(msg::NO_VENDOR),
-        [vendor, _] => {
-            let ok = !vendor.is_empty()
-                && vendor.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'*' | b'?'));
-            if ok { Ok(()) } else { fail(msg::invalid_vendor(vendor)) }
-        }
-        _ => fail(msg::ONE_COLON),
-    }
-}
-
 fn kind_rules(raws: &[Raw<'_>], kind: PolicyKind) -> Result<()> {
     if kind == PolicyKind::RoleTrust {
         for r in raws {
             for a in r.action.iter().flat_map(|(a, _)| a) {
                 let lower = a.to_ascii_lowercase();
-                let sts = lower == "*" || lower.split_once(':').is_some_and(|(svc, _)| Glob::new(svc).matches("sts"));
+                let sts = lower == "*"
+                    || lower
+                        .split_once(':')
+                        .is_some_and(|(svc, _)| Glob::new(svc).matches("sts"));
                 if !sts {
                     return fail(msg::TRUST_ACTIONS);
                 }
@@ -437,8 +411,12 @@ fn principal_set(v: &Json) -> Result<PrincipalSet> {
     Ok(set)
 }
 
-fn compile(index: usize, r: &Raw<'_>, variables: bool, kind: PolicyKind) -> Result<Statement> {
-    let effect = if r.effect == "Allow" { Effect::Allow } else { Effect::Deny };
+fn compile(index: usize, r: &Raw<'_>, variables: bool) -> Result<Statement> {
+    let effect = if r.effect == "Allow" {
+        Effect::Allow
+    } else {
+        Effect::Deny
+    };
     let principal = match r.principal {
         Some((p, false)) => Some(PrincipalElement::Principal(principal_set(p)?)),
         Some((p, true)) => Some(PrincipalElement::NotPrincipal(principal_set(p)?)),
@@ -455,19 +433,24 @@ fn compile(index: usize, r: &Raw<'_>, variables: bool, kind: PolicyKind) -> Resu
                 let t = Template::parse(res, variables);
                 match t.as_static() {
                     Some(s) => ResourcePattern::Fixed(Glob::new(s)),
-                    None => ResourcePattern::Variable(t),
+                    None => ResourcePattern::Variable(VarGlob::new(&t)),
                 }
             })
             .collect()
     });
-    let _ = kind;
     let mut conditions = Vec::new();
     for c in &r.conditions {
         let Some(op) = c.op else {
             continue;
         };
         for (key, values) in &c.entries {
-            conditions.push(Condition::new(c.operator, op, key, values.clone(), variables));
+            conditions.push(Condition::new(
+                c.operator,
+                op,
+                key,
+                values.clone(),
+                variables,
+            ));
         }
     }
     Ok(Statement {
@@ -480,7 +463,11 @@ fn compile(index: usize, r: &Raw<'_>, variables: bool, kind: PolicyKind) -> Resu
         actions_written: actions.iter().map(|s| s.to_string()).collect(),
         not_resource,
         resources: compiled_resources,
-        resources_written: resources.unwrap_or_default().iter().map(|s| s.to_string()).collect(),
+        resources_written: resources
+            .unwrap_or_default()
+            .iter()
+            .map(|s| s.to_string())
+            .collect(),
         conditions,
         start: r.node.start,
         end: r.node.end,
@@ -503,11 +490,17 @@ mod tests {
         let id = PolicyKind::ManagedIdentity;
         assert_eq!(err("not json", id), msg::SYNTAX);
         assert_eq!(
-            err(r#"{"Statement":{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*"}}"#, id),
+            err(
+                r#"{"Statement":{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*"}}"#,
+                id
+            ),
             msg::VERSION_TOO_OLD
         );
         assert_eq!(
-            err(r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"invalid"}}"#, id),
+            err(
+                r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"invalid"}}"#,
+                id
+            ),
             msg::MISSING_RESOURCES
         );
         assert_eq!(
