@@ -1,0 +1,113 @@
+//! FilterLogEvents: the events of a log group's streams, interleaved by time, that match a filter pattern
+//! in a time range; oldest first by default, newest first with `startFromHead` false.
+
+use super::get_log_events::take_page;
+use super::{Store, input, read_group, with_resource_tags};
+use crate::errors;
+use crate::event_id::EventKey;
+use crate::filter_pattern::FilterPattern;
+use crate::names::resolve_group;
+use crate::paging::EventCursor;
+use crate::state::StoredEvent;
+use sekisho_core::{AuthzRequest, AwsError, Check, OpContext, Output};
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+const DEFAULT_LIMIT: usize = 10_000;
+/// Newest-first reading needs a startTime on or after 2024-01-01T00:00:00Z (documented).
+const NEWEST_FIRST_SINCE_MS: i64 = 1_704_067_200_000;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Input {
+    log_group_name: Option<String>,
+    log_group_identifier: Option<String>,
+    log_stream_names: Option<Vec<String>>,
+    log_stream_name_prefix: Option<String>,
+    start_time: Option<i64>,
+    end_time: Option<i64>,
+    filter_pattern: Option<String>,
+    next_token: Option<String>,
+    limit: Option<usize>,
+    start_from_head: Option<bool>,
+}
+
+pub fn authorize(store: &Store, req: &AuthzRequest<'_>) -> Result<Vec<Check>, AwsError> {
+    let i: Input = input(req.input)?;
+    let g = resolve_group(req.caller, req.region, i.log_group_name.as_deref(), i.log_group_identifier.as_deref())?;
+    Ok(vec![with_resource_tags(store, &g, Check::new("logs:FilterLogEvents", g.authz_resource()))])
+}
+
+pub fn handle(store: &Store, ctx: &OpContext, value: &Value) -> Result<Output, AwsError> {
+    let i: Input = input(value)?;
+    let g = resolve_group(&ctx.caller, &ctx.region, i.log_group_name.as_deref(), i.log_group_identifier.as_deref())?;
+    if i.log_stream_names.is_some() && i.log_stream_name_prefix.is_some() {
+        // Documented as an InvalidParameterException. [inf: message]
+        return Err(errors::invalid_parameter(
+            "logStreamNames and logStreamNamePrefix are mutually exclusive parameters.",
+        ));
+    }
+    if i.start_from_head == Some(false) && i.start_time.is_some_and(|t| t < NEWEST_FIRST_SINCE_MS) {
+        // [inf: message]
+        return Err(errors::invalid_parameter(
+            "startFromHead=false is supported only when startTime is on or after 1704067200000 (2024-01-01T00:00:00Z).",
+        ));
+    }
+    let pattern = FilterPattern::parse(i.filter_pattern.as_deref().unwrap_or(""))?;
+    // A token keeps the direction of the first request.
+    let cursor = match i.next_token.as_deref() {
+        Some(t) => EventCursor::parse_filter_token(t)?,
+        None if i.start_from_head.unwrap_or(true) => EventCursor::Forward(EventKey::ZERO),
+        None => EventCursor::Backward(EventKey { timestamp: i64::MAX, seq: u64::MAX }),
+    };
+    let limit = i.limit.unwrap_or(DEFAULT_LIMIT).max(1);
+    read_group(store, &g, |group| {
+        let selected = group.streams.values().filter(|s| {
+            i.log_stream_names.as_ref().is_none_or(|names| names.contains(&s.name))
+                && i.log_stream_name_prefix.as_ref().is_none_or(|p| s.name.starts_with(p.as_str()))
+        });
+        // Both ends of the time range are inclusive here (documented), unlike GetLogEvents.
+        let in_range = |e: &StoredEvent| {
+            i.start_time.is_none_or(|s| e.key.timestamp >= s) && i.end_time.is_none_or(|t| e.key.timestamp <= t)
+        };
+        let beyond_cursor = |e: &StoredEvent| match cursor {
+            EventCursor::Forward(from) => e.key >= from,
+            EventCursor::Backward(before) => e.key < before,
+        };
+        let mut candidates: Vec<(&StoredEvent, &str)> = selected
+            .flat_map(|s| s.events.iter().map(move |e| (e, s.name.as_str())))
+            .filter(|(e, _)| in_range(e) && beyond_cursor(e))
+            .collect();
+        candidates.sort_unstable_by_key(|(e, _)| e.key);
+        if matches!(cursor, EventCursor::Backward(_)) {
+            candidates.reverse();
+        }
+        let mut matching = candidates.into_iter().filter(|(e, _)| pattern.matches(&e.message));
+        let page = take_page(matching.by_ref(), limit, |(e, _)| e);
+        let more = matching.next().is_some();
+        let events: Vec<Value> = page
+            .iter()
+            .map(|(e, stream)| {
+                json!({
+                    "logStreamName": stream,
+                    "timestamp": e.key.timestamp,
+                    "message": e.message,
+                    "ingestionTime": e.ingestion_time,
+                    "eventId": e.key.to_decimal(),
+                })
+            })
+            .collect();
+        let mut out = Map::new();
+        out.insert("events".into(), Value::Array(events));
+        // Deprecated: always an empty list (documented).
+        out.insert("searchedLogStreams".into(), json!([]));
+        if let (true, Some((last, _))) = (more, page.last()) {
+            let next = match cursor {
+                EventCursor::Forward(_) => EventCursor::Forward(last.key.successor()),
+                EventCursor::Backward(_) => EventCursor::Backward(last.key),
+            };
+            out.insert("nextToken".into(), next.filter_token().into());
+        }
+        Ok(Output::new(Value::Object(out)))
+    })
+}
