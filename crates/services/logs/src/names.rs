@@ -80,9 +80,18 @@ pub fn resolve_group(
         (Some(_), Some(_)) => Err(errors::name_and_identifier()),
         (None, None) => Err(errors::no_name_or_identifier()),
         (Some(name), None) => Ok(own_group(caller, region, name)),
-        (None, Some(id)) if id.starts_with("arn:") => parse_group_arn(id),
+        (None, Some(id)) if id.starts_with("arn:") => group_arn_in(id, region),
         (None, Some(id)) => Ok(own_group(caller, region, id)),
     }
+}
+
+/// A log group ARN as a regional endpoint sees it: one naming another region is not found here.
+pub fn group_arn_in(arn: &str, region: &str) -> Result<GroupRef, AwsError> {
+    let g = parse_group_arn(arn)?;
+    if g.region != region {
+        return Err(errors::group_not_found());
+    }
+    Ok(g)
 }
 
 pub fn own_group(caller: &Caller, region: &str, name: &str) -> GroupRef {
@@ -112,11 +121,13 @@ mod tests {
     #[test]
     fn identifiers() {
         let c = root();
-        let by_arn = resolve_group(&c, "us-east-1", None, Some("arn:aws:logs:us-west-2:222222222222:log-group:g:*"));
+        let by_arn = resolve_group(&c, "us-west-2", None, Some("arn:aws:logs:us-west-2:222222222222:log-group:g:*"));
         assert_eq!(
             by_arn,
             Ok(GroupRef { account: "222222222222".into(), region: "us-west-2".into(), name: "g".into() })
         );
+        let elsewhere = resolve_group(&c, "us-east-1", None, Some("arn:aws:logs:us-west-2:222222222222:log-group:g"));
+        assert_eq!(elsewhere.map_err(|e| e.code), Err("ResourceNotFoundException".to_string()));
         assert_eq!(resolve_group(&c, "us-east-1", None, Some("g")), Ok(own_group(&c, "us-east-1", "g")));
         assert_eq!(
             resolve_group(&c, "us-east-1", Some("g"), Some("g")).map_err(|e| e.code),

@@ -3,7 +3,7 @@
 use super::put_resource_policy::{policy_resource, revision_conflict};
 use super::{Store, input, with_group};
 use crate::errors;
-use crate::names::{home_account, parse_group_arn};
+use crate::names::{group_arn_in, home_account};
 use sekisho_core::{AuthzRequest, AwsError, Check, OpContext, Output};
 use serde::Deserialize;
 use serde_json::Value;
@@ -18,7 +18,7 @@ struct Input {
 
 pub fn authorize(_store: &Store, req: &AuthzRequest<'_>) -> Result<Vec<Check>, AwsError> {
     let i: Input = input(req.input)?;
-    Ok(vec![Check::new("logs:DeleteResourcePolicy", policy_resource(i.resource_arn.as_deref())?)])
+    Ok(vec![Check::new("logs:DeleteResourcePolicy", policy_resource(i.resource_arn.as_deref(), req.region)?)])
 }
 
 pub fn handle(store: &Store, ctx: &OpContext, value: &Value) -> Result<Output, AwsError> {
@@ -29,7 +29,7 @@ pub fn handle(store: &Store, ctx: &OpContext, value: &Value) -> Result<Output, A
             s.resource_policies.remove(&name).map(|_| Output::empty()).ok_or_else(|| errors::policy_not_found(&name))
         }),
         Some(arn) => {
-            let g = parse_group_arn(&arn)?;
+            let g = group_arn_in(&arn, &ctx.region)?;
             with_group(store, &g, |group| {
                 let Some(policy) = &group.resource_policy else {
                     return Err(errors::policy_not_found(&name));

@@ -3,7 +3,7 @@
 
 use super::put_resource_policy::{policy_json, policy_resource};
 use super::{Store, input, read_group};
-use crate::names::{home_account, parse_group_arn};
+use crate::names::{group_arn_in, home_account};
 use crate::paging;
 use crate::state::ResourcePolicy;
 use sekisho_core::{AuthzRequest, AwsError, Check, OpContext, Output};
@@ -23,7 +23,7 @@ struct Input {
 
 pub fn authorize(_store: &Store, req: &AuthzRequest<'_>) -> Result<Vec<Check>, AwsError> {
     let i: Input = input(req.input)?;
-    Ok(vec![Check::new("logs:DescribeResourcePolicies", policy_resource(i.resource_arn.as_deref())?)])
+    Ok(vec![Check::new("logs:DescribeResourcePolicies", policy_resource(i.resource_arn.as_deref(), req.region)?)])
 }
 
 pub fn handle(store: &Store, ctx: &OpContext, value: &Value) -> Result<Output, AwsError> {
@@ -31,7 +31,7 @@ pub fn handle(store: &Store, ctx: &OpContext, value: &Value) -> Result<Output, A
     let after = i.next_token.as_deref().map(paging::decode).transpose()?;
     let limit = i.limit.unwrap_or(DEFAULT_LIMIT).max(1);
     let policies: Vec<ResourcePolicy> = if let Some(arn) = &i.resource_arn {
-        let g = parse_group_arn(arn)?;
+        let g = group_arn_in(arn, &ctx.region)?;
         read_group(store, &g, |group| Ok(group.resource_policy.iter().cloned().collect()))?
     } else {
         let resource_scope = i.policy_scope.as_deref() == Some("RESOURCE");

@@ -82,9 +82,8 @@ pub fn handle(store: &Store, ctx: &OpContext, value: &Value) -> Result<Output, A
         if matches!(cursor, EventCursor::Backward(_)) {
             candidates.reverse();
         }
-        let mut matching = candidates.into_iter().filter(|(e, _)| pattern.matches(&e.message));
-        let page = take_page(matching.by_ref(), limit, |(e, _)| e);
-        let more = matching.next().is_some();
+        let matching = candidates.into_iter().filter(|(e, _)| pattern.matches(&e.message));
+        let (page, more) = take_page(matching, limit, |(e, _)| e);
         let events: Vec<Value> = page
             .iter()
             .map(|(e, stream)| {

@@ -55,11 +55,11 @@ pub fn handle(store: &Store, ctx: &OpContext, value: &Value) -> Result<Output, A
         let page: Vec<&StoredEvent> = match cursor {
             EventCursor::Forward(from) => {
                 let start = stream.events.partition_point(|e| e.key < from);
-                take_page(stream.events[start..].iter().filter(in_range), limit, |e| e)
+                take_page(stream.events[start..].iter().filter(in_range), limit, |e| e).0
             }
             EventCursor::Backward(before) => {
                 let end = stream.events.partition_point(|e| e.key < before);
-                let mut page = take_page(stream.events[..end].iter().rev().filter(in_range), limit, |e| e);
+                let (mut page, _) = take_page(stream.events[..end].iter().rev().filter(in_range), limit, |e| e);
                 page.reverse();
                 page
             }
@@ -86,16 +86,48 @@ pub fn handle(store: &Store, ctx: &OpContext, value: &Value) -> Result<Output, A
     })
 }
 
-/// Up to `limit` events and at most a page's bytes (always at least one event if there is one).
-pub fn take_page<T>(events: impl Iterator<Item = T>, limit: usize, event: impl Fn(&T) -> &StoredEvent) -> Vec<T> {
+/// Up to `limit` events and at most a page's bytes (always at least one event if there is one), and whether
+/// any event is left after them.
+pub fn take_page<T>(
+    events: impl Iterator<Item = T>,
+    limit: usize,
+    event: impl Fn(&T) -> &StoredEvent,
+) -> (Vec<T>, bool) {
+    let mut events = events.peekable();
     let mut bytes = 0;
     let mut page = Vec::new();
-    for e in events {
-        bytes += event(&e).message.len() + EVENT_OVERHEAD;
-        if page.len() == limit || (bytes > PAGE_BYTES && !page.is_empty()) {
+    while page.len() < limit {
+        let Some(next) = events.peek() else { break };
+        bytes += event(next).message.len() + EVENT_OVERHEAD;
+        if bytes > PAGE_BYTES && !page.is_empty() {
             break;
         }
-        page.push(e);
+        page.extend(events.next());
     }
-    page
+    let more = events.peek().is_some();
+    (page, more)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(seq: u64, size: usize) -> StoredEvent {
+        StoredEvent { key: EventKey { timestamp: 1, seq }, ingestion_time: 1, message: "x".repeat(size) }
+    }
+
+    #[test]
+    fn pages_stop_at_the_limit_or_a_megabyte_and_tell_what_is_left() {
+        let small: Vec<StoredEvent> = (0..5).map(|n| event(n, 10)).collect();
+        let (page, more) = take_page(small.iter(), 3, |e| e);
+        assert_eq!((page.len(), more), (3, true));
+        let (page, more) = take_page(small.iter(), 5, |e| e);
+        assert_eq!((page.len(), more), (5, false));
+
+        let big: Vec<StoredEvent> = (0..3).map(|n| event(n, 400_000)).collect();
+        let (page, more) = take_page(big.iter(), 10, |e| e);
+        assert_eq!((page.len(), more), (2, true), "a third 400 KB event would pass 1 MB");
+        let huge = [event(0, PAGE_BYTES)];
+        assert_eq!(take_page(huge.iter(), 10, |e| e).0.len(), 1, "one event always fits");
+    }
 }

@@ -119,3 +119,89 @@ pub fn with_resource_policies(store: &Store, caller: &Caller, g: &GroupRef, chec
         text: text.into(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::names::own_group;
+    use crate::state::ResourcePolicy as StoredPolicy;
+
+    fn policy(name: &str, statement: Value) -> StoredPolicy {
+        StoredPolicy {
+            policy_name: name.into(),
+            policy_document: json!({"Version": "2012-10-17", "Statement": statement}).to_string(),
+            last_updated_time: 0,
+            resource_arn: None,
+            revision_id: None,
+        }
+    }
+
+    #[test]
+    fn service_principals_are_judged_with_every_resource_policy() {
+        let store = Store::default();
+        let root = Caller::new(Identity::Root { account: "111111111111".into() });
+        let g = own_group(&root, "us-east-1", "g");
+        store.with("111111111111", "us-east-1", |s| {
+            let allow = json!({"Effect": "Allow", "Principal": {"Service": "delivery.logs.amazonaws.com"},
+                               "Action": "logs:PutLogEvents", "Resource": "*"});
+            s.resource_policies.insert("a".into(), policy("a", json!([allow])));
+            s.resource_policies.insert(
+                "b".into(),
+                policy("b", json!({"Effect": "Deny", "Principal": "*", "Action": "logs:*", "Resource": "*"})),
+            );
+            let mut group = LogGroup::new("g", 0);
+            group.resource_policy = Some(policy(
+                "c",
+                json!([{"Effect": "Allow", "Principal": "*", "Action": "logs:CreateLogStream", "Resource": "*"}]),
+            ));
+            s.log_groups.insert("g".into(), group);
+        });
+        let check = || Check::new("logs:PutLogEvents", g.stream_arn("s"));
+
+        assert!(with_resource_policies(&store, &root, &g, check()).resource_policy.is_none(), "not for IAM principals");
+        let svc = Caller::service("delivery.logs.amazonaws.com", None, Some("111111111111".into()));
+        let Some(CheckPolicy::Document { owner, text, .. }) =
+            with_resource_policies(&store, &svc, &g, check()).resource_policy
+        else {
+            panic!("a service principal's check carries the policies");
+        };
+        assert_eq!(owner, "111111111111");
+        let doc: Value = serde_json::from_str(&text).unwrap_or_default();
+        assert_eq!(doc["Statement"].as_array().map(Vec::len), Some(3));
+
+        let empty = own_group(&root, "us-east-1", "other-account-group");
+        let other = GroupRef { account: "999999999999".into(), ..empty };
+        assert!(with_resource_policies(&store, &svc, &other, check()).resource_policy.is_none());
+    }
+}
+
+#[cfg(test)]
+mod tag_context_tests {
+    use super::*;
+    use crate::names::GroupRef;
+
+    #[test]
+    fn tag_condition_keys() {
+        let store = Store::default();
+        let g = GroupRef { account: "111111111111".into(), region: "us-east-1".into(), name: "g".into() };
+        store.with("111111111111", "us-east-1", |s| {
+            let mut group = LogGroup::new("g", 0);
+            group.tags.insert("team".into(), "a".into());
+            s.log_groups.insert("g".into(), group);
+        });
+        let check = with_resource_tags(&store, &g, Check::new("logs:DeleteLogGroup", g.authz_resource()));
+        assert_eq!(check.context, [("aws:ResourceTag/team".to_string(), vec!["a".to_string()])]);
+
+        let tags = BTreeMap::from([("cost".to_string(), "1".to_string()), ("env".to_string(), "dev".to_string())]);
+        let check = with_request_tags(Check::new("logs:TagResource", g.arn()), &tags);
+        assert_eq!(
+            check.context,
+            [
+                ("aws:RequestTag/cost".to_string(), vec!["1".to_string()]),
+                ("aws:RequestTag/env".to_string(), vec!["dev".to_string()]),
+                ("aws:TagKeys".to_string(), vec!["cost".to_string(), "env".to_string()]),
+            ]
+        );
+        assert!(with_request_tags(Check::new("logs:CreateLogGroup", "*"), &BTreeMap::new()).context.is_empty());
+    }
+}

@@ -65,15 +65,6 @@ pub fn handle(store: &Store, ctx: &OpContext, value: &Value) -> Result<Output, A
     let now = ctx.now_ms();
     let too_new = |ts: i64| ts > now + TOO_NEW_MS;
     let too_old = |ts: i64| ts < now - TOO_OLD_MS;
-    let mut valid = i.log_events.iter().map(|e| e.timestamp).filter(|&ts| !too_new(ts) && !too_old(ts));
-    if let Some(first) = valid.next() {
-        let last = valid.last().unwrap_or(first);
-        if last - first > MAX_SPAN_MS {
-            return Err(errors::invalid_parameter(
-                "The batch of log events in a single PutLogEvents request cannot span more than 24 hours.",
-            ));
-        }
-    }
     let g = own_group(&ctx.caller, &ctx.region, &i.log_group_name);
     with_group(store, &g, |group| {
         if !group.streams.contains_key(&i.log_stream_name) {
@@ -92,6 +83,15 @@ pub fn handle(store: &Store, ctx: &OpContext, value: &Value) -> Result<Output, A
             .filter(|e| !too_new(e.timestamp) && !too_old(e.timestamp) && !expired(e.timestamp))
             .map(|e| (e.timestamp, e.message))
             .collect();
+        // The span rule applies to the events that would be stored (documented for "valid events").
+        // [inf: that expired events are left out of it too]
+        if let (Some(first), Some(last)) = (accepted.first(), accepted.last())
+            && last.0 - first.0 > MAX_SPAN_MS
+        {
+            return Err(errors::invalid_parameter(
+                "The batch of log events in a single PutLogEvents request cannot span more than 24 hours.",
+            ));
+        }
         if !accepted.is_empty() {
             group.append(&i.log_stream_name, accepted, now);
         }

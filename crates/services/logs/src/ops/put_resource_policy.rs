@@ -3,7 +3,7 @@
 
 use super::{Store, input, with_group};
 use crate::errors;
-use crate::names::{home_account, parse_group_arn};
+use crate::names::{group_arn_in, home_account};
 use crate::state::ResourcePolicy;
 use sekisho_core::{AuthzRequest, AwsError, Check, OpContext, Output};
 use serde::Deserialize;
@@ -23,13 +23,13 @@ struct Input {
 
 pub fn authorize(_store: &Store, req: &AuthzRequest<'_>) -> Result<Vec<Check>, AwsError> {
     let i: Input = input(req.input)?;
-    Ok(vec![Check::new("logs:PutResourcePolicy", policy_resource(i.resource_arn.as_deref())?)])
+    Ok(vec![Check::new("logs:PutResourcePolicy", policy_resource(i.resource_arn.as_deref(), req.region)?)])
 }
 
 /// What the policy actions are authorized on: the log group for resource-scoped policies, else `*`. [inf]
-pub fn policy_resource(resource_arn: Option<&str>) -> Result<String, AwsError> {
+pub fn policy_resource(resource_arn: Option<&str>, region: &str) -> Result<String, AwsError> {
     Ok(match resource_arn {
-        Some(arn) => parse_group_arn(arn)?.authz_resource(),
+        Some(arn) => group_arn_in(arn, region)?.authz_resource(),
         None => "*".to_string(),
     })
 }
@@ -62,7 +62,7 @@ pub fn handle(store: &Store, ctx: &OpContext, value: &Value) -> Result<Output, A
             })
         }
         Some(arn) => {
-            let g = parse_group_arn(&arn)?;
+            let g = group_arn_in(&arn, &ctx.region)?;
             with_group(store, &g, |group| {
                 let current = group.resource_policy.as_ref().and_then(|p| p.revision_id.clone());
                 if current != i.expected_revision_id && current.is_some() {

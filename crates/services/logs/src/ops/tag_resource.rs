@@ -1,7 +1,7 @@
 //! TagResource: adds or replaces tags on a log group addressed by ARN (the form without `:*`).
 
 use super::{Store, input, with_group, with_request_tags, with_resource_tags};
-use crate::names::{GroupRef, parse_group_arn};
+use crate::names::{GroupRef, group_arn_in};
 use sekisho_core::{AuthzRequest, AwsError, Check, OpContext, Output};
 use serde::Deserialize;
 use serde_json::Value;
@@ -19,14 +19,14 @@ struct Input {
 
 pub fn authorize(store: &Store, req: &AuthzRequest<'_>) -> Result<Vec<Check>, AwsError> {
     let i: Input = input(req.input)?;
-    let g = parse_group_arn(&i.resource_arn)?;
+    let g = group_arn_in(&i.resource_arn, req.region)?;
     let check = with_request_tags(Check::new("logs:TagResource", g.arn()), &i.tags);
     Ok(vec![with_resource_tags(store, &g, check)])
 }
 
-pub fn handle(store: &Store, _ctx: &OpContext, value: &Value) -> Result<Output, AwsError> {
+pub fn handle(store: &Store, ctx: &OpContext, value: &Value) -> Result<Output, AwsError> {
     let i: Input = input(value)?;
-    let g = parse_group_arn(&i.resource_arn)?;
+    let g = group_arn_in(&i.resource_arn, &ctx.region)?;
     add_tags(store, &g, i.tags, &i.resource_arn)
 }
 
