@@ -9,13 +9,16 @@ use serde_json::json;
 #[tokio::test]
 async fn create_describe_delete() {
     let h = Harness::new();
-    let created_at = h.now();
+    let before = h.now();
     assert_eq!(h.ok("CreateLogGroup", json!({"logGroupName": "/aws/lambda/f"})).await, json!({}));
+    let after = h.now();
     assert_eq!(
         h.last_checks(),
         [("logs:CreateLogGroup".into(), format!("arn:aws:logs:{REGION}:{A}:log-group:/aws/lambda/f:log-stream:"))]
     );
     let out = h.ok("DescribeLogGroups", json!({})).await;
+    assert_between(&out["logGroups"][0]["creationTime"], before, after);
+    let created_at = out["logGroups"][0]["creationTime"].clone();
     let arn = format!("arn:aws:logs:{REGION}:{A}:log-group:/aws/lambda/f");
     assert_eq!(
         out,

@@ -74,19 +74,21 @@ const DOC: &str = r#"{"Version":"2012-10-17","Statement":[{"Sid":"AWSLogDelivery
 #[tokio::test]
 async fn account_resource_policies() {
     let h = Harness::new();
-    let t = h.now();
+    let before = h.now();
     let out =
         h.ok("PutResourcePolicy", json!({"policyName": "AWSLogDeliveryWrite20150319", "policyDocument": DOC})).await;
+    assert_between(&out["resourcePolicy"]["lastUpdatedTime"], before, h.now());
+    let t = out["resourcePolicy"]["lastUpdatedTime"].as_i64().unwrap_or_default();
     let expected = json!({"policyName": "AWSLogDeliveryWrite20150319", "policyDocument": DOC, "lastUpdatedTime": t, "policyScope": "ACCOUNT"});
     assert_eq!(out, json!({"resourcePolicy": expected}));
     assert_eq!(h.last_checks(), [("logs:PutResourcePolicy".to_string(), "*".to_string())]);
     assert_eq!(h.ok("DescribeResourcePolicies", json!({})).await, json!({"resourcePolicies": [expected]}));
 
     // Same name replaces; up to ten names per account.
-    h.advance(5);
+    h.advance(60_000);
     let replaced =
         h.ok("PutResourcePolicy", json!({"policyName": "AWSLogDeliveryWrite20150319", "policyDocument": "{}"})).await;
-    assert_eq!(replaced["resourcePolicy"]["lastUpdatedTime"], t + 5);
+    assert_between(&replaced["resourcePolicy"]["lastUpdatedTime"], t + 60_000, h.now());
     for n in 1..10 {
         h.ok("PutResourcePolicy", json!({"policyName": format!("p{n}"), "policyDocument": DOC})).await;
     }

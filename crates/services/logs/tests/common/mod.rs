@@ -84,3 +84,11 @@ pub fn assert_error(e: &AwsError, code: &str, message: &str) {
 pub fn messages(events: &Value) -> Vec<String> {
     events.as_array().into_iter().flatten().filter_map(|e| e["message"].as_str().map(str::to_string)).collect()
 }
+
+/// Asserts a time member lies between two readings of the clock (real time keeps moving under the
+/// virtual clock's offset).
+#[track_caller]
+pub fn assert_between(v: &Value, before: i64, after: i64) {
+    let t = v.as_i64().unwrap_or(i64::MIN);
+    assert!(before <= t && t <= after, "{t} not within [{before}, {after}]");
+}
