@@ -187,3 +187,20 @@ async fn by_identifier_and_missing_groups() {
     let e = h.call_as(B, REGION, "FilterLogEvents", json!({"logGroupIdentifier": arn})).await.err();
     assert_eq!(e.map(|e| e.code), Some("AccessDeniedException".to_string()));
 }
+
+#[tokio::test]
+async fn newest_first_within_a_time_range_across_pages() {
+    let h = Harness::new();
+    let t0 = setup(&h).await;
+    let mut input = json!({"startFromHead": false, "startTime": t0 + 1000, "endTime": t0 + 5000, "limit": 2});
+    let mut seen = Vec::new();
+    loop {
+        let out = filter(&h, input.clone()).await;
+        seen.extend(out["events"].as_array().into_iter().flatten().map(|e| e["timestamp"].as_i64().unwrap_or(0) - t0));
+        match out.get("nextToken") {
+            Some(t) => input["nextToken"] = t.clone(),
+            None => break,
+        }
+    }
+    assert_eq!(seen, [5000, 4000, 3000, 2000, 1000]);
+}

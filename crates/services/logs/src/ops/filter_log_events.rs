@@ -12,6 +12,8 @@ use crate::state::StoredEvent;
 use sekisho_core::{AuthzRequest, AwsError, Check, OpContext, Output};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
 
 const DEFAULT_LIMIT: usize = 10_000;
 /// Newest-first reading needs a startTime on or after 2024-01-01T00:00:00Z (documented).
@@ -66,23 +68,20 @@ pub fn handle(store: &Store, ctx: &OpContext, value: &Value) -> Result<Output, A
             i.log_stream_names.as_ref().is_none_or(|names| names.contains(&s.name))
                 && i.log_stream_name_prefix.as_ref().is_none_or(|p| s.name.starts_with(p.as_str()))
         });
-        // Both ends of the time range are inclusive here (documented), unlike GetLogEvents.
-        let in_range = |e: &StoredEvent| {
-            i.start_time.is_none_or(|s| e.key.timestamp >= s) && i.end_time.is_none_or(|t| e.key.timestamp <= t)
-        };
-        let beyond_cursor = |e: &StoredEvent| match cursor {
-            EventCursor::Forward(from) => e.key >= from,
-            EventCursor::Backward(before) => e.key < before,
-        };
-        let mut candidates: Vec<(&StoredEvent, &str)> = selected
-            .flat_map(|s| s.events.iter().map(move |e| (e, s.name.as_str())))
-            .filter(|(e, _)| in_range(e) && beyond_cursor(e))
-            .collect();
-        candidates.sort_unstable_by_key(|(e, _)| e.key);
-        if matches!(cursor, EventCursor::Backward(_)) {
-            candidates.reverse();
-        }
-        let matching = candidates.into_iter().filter(|(e, _)| pattern.matches(&e.message));
+        // Both ends of the time range are inclusive here (documented), unlike GetLogEvents. Each stream is
+        // sorted, so its part in range and past the cursor is a slice.
+        let slices = selected.map(|s| {
+            let ev = &s.events[..];
+            let mut lo = i.start_time.map_or(0, |t| ev.partition_point(|e| e.key.timestamp < t));
+            let mut hi = i.end_time.map_or(ev.len(), |t| ev.partition_point(|e| e.key.timestamp <= t));
+            match cursor {
+                EventCursor::Forward(from) => lo = lo.max(ev.partition_point(|e| e.key < from)),
+                EventCursor::Backward(before) => hi = hi.min(ev.partition_point(|e| e.key < before)),
+            }
+            (s.name.as_str(), ev.get(lo..hi).unwrap_or(&[]))
+        });
+        let candidates = Interleave::new(slices.collect(), matches!(cursor, EventCursor::Forward(_)));
+        let matching = candidates.filter(|(e, _)| pattern.matches(&e.message));
         let (page, more) = take_page(matching, limit, |(e, _)| e);
         let events: Vec<Value> = page
             .iter()
@@ -109,4 +108,53 @@ pub fn handle(store: &Store, ctx: &OpContext, value: &Value) -> Result<Output, A
         }
         Ok(Output::new(Value::Object(out)))
     })
+}
+
+/// Merges sorted streams into one sequence by event key, oldest first or newest first, lazily: a page
+/// costs about its own length, not the size of the group.
+struct Interleave<'a> {
+    streams: Vec<(&'a str, &'a [StoredEvent])>,
+    /// The next event of each stream that has one, best first.
+    heap: BinaryHeap<(Priority, usize)>,
+    forward: bool,
+}
+
+/// Heap order for one direction (a heap only ever holds one variant): the oldest key first going
+/// forward, the newest first going back.
+#[derive(PartialEq, Eq, PartialOrd, Ord)]
+enum Priority {
+    Oldest(Reverse<EventKey>),
+    Newest(EventKey),
+}
+
+impl<'a> Interleave<'a> {
+    fn new(streams: Vec<(&'a str, &'a [StoredEvent])>, forward: bool) -> Self {
+        let mut me = Interleave { streams, heap: BinaryHeap::new(), forward };
+        for idx in 0..me.streams.len() {
+            me.queue(idx);
+        }
+        me
+    }
+
+    fn queue(&mut self, idx: usize) {
+        let (_, events) = self.streams[idx];
+        let next = if self.forward { events.first() } else { events.last() };
+        if let Some(e) = next {
+            let p = if self.forward { Priority::Oldest(Reverse(e.key)) } else { Priority::Newest(e.key) };
+            self.heap.push((p, idx));
+        }
+    }
+}
+
+impl<'a> Iterator for Interleave<'a> {
+    type Item = (&'a StoredEvent, &'a str);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let (_, idx) = self.heap.pop()?;
+        let (name, events) = self.streams[idx];
+        let (event, rest) = if self.forward { events.split_first()? } else { events.split_last()? };
+        self.streams[idx] = (name, rest);
+        self.queue(idx);
+        Some((event, name))
+    }
 }
