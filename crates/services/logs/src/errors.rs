@@ -1,5 +1,6 @@
 //! CloudWatch Logs' errors with AWS's codes and texts, in one place so every operation words them alike.
-//! Texts marked `[inf]` were not found verbatim in a recorded AWS response; the rest were.
+//! Texts marked `[inf]` were not found verbatim in a recorded AWS response; the rest were (AWS responses
+//! recorded in public test snapshots and quoted in users' bug reports).
 
 use sekisho_core::AwsError;
 

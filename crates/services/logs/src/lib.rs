@@ -38,6 +38,7 @@ pub mod state;
 
 use ops::Store;
 use sekisho_core::service::not_implemented;
+use sekisho_core::state::Regional;
 use sekisho_core::{AuthzRequest, AwsError, Check, OpContext, Output, Service};
 use sekisho_wire::sigv4::ErrorStyle;
 use serde_json::Value;
@@ -57,7 +58,7 @@ impl Logs {
     }
 
     /// The state of every (account, region), for persistence.
-    pub fn state(&self) -> &Store {
+    pub fn state(&self) -> &Regional<LogsState> {
         &self.store
     }
 }

@@ -41,6 +41,7 @@ pub fn handle(store: &Store, ctx: &OpContext, value: &Value) -> Result<Output, A
         i.policy_name.filter(|n| !n.is_empty()).ok_or_else(|| errors::invalid_parameter("policyName is required."))?;
     let document = i.policy_document.ok_or_else(|| errors::invalid_parameter("policyDocument is required."))?;
     if serde_json::from_str::<Value>(&document).map_or(true, |d| !d.is_object()) {
+        // [inf: message]
         return Err(errors::invalid_parameter("Invalid policy document: the document is not a JSON object."));
     }
     let now = ctx.now_ms();
