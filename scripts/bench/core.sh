@@ -10,6 +10,7 @@ cargo build --quiet --release --bin sekisho --example hello
 bin=target/release/sekisho
 hello=target/release/examples/hello
 duration=${DURATION:-10s}
+trap 'kill $(jobs -p) 2>/dev/null || true' EXIT
 
 .venv/bin/python scripts/bench/startup.py "$bin" "${RUNS:-20}"
 

@@ -2,7 +2,7 @@
 
 Usage: python scripts/bench/signed-request.py <endpoint> <service> <region> <body> <out.lua> [access-key secret [token]]
 Headers such as Content-Type and X-Amz-Target can follow as extra `Name: value` arguments via SIGNED_HEADERS env
-(semicolon-separated).
+(separated by "|").
 """
 
 import os
@@ -19,7 +19,7 @@ def main():
     key = key or "111111111111"
     secret = secret or "test"
     headers = {}
-    for h in filter(None, os.environ.get("SIGNED_HEADERS", "").split(";")):
+    for h in filter(None, os.environ.get("SIGNED_HEADERS", "").split("|")):
         name, value = h.split(":", 1)
         headers[name.strip()] = value.strip()
     req = AWSRequest(method="POST", url=endpoint + "/", data=body.encode(), headers=headers)
