@@ -305,6 +305,47 @@ fn header_value(r: &Ref, value: &Value) -> Option<HeaderValue> {
     })
 }
 
+/// The content type of JSON event payloads: `application/json` for rest-json, while the JSON RPC
+/// protocol labels them `text/json` (botocore's RPC event-stream vectors).
+fn json_content_type(model: &ServiceModel) -> &'static str {
+    if model.protocol() == crate::model::Protocol::Json {
+        "text/json"
+    } else {
+        "application/json"
+    }
+}
+
+/// The `initial-response` event of a JSON RPC stream: the output's members other than the stream.
+pub(crate) fn encode_initial_response(
+    model: &ServiceModel,
+    output: &Shape,
+    value: &Value,
+) -> Vec<u8> {
+    let mut members = Map::new();
+    if let Some(object) = value.as_object() {
+        for r in model.members(output) {
+            if !r.shape.eventstream {
+                if let Some(v) = object.get(r.name) {
+                    members.insert(r.name.to_string(), v.clone());
+                }
+            }
+        }
+    }
+    let payload = json::encode_shape(model, output, &Value::Object(members), false, 0);
+    let mut message = Message::default()
+        .with_header(":message-type", HeaderValue::String("event".into()))
+        .with_header(
+            ":event-type",
+            HeaderValue::String("initial-response".into()),
+        )
+        .with_header(
+            ":content-type",
+            HeaderValue::String(json_content_type(model).into()),
+        );
+    message.payload = payload.to_string().into_bytes();
+    message.encode()
+}
+
 /// Frames one event of an event-stream union; `event_name` is the union member.
 pub(crate) fn encode_union_event(
     model: &ServiceModel,
@@ -319,14 +360,14 @@ pub(crate) fn encode_union_event(
     let Some(shape) = event_shape else {
         message = message.with_header(
             ":content-type",
-            HeaderValue::String("application/json".into()),
+            HeaderValue::String(json_content_type(model).into()),
         );
         message.payload = value.to_string().into_bytes();
         return message.encode();
     };
     let empty = Map::new();
     let object = value.as_object().unwrap_or(&empty);
-    let mut content_type = "application/json";
+    let mut content_type = json_content_type(model);
     let mut payload: Option<Vec<u8>> = None;
     let mut body = Map::new();
     for r in model.members(shape) {

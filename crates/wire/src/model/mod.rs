@@ -59,18 +59,31 @@ pub struct Metadata {
 
 /// An operation's HTTP binding.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
 #[serde(rename_all = "camelCase")]
 pub struct Http {
     pub method: String,
     pub request_uri: String,
-    #[serde(default)]
     pub response_code: Option<u16>,
+}
+
+impl Default for Http {
+    fn default() -> Self {
+        Http {
+            method: "POST".to_string(),
+            request_uri: "/".to_string(),
+            response_code: None,
+        }
+    }
 }
 
 /// The input of an operation.
 #[derive(Debug, Clone, Deserialize)]
 pub struct InputRef {
     pub shape: String,
+    /// Older models name the payload member here instead of on the shape.
+    #[serde(default)]
+    pub payload: Option<String>,
 }
 
 /// The output of an operation; query services wrap it in `resultWrapper`.
@@ -80,6 +93,8 @@ pub struct OutputRef {
     pub shape: String,
     #[serde(default)]
     pub result_wrapper: Option<String>,
+    #[serde(default)]
+    pub payload: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -98,6 +113,7 @@ pub struct Endpoint {
 #[serde(rename_all = "camelCase")]
 pub struct Operation {
     pub name: String,
+    #[serde(default)]
     pub http: Http,
     #[serde(default)]
     pub input: Option<InputRef>,
@@ -176,6 +192,11 @@ impl<'m> Ref<'m> {
             .location_name
             .as_deref()
             .or(self.shape.location_name.as_deref())
+    }
+
+    /// Where the member lives in an HTTP message; older models put it on the target shape.
+    pub fn location(&self) -> Option<Location> {
+        self.member.location.or(self.shape.location)
     }
 
     pub fn flattened(&self) -> bool {
@@ -279,6 +300,24 @@ impl ServiceModel {
 
     pub fn output_shape(&self, op: &Operation) -> Option<&Shape> {
         op.output.as_ref().and_then(|o| self.shape(&o.shape))
+    }
+
+    /// The member bound to the whole request body, if any.
+    pub fn input_payload<'m>(&'m self, op: &'m Operation) -> Option<&'m str> {
+        let input = op.input.as_ref()?;
+        input
+            .payload
+            .as_deref()
+            .or_else(|| self.shape(&input.shape)?.payload.as_deref())
+    }
+
+    /// The member bound to the whole response body, if any.
+    pub fn output_payload<'m>(&'m self, op: &'m Operation) -> Option<&'m str> {
+        let output = op.output.as_ref()?;
+        output
+            .payload
+            .as_deref()
+            .or_else(|| self.shape(&output.shape)?.payload.as_deref())
     }
 
     /// The members of a structure with their target shapes; members whose shape is missing are skipped.

@@ -15,6 +15,7 @@ pub enum ShapeType {
     Structure,
     List,
     Map,
+    #[serde(alias = "character")]
     String,
     Integer,
     Long,
@@ -193,6 +194,8 @@ pub struct Shape {
     pub enum_values: Option<Vec<String>>,
     #[serde(default)]
     pub flattened: bool,
+    #[serde(default)]
+    pub location: Option<Location>,
     #[serde(default)]
     pub location_name: Option<String>,
     #[serde(default)]

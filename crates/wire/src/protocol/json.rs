@@ -40,7 +40,7 @@ pub fn wire_name<'a>(r: &Ref<'a>) -> &'a str {
 }
 
 fn is_body_member(r: &Ref, rest: bool) -> bool {
-    !rest || r.member.location.is_none() || r.member.location == Some(Location::Unknown)
+    !rest || matches!(r.location(), None | Some(Location::Unknown))
 }
 
 /// Reads a wire JSON value of `shape` into the internal value. `rest` restricts structures to
@@ -245,7 +245,13 @@ pub fn encode_shape(
             Value::Array(
                 items
                     .iter()
-                    .map(|item| encode_ref(model, &element, item, depth + 1))
+                    .map(|item| {
+                        if item.is_null() {
+                            Value::Null
+                        } else {
+                            encode_ref(model, &element, item, depth + 1)
+                        }
+                    })
                     .collect(),
             )
         }

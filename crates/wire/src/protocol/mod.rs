@@ -19,6 +19,7 @@ use crate::validate;
 use crate::{AwsError, HttpRequest, HttpResponse};
 
 const REQUEST_ID: &str = "x-amzn-RequestId";
+const EVENT_STREAM: &str = "application/vnd.amazon.eventstream";
 
 fn header_is(req: &HttpRequest, name: &str, wanted: &str) -> bool {
     req.header(name).is_some_and(|v| {
@@ -234,29 +235,42 @@ impl ServiceModel {
         let mut headers = vec![(REQUEST_ID.to_string(), request_id.to_string())];
         let (status, body, content_type) = match self.protocol() {
             Protocol::Query | Protocol::Ec2 => {
-                let output = op.output.as_ref().and_then(|o| {
-                    self.shape(&o.shape)
-                        .map(|s| (s, o.result_wrapper.as_deref()))
+                // Query outputs are wrapped in `<Op>Result` unless the model names the wrapper.
+                let wrapper = op.output.as_ref().map(|o| {
+                    o.result_wrapper
+                        .clone()
+                        .unwrap_or_else(|| format!("{}Result", op.name))
                 });
+                let output = op
+                    .output
+                    .as_ref()
+                    .and_then(|o| self.shape(&o.shape))
+                    .map(|s| (s, wrapper.as_deref()));
                 let xml = xml::encode_output(self, &op.name, output, value, request_id);
-                (200, xml.into_bytes(), Some("text/xml"))
+                (200, xml.into_bytes(), Some(self.xml_content_type()))
             }
-            Protocol::Json => {
-                let body = match self.output_shape(op) {
-                    Some(shape) => json::encode_shape(self, shape, value, false, 0),
-                    None => Value::Object(Map::new()),
-                };
-                (
+            Protocol::Json => match self.output_shape(op) {
+                Some(shape) if self.members(shape).any(|r| r.shape.eventstream) => (
                     200,
-                    body.to_string().into_bytes(),
-                    Some(self.json_content_type()),
-                )
-            }
+                    self.json_event_stream(shape, value),
+                    Some(EVENT_STREAM),
+                ),
+                Some(shape) => {
+                    let body = json::encode_shape(self, shape, value, false, 0);
+                    (
+                        200,
+                        body.to_string().into_bytes(),
+                        Some(self.json_content_type()),
+                    )
+                }
+                None => (200, b"{}".to_vec(), Some(self.json_content_type())),
+            },
             Protocol::RestJson | Protocol::RestXml => {
                 let status = op.http.response_code.unwrap_or(200);
                 match self.output_shape(op) {
                     Some(shape) => {
-                        let encoded = rest::encode(self, shape, value, status);
+                        let encoded =
+                            rest::encode(self, shape, self.output_payload(op), value, status);
                         headers.extend(encoded.headers);
                         (encoded.status, encoded.body, encoded.content_type)
                     }
@@ -292,14 +306,20 @@ impl ServiceModel {
         let (status, body, content_type) = match self.protocol() {
             Protocol::Query | Protocol::Ec2 => {
                 let xml = xml::encode_error(self, err, request_id);
-                (err.status, xml.into_bytes(), "text/xml")
+                (err.status, xml.into_bytes(), self.xml_content_type())
             }
             Protocol::Json => {
                 headers.push(("x-amzn-ErrorType".to_string(), err.code.clone()));
                 let mut body = Map::new();
                 body.insert("__type".to_string(), Value::String(err.code.clone()));
-                if let Value::Object(members) = self.error_body(err, false).1 {
+                let (shape, members) = self.error_body(err, false);
+                if let Value::Object(members) = members {
                     body.extend(members);
+                }
+                if let Some(shape) = shape {
+                    // Error members bound to headers travel as headers here too.
+                    let raw = Value::Object(err.fields.clone());
+                    headers.extend(rest::encode(self, shape, None, &raw, err.status).headers);
                 }
                 (
                     err.status,
@@ -312,7 +332,8 @@ impl ServiceModel {
                 let (shape, value) = self.error_body(err, true);
                 match shape {
                     Some(shape) => {
-                        let encoded = rest::encode(self, shape, &value, err.status);
+                        let encoded =
+                            rest::encode(self, shape, shape.payload.as_deref(), &value, err.status);
                         headers.extend(encoded.headers);
                         let mut body = encoded.body;
                         if body.is_empty() {
@@ -383,6 +404,23 @@ impl ServiceModel {
         }
     }
 
+    /// A JSON RPC streaming output: an `initial-response` event with the other members, then
+    /// the stream's events (the stream member holds a list of `{"EventName": {...}}`).
+    fn json_event_stream(&self, shape: &Shape, value: &Value) -> Vec<u8> {
+        let mut body = crate::eventstream::encode_initial_response(self, shape, value);
+        for r in self.members(shape).filter(|r| r.shape.eventstream) {
+            let events = value.get(r.name).and_then(Value::as_array);
+            for event in events.into_iter().flatten() {
+                if let Some((name, payload)) = event.as_object().and_then(|o| o.iter().next()) {
+                    body.extend(crate::eventstream::encode_union_event(
+                        self, r.shape, name, payload,
+                    ));
+                }
+            }
+        }
+        body
+    }
+
     /// `message` or `Message`: what the error's shape declares, else what the service's errors mostly use.
     pub fn message_key(&self, code: &str) -> &'static str {
         if self.dialect().capital_message.contains(&code) {
@@ -397,6 +435,15 @@ impl ServiceModel {
             }
         }
         self.default_message_key
+    }
+
+    /// EC2 labels its XML with a charset, the query services do not.
+    fn xml_content_type(&self) -> &'static str {
+        if self.protocol() == Protocol::Ec2 {
+            "text/xml;charset=UTF-8"
+        } else {
+            "text/xml"
+        }
     }
 
     fn json_content_type(&self) -> &'static str {

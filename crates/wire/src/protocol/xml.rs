@@ -89,7 +89,8 @@ fn write_ref(
     out: &mut String,
     depth: usize,
 ) {
-    let ns = r.xml_namespace();
+    // A structure's own namespace applies only where it is the document root; members carry theirs.
+    let ns = r.member.xml_namespace.as_ref();
     match r.shape.shape_type {
         _ if r.shape.document => {
             open(out, name, ns);
