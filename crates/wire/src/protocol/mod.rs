@@ -461,3 +461,6 @@ fn capitalize(name: &str) -> String {
         None => String::new(),
     }
 }
+
+#[cfg(test)]
+mod tests;

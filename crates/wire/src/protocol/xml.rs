@@ -9,15 +9,19 @@ use crate::model::{Protocol, Ref, ServiceModel, Shape, ShapeType, TimestampForma
 
 const MAX_DEPTH: usize = super::json::MAX_DEPTH;
 
-/// Appends `text` with XML escaping. Carriage returns are escaped so XML parsers keep them.
+/// Appends element text with XML escaping; quotes stay as they are, as in AWS's documents.
+/// Carriage returns are escaped so XML parsers keep them.
 pub fn escape_into(out: &mut String, text: &str) {
+    escape(out, text, false);
+}
+
+fn escape(out: &mut String, text: &str, attribute: bool) {
     for c in text.chars() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
+            '"' if attribute => out.push_str("&quot;"),
             '\r' => out.push_str("&#xD;"),
             c if (c as u32) < 0x20 && c != '\n' && c != '\t' => {
                 out.push_str(&format!("&#x{:X};", c as u32))
@@ -39,7 +43,7 @@ fn open(out: &mut String, name: &str, ns: Option<&XmlNamespace>) {
             None => out.push_str(" xmlns"),
         }
         out.push_str("=\"");
-        escape_into(out, ns.uri());
+        escape(out, ns.uri(), true);
         out.push('"');
     }
     out.push('>');
