@@ -2,12 +2,12 @@
 //! `encode_output` and `encode_error` back into HTTP. Routing, malformed input and validation live here.
 
 mod dialect;
-pub mod form;
-pub mod json;
+pub(crate) mod form;
+pub(crate) mod json;
 mod query;
 mod rest;
-pub mod text;
-pub mod uri;
+pub(crate) mod text;
+pub(crate) mod uri;
 mod xml;
 
 use serde_json::{Map, Value};

@@ -139,7 +139,8 @@ impl Checker<'_> {
         prefix: &str,
         depth: usize,
     ) {
-        if depth > MAX_DEPTH || shape.is_union() {
+        // Unions are checked like structures: the member that is set must satisfy its constraints.
+        if depth > MAX_DEPTH {
             return;
         }
         let model = self.model;

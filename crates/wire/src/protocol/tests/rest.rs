@@ -376,3 +376,25 @@ fn malformed_rest_inputs_are_4xx() {
         "SerializationException"
     );
 }
+
+#[test]
+fn union_members_are_validated_inside() {
+    // Observed: "Value null at 'toolConfig.tools.1.member.toolSpec.name' failed to satisfy
+    // constraint: Member must not be null" (Bedrock Converse).
+    let runtime = model("bedrock-runtime");
+    let body = r#"{"messages":[{"role":"user","content":[{"text":"hi"}]}],
+        "toolConfig":{"tools":[{"toolSpec":{"inputSchema":{"json":{}}}},{"toolSpec":{"name":"bad name","inputSchema":{"json":{}}}}]}}"#;
+    let err = runtime
+        .decode(
+            &TestRequest::new("POST", "/model/m/converse")
+                .body(body)
+                .as_request(),
+        )
+        .expect_err("invalid tools");
+    assert_eq!(
+        err.message,
+        "2 validation errors detected: Value null at 'toolConfig.tools.1.member.toolSpec.name' failed to satisfy \
+         constraint: Member must not be null; Value 'bad name' at 'toolConfig.tools.2.member.toolSpec.name' failed \
+         to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_-]+"
+    );
+}
