@@ -359,7 +359,7 @@ fn normalize(model: &ServiceModel, shape: &Shape, value: &Value) -> Value {
         }
         ShapeType::List => match (
             value.as_array(),
-            model.element("member", shape.member.as_ref()),
+            model.element("member", shape.member.as_deref()),
         ) {
             (Some(items), Some(e)) => {
                 Value::Array(items.iter().map(|i| normalize(model, e.shape, i)).collect())
@@ -368,7 +368,7 @@ fn normalize(model: &ServiceModel, shape: &Shape, value: &Value) -> Value {
         },
         ShapeType::Map => match (
             value.as_object(),
-            model.element("value", shape.value.as_ref()),
+            model.element("value", shape.value.as_deref()),
         ) {
             (Some(entries), Some(e)) => Value::Object(
                 entries

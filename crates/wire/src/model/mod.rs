@@ -206,7 +206,7 @@ impl<'m> Ref<'m> {
     pub fn xml_namespace(&self) -> Option<&'m XmlNamespace> {
         self.member
             .xml_namespace
-            .as_ref()
+            .as_deref()
             .or(self.shape.xml_namespace.as_ref())
     }
 

@@ -140,7 +140,7 @@ pub struct Member {
     #[serde(default)]
     pub flattened: Option<bool>,
     #[serde(default)]
-    pub xml_namespace: Option<XmlNamespace>,
+    pub xml_namespace: Option<Box<XmlNamespace>>,
     #[serde(default)]
     pub xml_attribute: bool,
     #[serde(default)]
@@ -160,7 +160,7 @@ pub struct Member {
     #[serde(default, rename = "box")]
     pub boxed: bool,
     #[serde(default)]
-    pub default: Option<Value>,
+    pub default: Option<Box<Value>>,
     #[serde(default)]
     pub deprecated: bool,
 }
@@ -176,14 +176,14 @@ pub struct Shape {
     pub members: Vec<(String, Member)>,
     #[serde(default)]
     pub required: Vec<String>,
-    /// List element.
+    /// List element (boxed: most shapes have none, and a model holds thousands of shapes).
     #[serde(default)]
-    pub member: Option<Member>,
+    pub member: Option<Box<Member>>,
     /// Map key and value.
     #[serde(default)]
-    pub key: Option<Member>,
+    pub key: Option<Box<Member>>,
     #[serde(default)]
-    pub value: Option<Member>,
+    pub value: Option<Box<Member>>,
     #[serde(default)]
     pub min: Option<Number>,
     #[serde(default)]

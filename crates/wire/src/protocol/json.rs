@@ -82,7 +82,7 @@ pub fn decode_shape(
                 .as_array()
                 .ok_or_else(|| TypeError::new(path, "a list"))?;
             let element = model
-                .element("member", shape.member.as_ref())
+                .element("member", shape.member.as_deref())
                 .ok_or_else(|| TypeError::new(path, "a modelled list"))?;
             let mut out = Vec::with_capacity(items.len());
             for (i, item) in items.iter().enumerate() {
@@ -99,7 +99,7 @@ pub fn decode_shape(
                 .as_object()
                 .ok_or_else(|| TypeError::new(path, "a map"))?;
             let value = model
-                .element("value", shape.value.as_ref())
+                .element("value", shape.value.as_deref())
                 .ok_or_else(|| TypeError::new(path, "a modelled map"))?;
             let mut out = Map::new();
             for (k, v) in object {
@@ -238,7 +238,7 @@ pub fn encode_shape(
         ShapeType::List => {
             let (Some(items), Some(element)) = (
                 value.as_array(),
-                model.element("member", shape.member.as_ref()),
+                model.element("member", shape.member.as_deref()),
             ) else {
                 return Value::Array(Vec::new());
             };
@@ -258,7 +258,7 @@ pub fn encode_shape(
         ShapeType::Map => {
             let (Some(object), Some(element)) = (
                 value.as_object(),
-                model.element("value", shape.value.as_ref()),
+                model.element("value", shape.value.as_deref()),
             ) else {
                 return Value::Object(Map::new());
             };

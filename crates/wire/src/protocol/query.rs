@@ -187,7 +187,7 @@ impl Reader<'_, '_> {
     }
 
     fn list(&self, r: &Ref, key: &str, depth: usize) -> Result<Option<Value>, QueryTypeError> {
-        let Some(element) = self.model.element("member", r.shape.member.as_ref()) else {
+        let Some(element) = self.model.element("member", r.shape.member.as_deref()) else {
             return Ok(None);
         };
         // Where the elements live: `key.i` (ec2, flattened), `key.member.i` or `key.<name>.i`.
@@ -222,8 +222,8 @@ impl Reader<'_, '_> {
 
     fn map(&self, r: &Ref, key: &str, depth: usize) -> Result<Option<Value>, QueryTypeError> {
         let (Some(k), Some(v)) = (
-            self.model.element("key", r.shape.key.as_ref()),
-            self.model.element("value", r.shape.value.as_ref()),
+            self.model.element("key", r.shape.key.as_deref()),
+            self.model.element("value", r.shape.value.as_deref()),
         ) else {
             return Ok(None);
         };

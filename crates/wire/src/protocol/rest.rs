@@ -139,7 +139,7 @@ fn query_member(
         ShapeType::Map => {
             // A query map (`httpQueryParams`) sees every parameter, named members' ones included.
             let list_values = model
-                .element("value", r.shape.value.as_ref())
+                .element("value", r.shape.value.as_deref())
                 .is_some_and(|v| v.shape.shape_type == ShapeType::List);
             let mut map = Map::new();
             for (k, v) in query {
@@ -158,7 +158,7 @@ fn query_member(
             Ok((!map.is_empty()).then_some(Value::Object(map)))
         }
         ShapeType::List => {
-            let Some(element) = model.element("member", r.shape.member.as_ref()) else {
+            let Some(element) = model.element("member", r.shape.member.as_deref()) else {
                 return Ok(None);
             };
             let mut items = Vec::new();
@@ -187,7 +187,7 @@ fn header_member(model: &ServiceModel, r: &Ref, text: &str) -> Result<Value, &'s
     }
     if r.shape.shape_type == ShapeType::List {
         let element = model
-            .element("member", r.shape.member.as_ref())
+            .element("member", r.shape.member.as_deref())
             .ok_or("a modelled list")?;
         let format = element
             .timestamp_format()
@@ -339,7 +339,7 @@ fn header_text(model: &ServiceModel, r: &Ref, value: &Value) -> Option<String> {
     }
     match (r.shape.shape_type, value) {
         (ShapeType::List, Value::Array(items)) => {
-            let element = model.element("member", r.shape.member.as_ref())?;
+            let element = model.element("member", r.shape.member.as_deref())?;
             let format = element
                 .timestamp_format()
                 .unwrap_or(TimestampFormat::Rfc822);

@@ -94,7 +94,7 @@ fn write_ref(
     depth: usize,
 ) {
     // A structure's own namespace applies only where it is the document root; members carry theirs.
-    let ns = r.member.xml_namespace.as_ref();
+    let ns = r.member.xml_namespace.as_deref();
     match r.shape.shape_type {
         _ if r.shape.document => {
             open(out, name, ns);
@@ -107,7 +107,7 @@ fn write_ref(
             close(out, name);
         }
         ShapeType::List => {
-            let Some(element) = model.element("member", r.shape.member.as_ref()) else {
+            let Some(element) = model.element("member", r.shape.member.as_deref()) else {
                 return;
             };
             let items = value.as_array().map(Vec::as_slice).unwrap_or(&[]);
@@ -127,8 +127,8 @@ fn write_ref(
         }
         ShapeType::Map => {
             let (Some(key), Some(val)) = (
-                model.element("key", r.shape.key.as_ref()),
-                model.element("value", r.shape.value.as_ref()),
+                model.element("key", r.shape.key.as_deref()),
+                model.element("value", r.shape.value.as_deref()),
             ) else {
                 return;
             };

@@ -201,7 +201,7 @@ impl Checker<'_> {
             return;
         };
         self.size(r.shape, v, items.len(), path);
-        let Some(element) = self.model.element("member", r.shape.member.as_ref()) else {
+        let Some(element) = self.model.element("member", r.shape.member.as_deref()) else {
             return;
         };
         if is_scalar(element.shape) {
@@ -236,7 +236,7 @@ impl Checker<'_> {
         };
         self.size(r.shape, v, entries.len(), path);
         let model = self.model;
-        if let Some(key) = model.element("key", r.shape.key.as_ref()) {
+        if let Some(key) = model.element("key", r.shape.key.as_deref()) {
             if has_constraints(key.shape)
                 && entries
                     .keys()
@@ -251,7 +251,7 @@ impl Checker<'_> {
                 );
             }
         }
-        let Some(value) = model.element("value", r.shape.value.as_ref()) else {
+        let Some(value) = model.element("value", r.shape.value.as_deref()) else {
             return;
         };
         if is_scalar(value.shape) {
