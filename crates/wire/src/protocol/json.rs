@@ -159,7 +159,7 @@ fn decode_scalar(
                 }
                 _ => None,
             };
-            secs.filter(|s| s.is_finite())
+            secs.filter(|s| timestamp::in_range(*s))
                 .map(timestamp::epoch_number)
                 .ok_or_else(|| TypeError::new(path, "a timestamp"))
         }

@@ -51,6 +51,8 @@ impl ServiceModel {
 
     /// Checks an operation's input against required members, lengths, ranges, patterns and enums.
     /// Internal callers that build inputs themselves use this too, so both paths fail alike.
+    /// The error code is the protocol's (`ValidationError`, `ValidationException`); a service that
+    /// answers differently can map the error or build its own from `check_input`.
     pub fn validate_input(&self, op: &Operation, value: &Value) -> Result<(), AwsError> {
         let Some(shape) = self.input_shape(op) else {
             return Ok(());
@@ -68,6 +70,13 @@ impl ServiceModel {
                 validate::message(&violations),
             ))
         }
+    }
+
+    /// The constraint violations of an input, in AWS's order, for callers that word errors themselves.
+    pub fn check_input(&self, op: &Operation, value: &Value) -> Vec<validate::Violation> {
+        self.input_shape(op)
+            .map(|shape| validate::validate(self, shape, value))
+            .unwrap_or_default()
     }
 
     /// Whether a REST request (`path` may carry `?query`) names an operation of this service.

@@ -266,3 +266,30 @@ fn live_tail_streams_with_an_initial_response() {
     let payload: serde_json::Value = serde_json::from_slice(&second.payload).expect("json");
     assert_eq!(payload, json!({"requestId": "r", "sessionId": "s"}));
 }
+
+#[test]
+fn timestamps_out_of_range_are_rejected() {
+    let cw = crate::model::ServiceModel::from_json(
+        "t",
+        r#"{"metadata":{"protocol":"json","targetPrefix":"T","jsonVersion":"1.1"},
+            "operations":{"Op":{"name":"Op","http":{"method":"POST","requestUri":"/"},"input":{"shape":"In"}}},
+            "shapes":{"In":{"type":"structure","members":{"At":{"shape":"Ts"}}},"Ts":{"type":"timestamp"}}}"#,
+    )
+    .expect("model");
+    let ok = TestRequest::json("T.Op", r#"{"At": 1700000000.5}"#);
+    assert_eq!(
+        cw.decode(&ok.as_request()).expect("valid").1,
+        json!({"At": 1700000000.5})
+    );
+    for bad in [
+        r#"{"At": 1e300}"#,
+        r#"{"At": "tomorrow"}"#,
+        r#"{"At": true}"#,
+    ] {
+        let req = TestRequest::json("T.Op", bad);
+        assert_eq!(
+            cw.decode(&req.as_request()).expect_err(bad).code,
+            "SerializationException"
+        );
+    }
+}
