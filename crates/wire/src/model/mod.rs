@@ -203,19 +203,8 @@ impl<'m> Ref<'m> {
         self.member.flattened.unwrap_or(self.shape.flattened)
     }
 
-    pub fn xml_namespace(&self) -> Option<&'m XmlNamespace> {
-        self.member
-            .xml_namespace
-            .as_deref()
-            .or(self.shape.xml_namespace.as_ref())
-    }
-
     pub fn timestamp_format(&self) -> Option<TimestampFormat> {
         self.member.timestamp_format.or(self.shape.timestamp_format)
-    }
-
-    pub fn streaming(&self) -> bool {
-        self.member.streaming || self.shape.streaming
     }
 }
 
@@ -339,6 +328,23 @@ impl ServiceModel {
             member,
             shape,
         })
+    }
+
+    /// The error shape an error code names, looked up first among `op`'s declared errors.
+    pub fn operation_error_shape(
+        &self,
+        op: Option<&Operation>,
+        code: &str,
+    ) -> Option<(&str, &Shape)> {
+        let declared = op
+            .into_iter()
+            .flat_map(|op| op.errors.iter())
+            .find_map(|e| {
+                let (name, shape) = self.shapes.get_key_value(&e.shape)?;
+                let wire = shape.error.as_ref().and_then(|t| t.code.as_deref());
+                (name == code || wire == Some(code)).then_some((name.as_str(), shape))
+            });
+        declared.or_else(|| self.error_shape(code))
     }
 
     /// The error shape an error code names: by shape name or by the `error.code` trait.

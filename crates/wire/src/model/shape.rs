@@ -232,10 +232,6 @@ pub struct Shape {
 }
 
 impl Shape {
-    pub fn is_structure(&self) -> bool {
-        matches!(self.shape_type, ShapeType::Structure | ShapeType::Union) && !self.document
-    }
-
     pub fn is_union(&self) -> bool {
         self.union || self.shape_type == ShapeType::Union
     }

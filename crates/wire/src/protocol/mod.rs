@@ -17,6 +17,7 @@ pub use dialect::{Dialect, UnknownOperation};
 use crate::model::{Operation, Protocol, ServiceModel, Shape};
 use crate::validate;
 use crate::{AwsError, HttpRequest, HttpResponse};
+use query::capitalize;
 
 const REQUEST_ID: &str = "x-amzn-RequestId";
 const EVENT_STREAM: &str = "application/vnd.amazon.eventstream";
@@ -310,18 +311,17 @@ impl ServiceModel {
         err: &AwsError,
         request_id: &str,
     ) -> HttpResponse {
-        let _ = op;
         let mut headers = vec![(REQUEST_ID.to_string(), request_id.to_string())];
         let (status, body, content_type) = match self.protocol() {
             Protocol::Query | Protocol::Ec2 => {
-                let xml = xml::encode_error(self, err, request_id);
+                let xml = xml::encode_error(self, op, err, request_id);
                 (err.status, xml.into_bytes(), self.xml_content_type())
             }
             Protocol::Json => {
                 headers.push(("x-amzn-ErrorType".to_string(), err.code.clone()));
                 let mut body = Map::new();
                 body.insert("__type".to_string(), Value::String(err.code.clone()));
-                let (shape, members) = self.error_body(err, false);
+                let (shape, members) = self.error_body(op, err, false);
                 if let Value::Object(members) = members {
                     body.extend(members);
                 }
@@ -338,7 +338,7 @@ impl ServiceModel {
             }
             Protocol::RestJson | Protocol::RestXml => {
                 headers.push(("x-amzn-ErrorType".to_string(), err.code.clone()));
-                let (shape, value) = self.error_body(err, true);
+                let (shape, value) = self.error_body(op, err, true);
                 match shape {
                     Some(shape) => {
                         let encoded =
@@ -379,7 +379,12 @@ impl ServiceModel {
 
     /// The members of an error body: the message under the right key plus `fields`. With a
     /// modelled shape and `keep_raw == true` the value is returned unencoded for `rest::encode`.
-    fn error_body(&self, err: &AwsError, keep_raw: bool) -> (Option<&Shape>, Value) {
+    fn error_body(
+        &self,
+        op: Option<&Operation>,
+        err: &AwsError,
+        keep_raw: bool,
+    ) -> (Option<&Shape>, Value) {
         let key = self.message_key(&err.code);
         let mut members = Map::new();
         if !err.message.is_empty() {
@@ -388,7 +393,7 @@ impl ServiceModel {
         for (k, v) in &err.fields {
             members.insert(k.clone(), v.clone());
         }
-        let shape = self.error_shape(&err.code).map(|(_, s)| s);
+        let shape = self.operation_error_shape(op, &err.code).map(|(_, s)| s);
         if self.dialect().fills_type_member {
             if let Some(shape) = shape {
                 if shape.member("Type").is_some() && !members.contains_key("Type") {
@@ -460,14 +465,6 @@ impl ServiceModel {
             Some("1.0") => "application/x-amz-json-1.0",
             _ => "application/x-amz-json-1.1",
         }
-    }
-}
-
-fn capitalize(name: &str) -> String {
-    let mut chars = name.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
     }
 }
 

@@ -83,7 +83,8 @@ fn join(prefix: &str, name: &str) -> String {
     }
 }
 
-fn capitalize(name: &str) -> String {
+/// EC2's parameter names start upper-case even where the model's names do not.
+pub(crate) fn capitalize(name: &str) -> String {
     let mut chars = name.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),

@@ -5,7 +5,9 @@ use serde_json::Value;
 
 use super::text::scalar_text;
 use crate::AwsError;
-use crate::model::{Protocol, Ref, ServiceModel, Shape, ShapeType, TimestampFormat, XmlNamespace};
+use crate::model::{
+    Operation, Protocol, Ref, ServiceModel, Shape, ShapeType, TimestampFormat, XmlNamespace,
+};
 
 const MAX_DEPTH: usize = super::json::MAX_DEPTH;
 
@@ -209,11 +211,16 @@ pub fn encode_output(
 }
 
 /// Extra members of an error (`AwsError::fields`) written through the error's shape when it is modelled.
-fn write_error_fields(model: &ServiceModel, err: &AwsError, out: &mut String) {
+fn write_error_fields(
+    model: &ServiceModel,
+    op: Option<&Operation>,
+    err: &AwsError,
+    out: &mut String,
+) {
     if err.fields.is_empty() {
         return;
     }
-    match model.error_shape(&err.code) {
+    match model.operation_error_shape(op, &err.code) {
         Some((_, shape)) => {
             let filtered = Value::Object(
                 err.fields
@@ -240,13 +247,18 @@ fn write_error_fields(model: &ServiceModel, err: &AwsError, out: &mut String) {
 }
 
 /// The error document: query's `ErrorResponse` or ec2's `Response/Errors/Error`.
-pub fn encode_error(model: &ServiceModel, err: &AwsError, request_id: &str) -> String {
+pub fn encode_error(
+    model: &ServiceModel,
+    op: Option<&Operation>,
+    err: &AwsError,
+    request_id: &str,
+) -> String {
     let mut out = String::with_capacity(256);
     if model.protocol() == Protocol::Ec2 {
         out.push_str("<Response><Errors><Error>");
         text_element(&mut out, "Code", &err.code);
         text_element(&mut out, "Message", &err.message);
-        write_error_fields(model, err, &mut out);
+        write_error_fields(model, op, err, &mut out);
         out.push_str("</Error></Errors>");
         text_element(&mut out, "RequestID", request_id);
         out.push_str("</Response>");
@@ -267,7 +279,7 @@ pub fn encode_error(model: &ServiceModel, err: &AwsError, request_id: &str) -> S
         if !err.message.is_empty() {
             text_element(&mut out, "Message", &err.message);
         }
-        write_error_fields(model, err, &mut out);
+        write_error_fields(model, op, err, &mut out);
         out.push_str("</Error>");
         text_element(&mut out, "RequestId", request_id);
         out.push_str("</ErrorResponse>");
