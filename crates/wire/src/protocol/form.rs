@@ -20,7 +20,10 @@ fn hex(b: u8) -> Option<u8> {
 }
 
 fn decode(input: &[u8], plus_is_space: bool) -> Result<String, FormError> {
-    if !input.iter().any(|&b| b == b'%' || (plus_is_space && b == b'+')) {
+    if !input
+        .iter()
+        .any(|&b| b == b'%' || (plus_is_space && b == b'+'))
+    {
         return String::from_utf8(input.to_vec()).map_err(|_| FormError::NotUtf8);
     }
     let mut out = Vec::with_capacity(input.len());
@@ -75,21 +78,14 @@ pub fn parse_pairs(input: &[u8]) -> Result<Vec<(String, String)>, FormError> {
     Ok(pairs)
 }
 
-const UNRESERVED: &percent_encoding::AsciiSet =
-    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
-
-/// Percent-encodes everything but RFC 3986 unreserved characters.
-pub fn percent_encode(input: &str) -> String {
-    percent_encoding::utf8_percent_encode(input, UNRESERVED).to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn decodes_pairs_with_plus_and_escapes() {
-        let pairs = parse_pairs(b"Action=AssumeRole&RoleSessionName=a+b%2Fc&Flag&&x=").expect("valid");
+        let pairs =
+            parse_pairs(b"Action=AssumeRole&RoleSessionName=a+b%2Fc&Flag&&x=").expect("valid");
         assert_eq!(
             pairs,
             vec![
@@ -112,6 +108,5 @@ mod tests {
     #[test]
     fn path_segments_keep_plus() {
         assert_eq!(percent_decode_path("a+b%20c").as_deref(), Ok("a+b c"));
-        assert_eq!(percent_encode("a b/c:d~"), "a%20b%2Fc%3Ad~");
     }
 }

@@ -2,12 +2,12 @@
 //! `encode_output` and `encode_error` back into HTTP. Routing, malformed input and validation live here.
 
 mod dialect;
-pub mod form;
-pub mod json;
+pub(crate) mod form;
+pub(crate) mod json;
 mod query;
 mod rest;
-pub mod text;
-pub mod uri;
+pub(crate) mod text;
+pub(crate) mod uri;
 mod xml;
 
 use serde_json::{Map, Value};
@@ -17,11 +17,19 @@ pub use dialect::{Dialect, UnknownOperation};
 use crate::model::{Operation, Protocol, ServiceModel, Shape};
 use crate::validate;
 use crate::{AwsError, HttpRequest, HttpResponse};
+use query::capitalize;
 
 const REQUEST_ID: &str = "x-amzn-RequestId";
+const EVENT_STREAM: &str = "application/vnd.amazon.eventstream";
 
 fn header_is(req: &HttpRequest, name: &str, wanted: &str) -> bool {
-    req.header(name).is_some_and(|v| v.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case(wanted))
+    req.header(name).is_some_and(|v| {
+        v.split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .eq_ignore_ascii_case(wanted)
+    })
 }
 
 impl ServiceModel {
@@ -44,6 +52,8 @@ impl ServiceModel {
 
     /// Checks an operation's input against required members, lengths, ranges, patterns and enums.
     /// Internal callers that build inputs themselves use this too, so both paths fail alike.
+    /// The error code is the protocol's (`ValidationError`, `ValidationException`); a service that
+    /// answers differently can map the error or build its own from `check_input`.
     pub fn validate_input(&self, op: &Operation, value: &Value) -> Result<(), AwsError> {
         let Some(shape) = self.input_shape(op) else {
             return Ok(());
@@ -55,22 +65,36 @@ impl ServiceModel {
         if violations.is_empty() {
             Ok(())
         } else {
-            Err(AwsError::new(self.dialect().validation_code, 400, validate::message(&violations)))
+            Err(AwsError::new(
+                self.dialect().validation_code,
+                400,
+                validate::message(&violations),
+            ))
         }
+    }
+
+    /// The constraint violations of an input, in AWS's order, for callers that word errors themselves.
+    pub fn check_input(&self, op: &Operation, value: &Value) -> Vec<validate::Violation> {
+        self.input_shape(op)
+            .map(|shape| validate::validate(self, shape, value))
+            .unwrap_or_default()
     }
 
     /// Whether a REST request (`path` may carry `?query`) names an operation of this service.
     /// Tells apart services that share a signing name: bedrock and bedrock-runtime, agentcore control and data.
     pub fn matches_rest(&self, method: &str, path: &str) -> bool {
         let (path, query) = path.split_once('?').unwrap_or((path, ""));
-        self.routes().iter().any(|(t, _)| t.matches(method, path, query).is_some())
+        self.routes()
+            .iter()
+            .any(|(t, _)| t.matches(method, path, query).is_some())
     }
 
     /// The operation a REST request names, with its URI labels.
     fn route(&self, req: &HttpRequest) -> Option<(&Operation, uri::Labels)> {
-        self.routes()
-            .iter()
-            .find_map(|(t, i)| t.matches(req.method, req.path, req.query).map(|labels| (self.operation_at(*i), labels)))
+        self.routes().iter().find_map(|(t, i)| {
+            t.matches(req.method, req.path, req.query)
+                .map(|labels| (self.operation_at(*i), labels))
+        })
     }
 
     pub fn dialect(&self) -> &Dialect {
@@ -99,7 +123,13 @@ impl ServiceModel {
 
     fn decode_query(&self, req: &HttpRequest) -> Result<(&Operation, Value), AwsError> {
         // [doc] MalformedQueryString: "The query string contains a syntax error", HTTP 404.
-        let bad_encoding = || AwsError::new("MalformedQueryString", 404, "The query string contains a syntax error.");
+        let bad_encoding = || {
+            AwsError::new(
+                "MalformedQueryString",
+                404,
+                "The query string contains a syntax error.",
+            )
+        };
         let mut pairs = Vec::new();
         let form_body = req.method.eq_ignore_ascii_case("POST")
             && (req.header("content-type").is_none()
@@ -140,7 +170,11 @@ impl ServiceModel {
     fn decode_json(&self, req: &HttpRequest) -> Result<(&Operation, Value), AwsError> {
         let target = req.header("x-amz-target").unwrap_or("");
         let prefix = self.metadata.target_prefix.as_deref().unwrap_or("");
-        let name = target.rsplit_once('.').filter(|(p, _)| *p == prefix).map(|(_, n)| n).unwrap_or(target);
+        let name = target
+            .rsplit_once('.')
+            .filter(|(p, _)| *p == prefix)
+            .map(|(_, n)| n)
+            .unwrap_or(target);
         let op = self
             .operation(name)
             .filter(|_| target.rsplit_once('.').is_some_and(|(p, _)| p == prefix))
@@ -151,8 +185,10 @@ impl ServiceModel {
         if req.body.iter().all(u8::is_ascii_whitespace) {
             return Ok((op, Value::Object(Map::new())));
         }
-        let text = std::str::from_utf8(req.body).map_err(|_| self.malformed("Request body is not valid UTF-8"))?;
-        let body: Value = serde_json::from_str(text).map_err(|e| self.malformed(format!("Invalid JSON: {e}")))?;
+        let text = std::str::from_utf8(req.body)
+            .map_err(|_| self.malformed("Request body is not valid UTF-8"))?;
+        let body: Value =
+            serde_json::from_str(text).map_err(|e| self.malformed(format!("Invalid JSON: {e}")))?;
         let value = json::decode_shape(self, shape, &body, false, "", 0)
             .map_err(|e| self.malformed(format!("Expected {} at '{}'", e.expected, e.path)))?;
         Ok((op, value))
@@ -164,13 +200,20 @@ impl ServiceModel {
             return Err(self.unknown_operation(&name, &self.metadata.api_version));
         };
         let value = rest::decode(self, op, &labels, req).map_err(|e| match e {
-            rest::RestError::Binding { location, name, value, expected } => {
-                self.malformed(format!("Value '{value}' of {location} '{name}' is not {expected}"))
-            }
+            rest::RestError::Binding {
+                location,
+                name,
+                value,
+                expected,
+            } => self.malformed(format!(
+                "Value '{value}' of {location} '{name}' is not {expected}"
+            )),
             rest::RestError::Body(message) => self.malformed(message),
-            rest::RestError::MalformedQuery(_) => {
-                AwsError::new("MalformedQueryString", 400, "The query string contains a syntax error.")
-            }
+            rest::RestError::MalformedQuery(_) => AwsError::new(
+                "MalformedQueryString",
+                400,
+                "The query string contains a syntax error.",
+            ),
         })?;
         Ok((op, value))
     }
@@ -202,23 +245,42 @@ impl ServiceModel {
         let mut headers = vec![(REQUEST_ID.to_string(), request_id.to_string())];
         let (status, body, content_type) = match self.protocol() {
             Protocol::Query | Protocol::Ec2 => {
-                let output =
-                    op.output.as_ref().and_then(|o| self.shape(&o.shape).map(|s| (s, o.result_wrapper.as_deref())));
+                // Query outputs are wrapped in `<Op>Result` unless the model names the wrapper.
+                let wrapper = op.output.as_ref().map(|o| {
+                    o.result_wrapper
+                        .clone()
+                        .unwrap_or_else(|| format!("{}Result", op.name))
+                });
+                let output = op
+                    .output
+                    .as_ref()
+                    .and_then(|o| self.shape(&o.shape))
+                    .map(|s| (s, wrapper.as_deref()));
                 let xml = xml::encode_output(self, &op.name, output, value, request_id);
-                (200, xml.into_bytes(), Some("text/xml"))
+                (200, xml.into_bytes(), Some(self.xml_content_type()))
             }
-            Protocol::Json => {
-                let body = match self.output_shape(op) {
-                    Some(shape) => json::encode_shape(self, shape, value, false, 0),
-                    None => Value::Object(Map::new()),
-                };
-                (200, body.to_string().into_bytes(), Some(self.json_content_type()))
-            }
+            Protocol::Json => match self.output_shape(op) {
+                Some(shape) if self.members(shape).any(|r| r.shape.eventstream) => (
+                    200,
+                    self.json_event_stream(shape, value),
+                    Some(EVENT_STREAM),
+                ),
+                Some(shape) => {
+                    let body = json::encode_shape(self, shape, value, false, 0);
+                    (
+                        200,
+                        body.to_string().into_bytes(),
+                        Some(self.json_content_type()),
+                    )
+                }
+                None => (200, b"{}".to_vec(), Some(self.json_content_type())),
+            },
             Protocol::RestJson | Protocol::RestXml => {
                 let status = op.http.response_code.unwrap_or(200);
                 match self.output_shape(op) {
                     Some(shape) => {
-                        let encoded = rest::encode(self, shape, value, status);
+                        let encoded =
+                            rest::encode(self, shape, self.output_payload(op), value, status);
                         headers.extend(encoded.headers);
                         (encoded.status, encoded.body, encoded.content_type)
                     }
@@ -227,62 +289,102 @@ impl ServiceModel {
             }
         };
         if let Some(ct) = content_type {
-            if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-type")) {
+            if !headers
+                .iter()
+                .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
+            {
                 headers.push(("Content-Type".to_string(), ct.to_string()));
             }
         }
-        HttpResponse { status, headers, body }
+        HttpResponse {
+            status,
+            headers,
+            body,
+        }
     }
 
     /// Writes an error as AWS's HTTP response for this protocol. `op` is the operation that failed,
     /// when one was found; the error's shape is looked up by code either way.
-    pub fn encode_error(&self, op: Option<&Operation>, err: &AwsError, request_id: &str) -> HttpResponse {
-        let _ = op;
+    pub fn encode_error(
+        &self,
+        op: Option<&Operation>,
+        err: &AwsError,
+        request_id: &str,
+    ) -> HttpResponse {
         let mut headers = vec![(REQUEST_ID.to_string(), request_id.to_string())];
         let (status, body, content_type) = match self.protocol() {
             Protocol::Query | Protocol::Ec2 => {
-                let xml = xml::encode_error(self, err, request_id);
-                (err.status, xml.into_bytes(), "text/xml")
+                let xml = xml::encode_error(self, op, err, request_id);
+                (err.status, xml.into_bytes(), self.xml_content_type())
             }
             Protocol::Json => {
                 headers.push(("x-amzn-ErrorType".to_string(), err.code.clone()));
                 let mut body = Map::new();
                 body.insert("__type".to_string(), Value::String(err.code.clone()));
-                if let Value::Object(members) = self.error_body(err, false).1 {
+                let (shape, members) = self.error_body(op, err, false);
+                if let Value::Object(members) = members {
                     body.extend(members);
                 }
-                (err.status, Value::Object(body).to_string().into_bytes(), self.json_content_type())
+                if let Some(shape) = shape {
+                    // Error members bound to headers travel as headers here too.
+                    let raw = Value::Object(err.fields.clone());
+                    headers.extend(rest::encode(self, shape, None, &raw, err.status).headers);
+                }
+                (
+                    err.status,
+                    Value::Object(body).to_string().into_bytes(),
+                    self.json_content_type(),
+                )
             }
             Protocol::RestJson | Protocol::RestXml => {
                 headers.push(("x-amzn-ErrorType".to_string(), err.code.clone()));
-                let (shape, value) = self.error_body(err, true);
+                let (shape, value) = self.error_body(op, err, true);
                 match shape {
                     Some(shape) => {
-                        let encoded = rest::encode(self, shape, &value, err.status);
+                        let encoded =
+                            rest::encode(self, shape, shape.payload.as_deref(), &value, err.status);
                         headers.extend(encoded.headers);
                         let mut body = encoded.body;
                         if body.is_empty() {
                             body = b"{}".to_vec();
                         }
                         // The message goes in the body even when the shape does not model it.
-                        let mut object: Map<String, Value> = serde_json::from_slice(&body).unwrap_or_default();
+                        let mut object: Map<String, Value> =
+                            serde_json::from_slice(&body).unwrap_or_default();
                         let key = self.message_key(&err.code);
                         if !err.message.is_empty() && !object.contains_key(key) {
                             object.insert(key.to_string(), Value::String(err.message.clone()));
                         }
-                        (err.status, Value::Object(object).to_string().into_bytes(), "application/json")
+                        (
+                            err.status,
+                            Value::Object(object).to_string().into_bytes(),
+                            "application/json",
+                        )
                     }
-                    None => (err.status, value.to_string().into_bytes(), "application/json"),
+                    None => (
+                        err.status,
+                        value.to_string().into_bytes(),
+                        "application/json",
+                    ),
                 }
             }
         };
         headers.push(("Content-Type".to_string(), content_type.to_string()));
-        HttpResponse { status, headers, body }
+        HttpResponse {
+            status,
+            headers,
+            body,
+        }
     }
 
     /// The members of an error body: the message under the right key plus `fields`. With a
     /// modelled shape and `keep_raw == true` the value is returned unencoded for `rest::encode`.
-    fn error_body(&self, err: &AwsError, keep_raw: bool) -> (Option<&Shape>, Value) {
+    fn error_body(
+        &self,
+        op: Option<&Operation>,
+        err: &AwsError,
+        keep_raw: bool,
+    ) -> (Option<&Shape>, Value) {
         let key = self.message_key(&err.code);
         let mut members = Map::new();
         if !err.message.is_empty() {
@@ -291,7 +393,7 @@ impl ServiceModel {
         for (k, v) in &err.fields {
             members.insert(k.clone(), v.clone());
         }
-        let shape = self.error_shape(&err.code).map(|(_, s)| s);
+        let shape = self.operation_error_shape(op, &err.code).map(|(_, s)| s);
         if self.dialect().fills_type_member {
             if let Some(shape) = shape {
                 if shape.member("Type").is_some() && !members.contains_key("Type") {
@@ -306,12 +408,31 @@ impl ServiceModel {
             Some(shape) => {
                 let mut encoded = json::encode_shape(self, shape, &raw, false, 0);
                 if let (Value::Object(object), false) = (&mut encoded, err.message.is_empty()) {
-                    object.entry(key.to_string()).or_insert_with(|| Value::String(err.message.clone()));
+                    object
+                        .entry(key.to_string())
+                        .or_insert_with(|| Value::String(err.message.clone()));
                 }
                 (Some(shape), encoded)
             }
             None => (None, raw),
         }
+    }
+
+    /// A JSON RPC streaming output: an `initial-response` event with the other members, then
+    /// the stream's events (the stream member holds a list of `{"EventName": {...}}`).
+    fn json_event_stream(&self, shape: &Shape, value: &Value) -> Vec<u8> {
+        let mut body = crate::eventstream::encode_initial_response(self, shape, value);
+        for r in self.members(shape).filter(|r| r.shape.eventstream) {
+            let events = value.get(r.name).and_then(Value::as_array);
+            for event in events.into_iter().flatten() {
+                if let Some((name, payload)) = event.as_object().and_then(|o| o.iter().next()) {
+                    body.extend(crate::eventstream::encode_union_event(
+                        self, r.shape, name, payload,
+                    ));
+                }
+            }
+        }
+        body
     }
 
     /// `message` or `Message`: what the error's shape declares, else what the service's errors mostly use.
@@ -330,6 +451,15 @@ impl ServiceModel {
         self.default_message_key
     }
 
+    /// EC2 labels its XML with a charset, the query services do not.
+    fn xml_content_type(&self) -> &'static str {
+        if self.protocol() == Protocol::Ec2 {
+            "text/xml;charset=UTF-8"
+        } else {
+            "text/xml"
+        }
+    }
+
     fn json_content_type(&self) -> &'static str {
         match self.metadata.json_version.as_deref() {
             Some("1.0") => "application/x-amz-json-1.0",
@@ -338,10 +468,5 @@ impl ServiceModel {
     }
 }
 
-fn capitalize(name: &str) -> String {
-    let mut chars = name.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
+#[cfg(test)]
+mod tests;

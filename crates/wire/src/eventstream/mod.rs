@@ -1,12 +1,9 @@
 //! AWS event-stream framing (`application/vnd.amazon.eventstream`): messages with typed headers,
-//! CRC32-checked prelude and body; plus model-driven events and exceptions for streaming outputs.
+//! CRC32-checked prelude and body, an incremental decoder; `events` frames a model's stream events.
 
-use base64::Engine;
-use serde_json::{Map, Value};
+mod events;
 
-use crate::AwsError;
-use crate::model::{Operation, Ref, ServiceModel, Shape, ShapeType};
-use crate::protocol::json;
+pub(crate) use events::{encode_initial_response, encode_union_event};
 
 /// Prelude (total length, headers length, prelude CRC) plus the trailing message CRC.
 const OVERHEAD: usize = 16;
@@ -20,7 +17,11 @@ const CRC_TABLE: [u32; 256] = {
         let mut c = i as u32;
         let mut k = 0;
         while k < 8 {
-            c = if c & 1 != 0 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
+            c = if c & 1 != 0 {
+                0xEDB8_8320 ^ (c >> 1)
+            } else {
+                c >> 1
+            };
             k += 1;
         }
         table[i] = c;
@@ -158,7 +159,9 @@ impl Message {
 }
 
 fn be_u32(bytes: &[u8], at: usize) -> Option<u32> {
-    bytes.get(at..at + 4).map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    bytes
+        .get(at..at + 4)
+        .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
 }
 
 /// Reads the first message of `bytes`; returns it and how many bytes it took.
@@ -196,7 +199,9 @@ fn decode_headers(mut b: &[u8]) -> Result<Vec<(String, HeaderValue)>, FrameError
     let mut headers = Vec::new();
     while !b.is_empty() {
         let name_len = take(&mut b, 1)?[0] as usize;
-        let name = std::str::from_utf8(take(&mut b, name_len)?).map_err(|_| FrameError::BadHeader)?.to_string();
+        let name = std::str::from_utf8(take(&mut b, name_len)?)
+            .map_err(|_| FrameError::BadHeader)?
+            .to_string();
         let value = match take(&mut b, 1)?[0] {
             0 => HeaderValue::Bool(true),
             1 => HeaderValue::Bool(false),
@@ -212,7 +217,11 @@ fn decode_headers(mut b: &[u8]) -> Result<Vec<(String, HeaderValue)>, FrameError
             t @ (5 | 8) => {
                 let v = take(&mut b, 8)?;
                 let n = i64::from_be_bytes([v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]]);
-                if t == 5 { HeaderValue::Long(n) } else { HeaderValue::Timestamp(n) }
+                if t == 5 {
+                    HeaderValue::Long(n)
+                } else {
+                    HeaderValue::Timestamp(n)
+                }
             }
             t @ (6 | 7) => {
                 let len = take(&mut b, 2)?;
@@ -221,7 +230,11 @@ fn decode_headers(mut b: &[u8]) -> Result<Vec<(String, HeaderValue)>, FrameError
                 if t == 6 {
                     HeaderValue::Bytes(v.to_vec())
                 } else {
-                    HeaderValue::String(std::str::from_utf8(v).map_err(|_| FrameError::BadHeader)?.to_string())
+                    HeaderValue::String(
+                        std::str::from_utf8(v)
+                            .map_err(|_| FrameError::BadHeader)?
+                            .to_string(),
+                    )
                 }
             }
             9 => {
@@ -265,131 +278,9 @@ impl Decoder {
     }
 }
 
-const B64: base64::engine::GeneralPurpose = base64::engine::general_purpose::STANDARD;
-
-/// The event-stream union of an operation's output, if it streams.
-fn stream_union<'m>(model: &'m ServiceModel, op: &Operation) -> Option<&'m Shape> {
-    let output = model.output_shape(op)?;
-    model.members(output).find(|r| r.shape.eventstream).map(|r| r.shape)
-}
-
-fn header_value(r: &Ref, value: &Value) -> Option<HeaderValue> {
-    Some(match r.shape.shape_type {
-        ShapeType::Boolean => HeaderValue::Bool(value.as_bool()?),
-        ShapeType::Byte => HeaderValue::Byte(i8::try_from(value.as_i64()?).ok()?),
-        ShapeType::Short => HeaderValue::Short(i16::try_from(value.as_i64()?).ok()?),
-        ShapeType::Integer => HeaderValue::Int(i32::try_from(value.as_i64()?).ok()?),
-        ShapeType::Long => HeaderValue::Long(value.as_i64()?),
-        ShapeType::Blob => HeaderValue::Bytes(B64.decode(value.as_str()?).ok()?),
-        ShapeType::Timestamp => HeaderValue::Timestamp((value.as_f64()? * 1000.0).round() as i64),
-        _ => HeaderValue::String(value.as_str()?.to_string()),
-    })
-}
-
-/// Frames one event of an event-stream union; `event_name` is the union member.
-pub(crate) fn encode_union_event(model: &ServiceModel, union: &Shape, event_name: &str, value: &Value) -> Vec<u8> {
-    let mut message = Message::default()
-        .with_header(":message-type", HeaderValue::String("event".into()))
-        .with_header(":event-type", HeaderValue::String(event_name.into()));
-    let event_shape = union.member(event_name).and_then(|m| model.shape(&m.shape));
-    let Some(shape) = event_shape else {
-        message = message.with_header(":content-type", HeaderValue::String("application/json".into()));
-        message.payload = value.to_string().into_bytes();
-        return message.encode();
-    };
-    let empty = Map::new();
-    let object = value.as_object().unwrap_or(&empty);
-    let mut content_type = "application/json";
-    let mut payload: Option<Vec<u8>> = None;
-    let mut body = Map::new();
-    for r in model.members(shape) {
-        let Some(v) = object.get(r.name).filter(|v| !v.is_null()) else {
-            continue;
-        };
-        if r.member.eventheader {
-            if let Some(h) = header_value(&r, v) {
-                message.headers.push((r.name.to_string(), h));
-            }
-        } else if r.member.eventpayload {
-            payload = Some(match r.shape.shape_type {
-                ShapeType::Blob => {
-                    content_type = "application/octet-stream";
-                    v.as_str().and_then(|s| B64.decode(s).ok()).unwrap_or_default()
-                }
-                ShapeType::String => {
-                    content_type = "text/plain";
-                    v.as_str().unwrap_or_default().as_bytes().to_vec()
-                }
-                _ => json::encode_shape(model, r.shape, v, false, 0).to_string().into_bytes(),
-            });
-        } else {
-            body.insert(r.name.to_string(), v.clone());
-        }
-    }
-    let payload = payload
-        .unwrap_or_else(|| json::encode_shape(model, shape, &Value::Object(body), false, 0).to_string().into_bytes());
-    message = message.with_header(":content-type", HeaderValue::String(content_type.into()));
-    message.payload = payload;
-    message.encode()
-}
-
-impl ServiceModel {
-    /// Frames one event of `op`'s streaming output, e.g. `contentBlockDelta` of ConverseStream.
-    /// An operation without a streaming output, or an unknown event name, still yields a frame
-    /// with `value` as its JSON payload.
-    pub fn encode_event(&self, op: &Operation, event_name: &str, value: &Value) -> Vec<u8> {
-        match stream_union(self, op) {
-            Some(union) => encode_union_event(self, union, event_name, value),
-            None => {
-                let mut message = Message::default()
-                    .with_header(":message-type", HeaderValue::String("event".into()))
-                    .with_header(":event-type", HeaderValue::String(event_name.into()))
-                    .with_header(":content-type", HeaderValue::String("application/json".into()));
-                message.payload = value.to_string().into_bytes();
-                message.encode()
-            }
-        }
-    }
-
-    /// Frames an error in the middle of a stream: an `exception` message when the stream models
-    /// the error (`:exception-type` is the union member), else an `error` message with code and text.
-    pub fn encode_exception(&self, op: &Operation, err: &AwsError) -> Vec<u8> {
-        let modelled = stream_union(self, op).and_then(|union| {
-            self.members(union).find(|r| {
-                r.shape.exception
-                    && (r.member.shape == err.code
-                        || r.name.eq_ignore_ascii_case(&err.code)
-                        || r.shape.error.as_ref().and_then(|e| e.code.as_deref()) == Some(&err.code))
-            })
-        });
-        match modelled {
-            Some(r) => {
-                let mut body = err.fields.clone();
-                if !err.message.is_empty() {
-                    body.insert(self.message_key(&err.code).to_string(), Value::String(err.message.clone()));
-                }
-                let payload = json::encode_shape(self, r.shape, &Value::Object(body), false, 0);
-                let mut message = Message::default()
-                    .with_header(":message-type", HeaderValue::String("exception".into()))
-                    .with_header(":exception-type", HeaderValue::String(r.name.to_string()))
-                    .with_header(":content-type", HeaderValue::String("application/json".into()));
-                message.payload = payload.to_string().into_bytes();
-                message.encode()
-            }
-            None => Message::default()
-                .with_header(":message-type", HeaderValue::String("error".into()))
-                .with_header(":error-code", HeaderValue::String(err.code.clone()))
-                .with_header(":error-message", HeaderValue::String(err.message.clone()))
-                .encode(),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::load;
-    use serde_json::json;
 
     #[test]
     fn crc32_matches_the_standard_check_value() {
@@ -423,16 +314,28 @@ mod tests {
     #[test]
     fn known_frame_from_the_format_description() {
         // A message with no headers and payload "{'foo':'bar'}" as in AWS's event-stream test suite.
-        let bytes = Message { headers: vec![], payload: b"{'foo':'bar'}".to_vec() }.encode();
-        assert_eq!(&bytes[..12], &[0, 0, 0, 0x1D, 0, 0, 0, 0, 0xFD, 0x52, 0x8C, 0x5A]);
+        let bytes = Message {
+            headers: vec![],
+            payload: b"{'foo':'bar'}".to_vec(),
+        }
+        .encode();
+        assert_eq!(
+            &bytes[..12],
+            &[0, 0, 0, 0x1D, 0, 0, 0, 0, 0xFD, 0x52, 0x8C, 0x5A]
+        );
         assert_eq!(&bytes[bytes.len() - 4..], &[0xC3, 0x65, 0x39, 0x36]);
     }
 
     #[test]
     fn corruption_and_truncation_are_reported() {
-        let bytes = Message::default().with_header(":event-type", HeaderValue::String("x".into())).encode();
+        let bytes = Message::default()
+            .with_header(":event-type", HeaderValue::String("x".into()))
+            .encode();
         assert_eq!(decode_message(&bytes[..10]), Err(FrameError::Incomplete));
-        assert_eq!(decode_message(&bytes[..bytes.len() - 1]), Err(FrameError::Incomplete));
+        assert_eq!(
+            decode_message(&bytes[..bytes.len() - 1]),
+            Err(FrameError::Incomplete)
+        );
         let mut bad = bytes.clone();
         bad[9] ^= 1;
         assert_eq!(decode_message(&bad), Err(FrameError::PreludeCrc));
@@ -440,13 +343,20 @@ mod tests {
         let last = bad.len() - 5;
         bad[last] ^= 1;
         assert_eq!(decode_message(&bad), Err(FrameError::MessageCrc));
-        assert_eq!(decode_message(&[0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0]), Err(FrameError::BadLength));
+        assert_eq!(
+            decode_message(&[0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0]),
+            Err(FrameError::BadLength)
+        );
     }
 
     #[test]
     fn decoder_reassembles_split_streams() {
-        let one = Message::default().with_header("n", HeaderValue::Int(1)).encode();
-        let two = Message::default().with_header("n", HeaderValue::Int(2)).encode();
+        let one = Message::default()
+            .with_header("n", HeaderValue::Int(1))
+            .encode();
+        let two = Message::default()
+            .with_header("n", HeaderValue::Int(2))
+            .encode();
         let stream: Vec<u8> = one.iter().chain(two.iter()).copied().collect();
         let mut decoder = Decoder::new();
         let mut seen = Vec::new();
@@ -456,36 +366,9 @@ mod tests {
                 seen.push(message.header("n").cloned());
             }
         }
-        assert_eq!(seen, vec![Some(HeaderValue::Int(1)), Some(HeaderValue::Int(2))]);
-    }
-
-    #[test]
-    fn converse_stream_events_are_framed_from_the_model() {
-        let model = load("bedrock-runtime").expect("embedded");
-        let op = model.operation("ConverseStream").expect("operation");
-        let bytes =
-            model.encode_event(op, "contentBlockDelta", &json!({"delta": {"text": "Hello"}, "contentBlockIndex": 0}));
-        let (message, _) = decode_message(&bytes).expect("valid frame");
-        assert_eq!(message.header_str(":message-type"), Some("event"));
-        assert_eq!(message.header_str(":event-type"), Some("contentBlockDelta"));
-        assert_eq!(message.header_str(":content-type"), Some("application/json"));
-        let payload: Value = serde_json::from_slice(&message.payload).expect("json");
-        assert_eq!(payload, json!({"delta": {"text": "Hello"}, "contentBlockIndex": 0}));
-    }
-
-    #[test]
-    fn stream_exceptions_use_the_union_member_name() {
-        let model = load("bedrock-runtime").expect("embedded");
-        let op = model.operation("ConverseStream").expect("operation");
-        let err = AwsError::new("ModelStreamErrorException", 424, "boom").with_field("originalStatusCode", json!(500));
-        let (message, _) = decode_message(&model.encode_exception(op, &err)).expect("frame");
-        assert_eq!(message.header_str(":message-type"), Some("exception"));
-        assert_eq!(message.header_str(":exception-type"), Some("modelStreamErrorException"));
-        let payload: Value = serde_json::from_slice(&message.payload).expect("json");
-        assert_eq!(payload, json!({"message": "boom", "originalStatusCode": 500}));
-        let unknown = AwsError::new("SomethingElse", 500, "nope");
-        let (message, _) = decode_message(&model.encode_exception(op, &unknown)).expect("frame");
-        assert_eq!(message.header_str(":message-type"), Some("error"));
-        assert_eq!(message.header_str(":error-code"), Some("SomethingElse"));
+        assert_eq!(
+            seen,
+            vec![Some(HeaderValue::Int(1)), Some(HeaderValue::Int(2))]
+        );
     }
 }
