@@ -104,7 +104,11 @@ impl Door {
     }
 
     /// [`Door::authenticate`] for claims already read from the request.
-    pub fn authenticate_claims(&self, req: &HttpRequest, signed: sigv4::SignedRequest) -> Result<Authenticated, SigError> {
+    pub fn authenticate_claims(
+        &self,
+        req: &HttpRequest,
+        signed: sigv4::SignedRequest,
+    ) -> Result<Authenticated, SigError> {
         let resolved = self.world.resolve_access_key(&signed.access_key_id, signed.security_token.as_deref())?;
         sigv4::verify(req, &signed, &resolved.secret, self.world.clock.now_secs())?;
         let mut caller = Caller::new(resolved.identity);

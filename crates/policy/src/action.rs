@@ -17,11 +17,7 @@ pub(crate) struct ActionKey<'a> {
 impl<'a> ActionKey<'a> {
     pub fn new(lowercase: &'a str) -> ActionKey<'a> {
         let (service, name) = lowercase.split_once(':').unwrap_or((lowercase, ""));
-        ActionKey {
-            full: lowercase,
-            service,
-            name,
-        }
+        ActionKey { full: lowercase, service, name }
     }
 }
 
@@ -106,13 +102,7 @@ impl ActionMatcher {
             set.finish();
         }
         if m.services.len() > LINEAR {
-            m.index = Some(
-                m.services
-                    .iter()
-                    .enumerate()
-                    .map(|(i, (s, _))| (s.clone(), i))
-                    .collect(),
-            );
+            m.index = Some(m.services.iter().enumerate().map(|(i, (s, _))| (s.clone(), i)).collect());
         }
         m
     }
@@ -123,11 +113,7 @@ impl ActionMatcher {
         }
         let set = match &self.index {
             Some(index) => index.get(action.service).map(|i| &self.services[*i].1),
-            None => self
-                .services
-                .iter()
-                .find(|(s, _)| **s == *action.service)
-                .map(|(_, set)| set),
+            None => self.services.iter().find(|(s, _)| **s == *action.service).map(|(_, set)| set),
         };
         if set.is_some_and(|set| set.matches(action.name)) {
             return true;
@@ -150,9 +136,7 @@ mod tests {
         assert!(m.matches(&k("codecommit:batchgetrepositories")));
         assert!(!m.matches(&k("iam:createuser")));
         assert!(ActionMatcher::new(["*"]).matches(&k("anything:atall")));
-        assert!(
-            ActionMatcher::new(["iam:*report"]).matches(&k("iam:getorganizationsaccessreport"))
-        );
+        assert!(ActionMatcher::new(["iam:*report"]).matches(&k("iam:getorganizationsaccessreport")));
         let many: Vec<String> = (0..50).map(|i| format!("svc{i}:Get{i}")).collect();
         let big = ActionMatcher::new(many.iter().map(String::as_str));
         assert!(big.matches(&k("svc42:get42")));

@@ -301,18 +301,12 @@ mod tests {
             PolicyKind::RoleTrust,
         )
         .expect("valid");
-        let all: Vec<(PrincipalType, &str, usize)> = p
-            .principals()
-            .map(|r| (r.element_type, r.value, r.statement))
-            .collect();
+        let all: Vec<(PrincipalType, &str, usize)> =
+            p.principals().map(|r| (r.element_type, r.value, r.statement)).collect();
         assert_eq!(
             all,
             [
-                (
-                    PrincipalType::Aws,
-                    "arn:aws:iam::111111111111:role/NonExistent",
-                    0
-                ),
+                (PrincipalType::Aws, "arn:aws:iam::111111111111:role/NonExistent", 0),
                 (PrincipalType::Aws, "222222222222", 0),
                 (PrincipalType::Service, "states.amazonaws.com", 0),
                 (PrincipalType::Federated, "accounts.google.com", 1),

@@ -255,11 +255,7 @@ impl<'a> Decision<'a> {
             effect: self.effect,
             denied_by: self.denied_by,
             denying_policy: self.denying_policy_id().map(str::to_string),
-            matched: self
-                .matched_statements()
-                .iter()
-                .map(|r| (r.policy_id.to_string(), r.statement.label()))
-                .collect(),
+            matched: self.matched_statements().iter().map(|r| (r.policy_id.to_string(), r.statement.label())).collect(),
             missing_context_values: self.missing_context_values(),
             explanation: self.explain(),
         }
@@ -425,12 +421,7 @@ mod tests {
         .expect("valid");
         let bob = Principal::user("arn:aws:iam::444455556666:user/bob", None);
         let ctx = Context::new().with("sts:ExternalId", "67890");
-        let mut req = Request::new(
-            &bob,
-            "sts:AssumeRole",
-            "arn:aws:iam::111122223333:role/R",
-            &ctx,
-        );
+        let mut req = Request::new(&bob, "sts:AssumeRole", "arn:aws:iam::111122223333:role/R", &ctx);
         req.resource_account = Some("111122223333");
         req.resource_policy = Some(PolicyRef::new("R", PolicySource::RoleTrust, &trust));
         let d = evaluate(&req);
@@ -457,8 +448,11 @@ mod tests {
 
     #[test]
     fn cross_account_sides_are_reported() {
-        let allow = Policy::parse(r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}"#, PolicyKind::Identity)
-            .expect("valid");
+        let allow = Policy::parse(
+            r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}"#,
+            PolicyKind::Identity,
+        )
+        .expect("valid");
         let bob = Principal::user("arn:aws:iam::444455556666:user/bob", None);
         let ctx = Context::new();
         let refs = [PolicyRef::new("p", PolicySource::InlineUser, &allow)];
@@ -467,13 +461,7 @@ mod tests {
         req.identity_policies = &refs;
         let d = evaluate(&req);
         assert!(d.is_cross_account());
-        assert_eq!(
-            d.account_decisions(),
-            (Some(EvalDecision::Allow), Some(EvalDecision::ImplicitDeny))
-        );
-        assert_eq!(
-            d.path().last(),
-            Some(&Step::CrossAccountWithoutGrant(PolicyType::ResourceBased))
-        );
+        assert_eq!(d.account_decisions(), (Some(EvalDecision::Allow), Some(EvalDecision::ImplicitDeny)));
+        assert_eq!(d.path().last(), Some(&Step::CrossAccountWithoutGrant(PolicyType::ResourceBased)));
     }
 }

@@ -14,9 +14,7 @@ pub struct PolicyError {
 
 impl PolicyError {
     pub(crate) fn new(message: impl Into<String>) -> Self {
-        PolicyError {
-            message: message.into(),
-        }
+        PolicyError { message: message.into() }
     }
 
     /// Always `MalformedPolicyDocument`.
@@ -33,10 +31,7 @@ impl PolicyError {
     /// `Invalid principal in policy: "AWS":"arn:aws:iam::111111111111:role/NonExistent"`. The IAM service
     /// uses it after checking [`crate::Policy::principals`] against the world.
     pub fn invalid_principal(principal: &crate::PrincipalRef<'_>) -> Self {
-        PolicyError::new(msg::invalid_principal(
-            principal.element_type,
-            principal.value,
-        ))
+        PolicyError::new(msg::invalid_principal(principal.element_type, principal.value))
     }
 }
 
@@ -72,14 +67,12 @@ pub mod msg {
     pub const MISSING_RESOURCES: &str = "Policy statement must contain resources.";
     // [obs]
     /// An action without `service:` prefix.
-    pub const NO_VENDOR: &str =
-        "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.";
+    pub const NO_VENDOR: &str = "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.";
     // [obs]
     pub const ONE_COLON: &str = "Actions/Condition can contain only one colon.";
     // [obs]
     /// An ARN whose service part is missing.
-    pub const RESOURCE_VENDOR: &str =
-        "Resource vendor must be fully qualified and cannot contain regexes.";
+    pub const RESOURCE_VENDOR: &str = "Resource vendor must be fully qualified and cannot contain regexes.";
     // [obs]
     /// An IAM ARN whose resource part is not a known IAM resource type.
     pub const IAM_RESOURCE_PATH: &str = "IAM resource path must either be \"*\" or start with user/, federated-user/, role/, group/, instance-profile/, mfa/, server-certificate/, policy/, sms-mfa/, saml-provider/, oidc-provider/, report/, access-report/.";
@@ -97,8 +90,7 @@ pub mod msg {
     pub const TRUST_ACTIONS: &str = "Trust Policy statement actions can only be sts:AssumeRole, sts:AssumeRoleWithSAML,  and sts:AssumeRoleWithWebIdentity";
     // [inf]
     /// `NotPrincipal` in a role trust policy.
-    pub const TRUST_NOT_PRINCIPAL: &str =
-        "AssumeRolepolicy contained an invalid principal: NotPrincipal.";
+    pub const TRUST_NOT_PRINCIPAL: &str = "AssumeRolepolicy contained an invalid principal: NotPrincipal.";
     // [obs]
     /// (S3) For services that check actions against their catalog; the engine itself never uses it.
     pub const INVALID_ACTION: &str = "Policy has invalid action";
@@ -140,20 +132,12 @@ pub mod msg {
     // [obs]
     /// `Invalid principal in policy: "SERVICE":"codepipeiine.amazonaws.com"`
     pub fn invalid_principal(kind: PrincipalType, value: &str) -> String {
-        format!(
-            "Invalid principal in policy: \"{}\":\"{}\"",
-            kind.message_name(),
-            value
-        )
+        format!("Invalid principal in policy: \"{}\":\"{}\"", kind.message_name(), value)
     }
 
     // [obs]
     /// `AssumeRolepolicy contained an invalid principal: "STAR":"*".`
     pub fn trust_invalid_principal(kind: PrincipalType, value: &str) -> String {
-        format!(
-            "AssumeRolepolicy contained an invalid principal: \"{}\":\"{}\".",
-            kind.message_name(),
-            value
-        )
+        format!("AssumeRolepolicy contained an invalid principal: \"{}\":\"{}\".", kind.message_name(), value)
     }
 }

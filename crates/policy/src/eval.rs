@@ -114,12 +114,7 @@ pub struct Request<'a> {
 
 impl<'a> Request<'a> {
     /// A request with no policies attached yet.
-    pub fn new(
-        principal: &'a Principal,
-        action: &'a str,
-        resource: &'a str,
-        context: &'a Context,
-    ) -> Request<'a> {
+    pub fn new(principal: &'a Principal, action: &'a str, resource: &'a str, context: &'a Context) -> Request<'a> {
         Request {
             principal,
             action,
@@ -210,23 +205,13 @@ pub fn evaluate<'a>(req: &Request<'a>) -> Decision<'a> {
             &heap
         }
     };
-    let mut ev = Evaluator {
-        req,
-        action: ActionKey::new(lower),
-        decision: Decision::new(req),
-    };
+    let mut ev = Evaluator { req, action: ActionKey::new(lower), decision: Decision::new(req) };
     ev.run();
     ev.decision
 }
 
 impl<'a> Evaluator<'_, 'a> {
-    fn consult(
-        &mut self,
-        p: PolicyRef<'a>,
-        ptype: PolicyType,
-        level: usize,
-        check_principal: bool,
-    ) -> Summary {
+    fn consult(&mut self, p: PolicyRef<'a>, ptype: PolicyType, level: usize, check_principal: bool) -> Summary {
         let req = self.req;
         let ci = self.decision.add_consulted(p, ptype, level);
         let mut s = Summary::default();
@@ -242,9 +227,7 @@ impl<'a> Evaluator<'_, 'a> {
             let pm = if check_principal {
                 match &stmt.principal {
                     Some(PrincipalElement::Principal(set)) => set.match_caller(req.principal),
-                    Some(PrincipalElement::NotPrincipal(set)) if set.excludes(req.principal) => {
-                        PrincipalMatch::None
-                    }
+                    Some(PrincipalElement::NotPrincipal(set)) if set.excludes(req.principal) => PrincipalMatch::None,
                     _ => PrincipalMatch::Direct,
                 }
             } else {
@@ -299,38 +282,17 @@ impl<'a> Evaluator<'_, 'a> {
         s
     }
 
-    fn consult_all(
-        &mut self,
-        ps: &'a [PolicyRef<'a>],
-        ptype: PolicyType,
-        level: usize,
-        principal: bool,
-    ) -> Summary {
-        ps.iter().fold(Summary::default(), |acc, p| {
-            acc.join(self.consult(*p, ptype, level, principal))
-        })
+    fn consult_all(&mut self, ps: &'a [PolicyRef<'a>], ptype: PolicyType, level: usize, principal: bool) -> Summary {
+        ps.iter().fold(Summary::default(), |acc, p| acc.join(self.consult(*p, ptype, level, principal)))
     }
 
-    fn levels(
-        &mut self,
-        levels: &'a [Vec<PolicyRef<'a>>],
-        ptype: PolicyType,
-        principal: bool,
-    ) -> Vec<Summary> {
-        levels
-            .iter()
-            .enumerate()
-            .map(|(i, ps)| self.consult_all(ps, ptype, i, principal))
-            .collect()
+    fn levels(&mut self, levels: &'a [Vec<PolicyRef<'a>>], ptype: PolicyType, principal: bool) -> Vec<Summary> {
+        levels.iter().enumerate().map(|(i, ps)| self.consult_all(ps, ptype, i, principal)).collect()
     }
 
     fn finish(&mut self, effect: EvalDecision, by: Option<PolicyType>, step: Step) {
         self.decision.effect = effect;
-        self.decision.denied_by = if effect == EvalDecision::Allow {
-            None
-        } else {
-            by
-        };
+        self.decision.denied_by = if effect == EvalDecision::Allow { None } else { by };
         self.decision.path.push(step);
     }
 
@@ -338,9 +300,7 @@ impl<'a> Evaluator<'_, 'a> {
         let req = self.req;
         let p = req.principal;
         let identity = self.consult_all(req.identity_policies, PolicyType::Identity, 0, false);
-        let boundary = req
-            .permissions_boundary
-            .map(|b| self.consult(b, PolicyType::PermissionsBoundary, 0, false));
+        let boundary = req.permissions_boundary.map(|b| self.consult(b, PolicyType::PermissionsBoundary, 0, false));
         let session = match req.session_policies {
             Some(ps) if !ps.is_empty() => Some(self.consult_all(ps, PolicyType::Session, 0, false)),
             _ => None,
@@ -351,17 +311,12 @@ impl<'a> Evaluator<'_, 'a> {
             Some(r) if r.source == PolicySource::RoleTrust => PolicyType::RoleTrust,
             _ => PolicyType::ResourceBased,
         };
-        let rbp = req
-            .resource_policy
-            .map(|r| self.consult(r, rbp_type, 0, true));
-        let vpce = req
-            .vpc_endpoint_policy
-            .map(|v| self.consult(v, PolicyType::VpcEndpoint, 0, true));
+        let rbp = req.resource_policy.map(|r| self.consult(r, rbp_type, 0, true));
+        let vpce = req.vpc_endpoint_policy.map(|v| self.consult(v, PolicyType::VpcEndpoint, 0, true));
         let cross = req.is_cross_account();
         self.decision.cross_account = cross;
         if !scps.is_empty() {
-            self.decision.organizations_allowed =
-                Some(scps.iter().all(|s| s.allow && s.deny.is_none()));
+            self.decision.organizations_allowed = Some(scps.iter().all(|s| s.allow && s.deny.is_none()));
         }
         if let Some(b) = boundary {
             self.decision.boundary_allowed = Some(b.allow && b.deny.is_none());
@@ -373,10 +328,7 @@ impl<'a> Evaluator<'_, 'a> {
             (rcps.iter().find_map(|s| s.deny), PolicyType::Rcp),
             (rbp.and_then(|s| s.deny), rbp_type),
             (identity.deny, PolicyType::Identity),
-            (
-                boundary.and_then(|s| s.deny),
-                PolicyType::PermissionsBoundary,
-            ),
+            (boundary.and_then(|s| s.deny), PolicyType::PermissionsBoundary),
             (session.and_then(|s| s.deny), PolicyType::Session),
             (vpce.and_then(|s| s.deny), PolicyType::VpcEndpoint),
         ];
@@ -384,8 +336,7 @@ impl<'a> Evaluator<'_, 'a> {
             || boundary.is_some_and(|s| s.deny.is_some())
             || session.is_some_and(|s| s.deny.is_some())
             || scps.iter().any(|s| s.deny.is_some());
-        let resource_side_deny =
-            rbp.is_some_and(|s| s.deny.is_some()) || rcps.iter().any(|s| s.deny.is_some());
+        let resource_side_deny = rbp.is_some_and(|s| s.deny.is_some()) || rcps.iter().any(|s| s.deny.is_some());
         if let Some(&(Some(ci), t)) = denies.iter().find(|(d, _)| d.is_some()) {
             self.decision.denying_policy = Some(ci);
             if cross {
@@ -424,39 +375,23 @@ impl<'a> Evaluator<'_, 'a> {
         }
 
         let granted = rbp.map(|s| s.granted()).unwrap_or(PrincipalMatch::None);
-        if matches!(
-            p.kind,
-            PrincipalKind::Service | PrincipalKind::Anonymous | PrincipalKind::WebIdentity
-        ) {
+        if matches!(p.kind, PrincipalKind::Service | PrincipalKind::Anonymous | PrincipalKind::WebIdentity) {
             // Service principals and anonymous callers have no identity-based policies: only a
             // resource-based (or trust) policy can grant.
             return if granted != PrincipalMatch::None {
-                self.finish(
-                    EvalDecision::Allow,
-                    None,
-                    Step::ResourcePolicyGrants(granted),
-                )
+                self.finish(EvalDecision::Allow, None, Step::ResourcePolicyGrants(granted))
             } else {
-                self.finish(
-                    EvalDecision::ImplicitDeny,
-                    Some(rbp_type),
-                    Step::NoAllowIn(rbp_type),
-                )
+                self.finish(EvalDecision::ImplicitDeny, Some(rbp_type), Step::NoAllowIn(rbp_type))
             };
         }
 
         if !cross {
             // 4. Same account: a resource-based policy naming the caller itself decides alone.
             if granted == PrincipalMatch::Direct {
-                return self.finish(
-                    EvalDecision::Allow,
-                    None,
-                    Step::ResourcePolicyGrants(granted),
-                );
+                return self.finish(EvalDecision::Allow, None, Step::ResourcePolicyGrants(granted));
             }
             // Role trust policies (like KMS key policies) must always allow explicitly.
-            if rbp_type == PolicyType::RoleTrust && rbp.is_some() && granted == PrincipalMatch::None
-            {
+            if rbp_type == PolicyType::RoleTrust && rbp.is_some() && granted == PrincipalMatch::None {
                 return self.finish(
                     EvalDecision::ImplicitDeny,
                     Some(PolicyType::RoleTrust),
@@ -488,11 +423,8 @@ impl<'a> Evaluator<'_, 'a> {
             self.decision.path.push(Step::RootUser);
         } else if !identity.allow {
             self.decision.identity_side = Some(EvalDecision::ImplicitDeny);
-            self.decision.resource_side = Some(if granted == PrincipalMatch::None {
-                EvalDecision::ImplicitDeny
-            } else {
-                EvalDecision::Allow
-            });
+            self.decision.resource_side =
+                Some(if granted == PrincipalMatch::None { EvalDecision::ImplicitDeny } else { EvalDecision::Allow });
             return self.finish(
                 EvalDecision::ImplicitDeny,
                 Some(PolicyType::Identity),
@@ -508,18 +440,10 @@ impl<'a> Evaluator<'_, 'a> {
         self.decision.identity_side = Some(EvalDecision::Allow);
         if granted == PrincipalMatch::None {
             self.decision.resource_side = Some(EvalDecision::ImplicitDeny);
-            return self.finish(
-                EvalDecision::ImplicitDeny,
-                Some(rbp_type),
-                Step::CrossAccountWithoutGrant(rbp_type),
-            );
+            return self.finish(EvalDecision::ImplicitDeny, Some(rbp_type), Step::CrossAccountWithoutGrant(rbp_type));
         }
         self.decision.resource_side = Some(EvalDecision::Allow);
-        self.finish(
-            EvalDecision::Allow,
-            None,
-            Step::ResourcePolicyGrants(granted),
-        )
+        self.finish(EvalDecision::Allow, None, Step::ResourcePolicyGrants(granted))
     }
 
     /// Steps 6 and 7: the permissions boundary and the session policies limit what was granted.

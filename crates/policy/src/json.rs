@@ -49,12 +49,7 @@ const MAX_DEPTH: usize = 64;
 
 /// Reads one JSON value that must fill the whole text (whitespace around it allowed).
 pub(crate) fn parse(text: &str) -> Result<Json, ()> {
-    let mut r = Reader {
-        bytes: text.as_bytes(),
-        at: 0,
-        line: 1,
-        column: 1,
-    };
+    let mut r = Reader { bytes: text.as_bytes(), at: 0, line: 1, column: 1 };
     r.skip_ws();
     let v = r.value(0)?;
     r.skip_ws();
@@ -73,10 +68,7 @@ struct Reader<'t> {
 
 impl Reader<'_> {
     fn pos(&self) -> Position {
-        Position {
-            line: self.line,
-            column: self.column,
-        }
+        Position { line: self.line, column: self.column }
     }
 
     fn peek(&self) -> Option<u8> {
@@ -103,11 +95,7 @@ impl Reader<'_> {
     }
 
     fn eat(&mut self, b: u8) -> Result<(), ()> {
-        if self.bump() == Some(b) {
-            Ok(())
-        } else {
-            Err(())
-        }
+        if self.bump() == Some(b) { Ok(()) } else { Err(()) }
     }
 
     fn literal(&mut self, word: &[u8]) -> Result<(), ()> {
@@ -141,11 +129,7 @@ impl Reader<'_> {
             b'-' | b'0'..=b'9' => Value::Number(self.number()?),
             _ => return Err(()),
         };
-        Ok(Json {
-            value,
-            start,
-            end: self.pos(),
-        })
+        Ok(Json { value, start, end: self.pos() })
     }
 
     fn object(&mut self, depth: usize) -> Result<Value, ()> {
@@ -309,23 +293,9 @@ mod tests {
     fn positions_are_one_based_and_count_characters() {
         let j = parse("{\n  \"a\": [ {\"é\": 1} ]\n}").expect("valid");
         let members = j.as_object().expect("object");
-        let Value::Array(items) = &members[0].1.value else {
-            panic!("array expected")
-        };
-        assert_eq!(
-            items[0].start,
-            Position {
-                line: 2,
-                column: 10
-            }
-        );
-        assert_eq!(
-            items[0].end,
-            Position {
-                line: 2,
-                column: 18
-            }
-        );
+        let Value::Array(items) = &members[0].1.value else { panic!("array expected") };
+        assert_eq!(items[0].start, Position { line: 2, column: 10 });
+        assert_eq!(items[0].end, Position { line: 2, column: 18 });
     }
 
     #[test]
@@ -339,9 +309,7 @@ mod tests {
     #[test]
     fn reads_escapes_and_numbers() {
         let j = parse(r#"["a\u00e9\n", -1.5e3, true, null]"#).expect("valid");
-        let Value::Array(items) = j.value else {
-            panic!("array expected")
-        };
+        let Value::Array(items) = j.value else { panic!("array expected") };
         assert_eq!(items[0].as_str(), Some("aé\n"));
         assert_eq!(items[1].value, Value::Number("-1.5e3".into()));
         assert!(parse("01").is_err());

@@ -2,9 +2,7 @@
 //! Order: syntax, version, principal presence, legacy parsing, Sid, actions, resources, action prefixes, kind rules.
 
 use crate::action::ActionMatcher;
-use crate::ast::{
-    Effect, PolicyInner, PolicyKind, PrincipalElement, ResourcePattern, Statement, Version,
-};
+use crate::ast::{Effect, PolicyInner, PolicyKind, PrincipalElement, ResourcePattern, Statement, Version};
 use crate::condition::{Condition, Operator};
 use crate::err::{PolicyError, msg};
 use crate::glob::Glob;
@@ -79,15 +77,9 @@ pub(crate) fn parse(text: &str, kind: PolicyKind) -> Result<PolicyInner> {
         Value::Array(items) if !items.is_empty() => items.iter().collect(),
         _ => return syntax(),
     };
-    let raws = nodes
-        .into_iter()
-        .map(|n| raw_statement(n, field_errors))
-        .collect::<Result<Vec<_>>>()?;
+    let raws = nodes.into_iter().map(|n| raw_statement(n, field_errors)).collect::<Result<Vec<_>>>()?;
 
-    if matches!(
-        kind,
-        PolicyKind::ManagedIdentity | PolicyKind::PermissionsBoundary
-    ) && version != Version::V2012_10_17
+    if matches!(kind, PolicyKind::ManagedIdentity | PolicyKind::PermissionsBoundary) && version != Version::V2012_10_17
     {
         return fail(msg::VERSION_TOO_OLD);
     }
@@ -96,21 +88,14 @@ pub(crate) fn parse(text: &str, kind: PolicyKind) -> Result<PolicyInner> {
     }
     let resource_error = legacy_parsing(&raws)?;
     check_sids(&raws, kind)?;
-    if raws
-        .iter()
-        .any(|r| r.action.as_ref().is_none_or(|(a, _)| a.is_empty()))
-    {
+    if raws.iter().any(|r| r.action.as_ref().is_none_or(|(a, _)| a.is_empty())) {
         return fail(msg::MISSING_ACTIONS);
     }
     if let Some(e) = resource_error {
         return fail(e);
     }
     let resources_required = kind.is_identity_like() && kind != PolicyKind::Scp;
-    if resources_required
-        && raws
-            .iter()
-            .any(|r| r.resource.as_ref().is_none_or(|(v, _)| v.is_empty()))
-    {
+    if resources_required && raws.iter().any(|r| r.resource.as_ref().is_none_or(|(v, _)| v.is_empty())) {
         return fail(msg::MISSING_RESOURCES);
     }
     for r in &raws {
@@ -121,36 +106,19 @@ pub(crate) fn parse(text: &str, kind: PolicyKind) -> Result<PolicyInner> {
     kind_rules(&raws, kind)?;
 
     let variables = version == Version::V2012_10_17;
-    let statements = raws
-        .iter()
-        .enumerate()
-        .map(|(i, r)| compile(i, r, variables))
-        .collect::<Result<Vec<_>>>()?;
-    Ok(PolicyInner {
-        text: text.to_string(),
-        kind,
-        version,
-        id,
-        statements,
-    })
+    let statements = raws.iter().enumerate().map(|(i, r)| compile(i, r, variables)).collect::<Result<Vec<_>>>()?;
+    Ok(PolicyInner { text: text.to_string(), kind, version, id, statements })
 }
 
 fn unknown_field<T>(field: &str, field_errors: bool) -> Result<T> {
-    if field_errors {
-        fail(msg::unknown_field(field))
-    } else {
-        syntax()
-    }
+    if field_errors { fail(msg::unknown_field(field)) } else { syntax() }
 }
 
 /// A string, or a non-empty-or-empty array of strings (emptiness is judged later).
 fn string_list(v: &Json) -> Result<Vec<&str>> {
     match &v.value {
         Value::String(s) => Ok(vec![s.as_str()]),
-        Value::Array(items) => items
-            .iter()
-            .map(|i| i.as_str().map_or_else(syntax, Ok))
-            .collect(),
+        Value::Array(items) => items.iter().map(|i| i.as_str().map_or_else(syntax, Ok)).collect(),
         _ => syntax(),
     }
 }
@@ -175,15 +143,8 @@ fn raw_statement(node: &Json, field_errors: bool) -> Result<Raw<'_>> {
     let Some(members) = node.as_object() else {
         return syntax();
     };
-    let mut raw = Raw {
-        node,
-        sid: None,
-        effect: "",
-        principal: None,
-        action: None,
-        resource: None,
-        conditions: Vec::new(),
-    };
+    let mut raw =
+        Raw { node, sid: None, effect: "", principal: None, action: None, resource: None, conditions: Vec::new() };
     let mut effect = None;
     for (k, v) in members {
         match k.as_str() {
@@ -213,9 +174,7 @@ fn raw_statement(node: &Json, field_errors: bool) -> Result<Raw<'_>> {
         }
     }
     match effect {
-        Some(e) if e.eq_ignore_ascii_case("allow") || e.eq_ignore_ascii_case("deny") => {
-            raw.effect = e
-        }
+        Some(e) if e.eq_ignore_ascii_case("allow") || e.eq_ignore_ascii_case("deny") => raw.effect = e,
         _ => return syntax(),
     }
     Ok(raw)
@@ -226,10 +185,7 @@ fn check_principal_shape(v: &Json) -> Result<()> {
         Value::String(s) if s == "*" => Ok(()),
         Value::Object(members) if !members.is_empty() => {
             for (k, val) in members {
-                if !matches!(
-                    k.as_str(),
-                    "AWS" | "Service" | "Federated" | "CanonicalUser"
-                ) {
+                if !matches!(k.as_str(), "AWS" | "Service" | "Federated" | "CanonicalUser") {
                     return syntax();
                 }
                 string_list(val)?;
@@ -257,11 +213,7 @@ fn raw_conditions(v: &Json) -> Result<Vec<RawCondition<'_>>> {
             .iter()
             .map(|(key, vals)| Ok((key.as_str(), condition_values(vals)?)))
             .collect::<Result<Vec<_>>>()?;
-        out.push(RawCondition {
-            operator,
-            op,
-            entries,
-        });
+        out.push(RawCondition { operator, op, entries });
     }
     Ok(out)
 }
@@ -275,10 +227,7 @@ fn legacy_parsing(raws: &[Raw<'_>]) -> Result<Option<String>> {
         }
         for c in &r.conditions {
             if c.op.is_some_and(|o| o.is_date())
-                && c.entries
-                    .iter()
-                    .flat_map(|(_, v)| v)
-                    .any(|d| parse_date(d).is_none())
+                && c.entries.iter().flat_map(|(_, v)| v).any(|d| parse_date(d).is_none())
             {
                 return fail(msg::LEGACY_PARSING);
             }
@@ -303,18 +252,11 @@ fn legacy_parsing(raws: &[Raw<'_>]) -> Result<Option<String>> {
 
 fn check_sids(raws: &[Raw<'_>], kind: PolicyKind) -> Result<()> {
     if kind.is_identity_like()
-        && raws
-            .iter()
-            .filter_map(|r| r.sid)
-            .any(|s| !s.bytes().all(|b| b.is_ascii_alphanumeric()))
+        && raws.iter().filter_map(|r| r.sid).any(|s| !s.bytes().all(|b| b.is_ascii_alphanumeric()))
     {
         return fail(msg::SID_NOT_ALPHANUMERIC);
     }
-    let sids: Vec<&str> = raws
-        .iter()
-        .filter_map(|r| r.sid)
-        .filter(|s| !s.is_empty())
-        .collect();
+    let sids: Vec<&str> = raws.iter().filter_map(|r| r.sid).filter(|s| !s.is_empty()).collect();
     for (i, s) in sids.iter().enumerate() {
         if sids[..i].contains(s) {
             return fail(msg::DUPLICATE_SID);
@@ -328,10 +270,7 @@ fn kind_rules(raws: &[Raw<'_>], kind: PolicyKind) -> Result<()> {
         for r in raws {
             for a in r.action.iter().flat_map(|(a, _)| a) {
                 let lower = a.to_ascii_lowercase();
-                let sts = lower == "*"
-                    || lower
-                        .split_once(':')
-                        .is_some_and(|(svc, _)| Glob::new(svc).matches("sts"));
+                let sts = lower == "*" || lower.split_once(':').is_some_and(|(svc, _)| Glob::new(svc).matches("sts"));
                 if !sts {
                     return fail(msg::TRUST_ACTIONS);
                 }
@@ -412,11 +351,7 @@ fn principal_set(v: &Json) -> Result<PrincipalSet> {
 }
 
 fn compile(index: usize, r: &Raw<'_>, variables: bool) -> Result<Statement> {
-    let effect = if r.effect == "Allow" {
-        Effect::Allow
-    } else {
-        Effect::Deny
-    };
+    let effect = if r.effect == "Allow" { Effect::Allow } else { Effect::Deny };
     let principal = match r.principal {
         Some((p, false)) => Some(PrincipalElement::Principal(principal_set(p)?)),
         Some((p, true)) => Some(PrincipalElement::NotPrincipal(principal_set(p)?)),
@@ -444,13 +379,7 @@ fn compile(index: usize, r: &Raw<'_>, variables: bool) -> Result<Statement> {
             continue;
         };
         for (key, values) in &c.entries {
-            conditions.push(Condition::new(
-                c.operator,
-                op,
-                key,
-                values.clone(),
-                variables,
-            ));
+            conditions.push(Condition::new(c.operator, op, key, values.clone(), variables));
         }
     }
     Ok(Statement {
@@ -463,11 +392,7 @@ fn compile(index: usize, r: &Raw<'_>, variables: bool) -> Result<Statement> {
         actions_written: actions.iter().map(|s| s.to_string()).collect(),
         not_resource,
         resources: compiled_resources,
-        resources_written: resources
-            .unwrap_or_default()
-            .iter()
-            .map(|s| s.to_string())
-            .collect(),
+        resources_written: resources.unwrap_or_default().iter().map(|s| s.to_string()).collect(),
         conditions,
         start: r.node.start,
         end: r.node.end,
@@ -490,17 +415,11 @@ mod tests {
         let id = PolicyKind::ManagedIdentity;
         assert_eq!(err("not json", id), msg::SYNTAX);
         assert_eq!(
-            err(
-                r#"{"Statement":{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*"}}"#,
-                id
-            ),
+            err(r#"{"Statement":{"Effect":"Allow","Action":"s3:ListBucket","Resource":"*"}}"#, id),
             msg::VERSION_TOO_OLD
         );
         assert_eq!(
-            err(
-                r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"invalid"}}"#,
-                id
-            ),
+            err(r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"invalid"}}"#, id),
             msg::MISSING_RESOURCES
         );
         assert_eq!(

@@ -9,8 +9,7 @@ pub(crate) fn legacy_resource_ok(r: &str) -> bool {
     if r == "*" {
         return true;
     }
-    (r.matches(':').count() >= 5 || !r.contains("::"))
-        && r.split(':').nth(2).is_some_and(|s| !s.is_empty())
+    (r.matches(':').count() >= 5 || !r.contains("::")) && r.split(':').nth(2).is_some_and(|s| !s.is_empty())
 }
 
 const IAM_RESOURCE_TYPES: &[&str] = &[
@@ -50,16 +49,8 @@ pub(crate) fn resource_format_error(r: &str) -> Option<String> {
             Some(v) => v,
             None => "*",
         };
-        let tail = if remaining.len() > 3 {
-            remaining[3..].join(":")
-        } else {
-            "*".to_string()
-        };
-        let rebuilt = format!(
-            "arn:{partition}:{p1}:{}:{}:{tail}",
-            get(1).unwrap_or("*"),
-            get(2).unwrap_or("*")
-        );
+        let tail = if remaining.len() > 3 { remaining[3..].join(":") } else { "*".to_string() };
+        let rebuilt = format!("arn:{partition}:{p1}:{}:{}:{tail}", get(1).unwrap_or("*"), get(2).unwrap_or("*"));
         return Some(msg::invalid_partition(partition, &rebuilt));
     }
     let Some(rest) = rest else {
@@ -78,9 +69,7 @@ pub(crate) fn resource_format_error(r: &str) -> Option<String> {
     if service == "iam"
         && resource_part != "*"
         && resource_part != "root"
-        && !IAM_RESOURCE_TYPES
-            .iter()
-            .any(|t| resource_part.starts_with(t))
+        && !IAM_RESOURCE_TYPES.iter().any(|t| resource_part.starts_with(t))
     {
         return Some(msg::IAM_RESOURCE_PATH.to_string());
     }
@@ -96,14 +85,8 @@ pub(crate) fn check_action_prefix(action: &str) -> Result<(), PolicyError> {
         [_] => Err(PolicyError::new(msg::NO_VENDOR)),
         [vendor, _] => {
             let ok = !vendor.is_empty()
-                && vendor
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'*' | b'?'));
-            if ok {
-                Ok(())
-            } else {
-                Err(PolicyError::new(msg::invalid_vendor(vendor)))
-            }
+                && vendor.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'*' | b'?'));
+            if ok { Ok(()) } else { Err(PolicyError::new(msg::invalid_vendor(vendor))) }
         }
         _ => Err(PolicyError::new(msg::ONE_COLON)),
     }
@@ -117,22 +100,13 @@ mod tests {
     fn arn_formats() {
         assert_eq!(resource_format_error("*"), None);
         assert_eq!(resource_format_error("arn:aws:fdsasf"), None);
-        assert_eq!(
-            resource_format_error("arn:aws").as_deref(),
-            Some(msg::RESOURCE_VENDOR)
-        );
+        assert_eq!(resource_format_error("arn:aws").as_deref(), Some(msg::RESOURCE_VENDOR));
         assert_eq!(
             resource_format_error("arn:aws:s3:us-east-1::ap").as_deref(),
             Some("Resource arn:aws:s3:us-east-1::ap can not contain region information.")
         );
-        assert_eq!(
-            resource_format_error("arn:aws:s3:us-east-1:111122223333:accesspoint/ap"),
-            None
-        );
-        assert_eq!(
-            resource_format_error("arn:aws:iam::111122223333:root"),
-            None
-        );
+        assert_eq!(resource_format_error("arn:aws:s3:us-east-1:111122223333:accesspoint/ap"), None);
+        assert_eq!(resource_format_error("arn:aws:iam::111122223333:root"), None);
         assert!(legacy_resource_ok("arn:aws:fdsasf"));
         assert!(!legacy_resource_ok("arn:aws:s3::example_bucket"));
         assert!(!legacy_resource_ok("arn:aws::fdsasf"));

@@ -144,20 +144,13 @@ impl VarGlob {
                     }));
                 }
                 Piece::Literal(c) => tokens.push(VarToken::Lit(c.to_string().into())),
-                Piece::Var {
-                    key,
-                    written,
-                    default,
-                } => {
+                Piece::Var { key, written, default } => {
                     tokens.push(VarToken::Var(vars.len()));
                     vars.push((key.clone(), written.clone(), default.clone()));
                 }
             }
         }
-        VarGlob {
-            tokens: tokens.into(),
-            vars: vars.into(),
-        }
+        VarGlob { tokens: tokens.into(), vars: vars.into() }
     }
 
     /// `None` when a variable has no value.

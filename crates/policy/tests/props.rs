@@ -87,10 +87,7 @@ fn json_value() -> impl Strategy<Value = String> {
         prop_oneof![
             prop::collection::vec(inner.clone(), 0..4).prop_map(|v| format!("[{}]", v.join(","))),
             prop::collection::vec((key, inner), 0..5).prop_map(|members| {
-                let body: Vec<String> = members
-                    .into_iter()
-                    .map(|(k, v)| format!("\"{k}\":{v}"))
-                    .collect();
+                let body: Vec<String> = members.into_iter().map(|(k, v)| format!("\"{k}\":{v}")).collect();
                 format!("{{{}}}", body.join(","))
             }),
         ]
@@ -135,12 +132,7 @@ struct Stmt {
 
 impl Stmt {
     fn json(&self) -> String {
-        let list = |v: &[&str]| {
-            v.iter()
-                .map(|s| format!("\"{s}\""))
-                .collect::<Vec<_>>()
-                .join(",")
-        };
+        let list = |v: &[&str]| v.iter().map(|s| format!("\"{s}\"")).collect::<Vec<_>>().join(",");
         let mut s = format!(
             "{{\"Effect\":\"{}\",\"Action\":[{}],\"Resource\":[{}]",
             if self.allow { "Allow" } else { "Deny" },
@@ -162,22 +154,13 @@ impl Stmt {
 
 fn document(statements: &[Stmt]) -> String {
     let body: Vec<String> = statements.iter().map(Stmt::json).collect();
-    format!(
-        "{{\"Version\":\"2012-10-17\",\"Statement\":[{}]}}",
-        body.join(",")
-    )
+    format!("{{\"Version\":\"2012-10-17\",\"Statement\":[{}]}}", body.join(","))
 }
 
 /// A statement that never matches anything: what an emptied policy becomes (a boundary or session policy
 /// without statements still exists and allows nothing).
 fn nothing(principal: Option<&'static str>) -> Stmt {
-    Stmt {
-        allow: true,
-        actions: vec!["none:None"],
-        resources: vec!["*"],
-        principal,
-        condition: None,
-    }
+    Stmt { allow: true, actions: vec!["none:None"], resources: vec!["*"], principal, condition: None }
 }
 
 fn stmt(with_principal: bool) -> impl Strategy<Value = Stmt> {
@@ -284,51 +267,17 @@ fn scenario() -> impl Strategy<Value = Scenario> {
             0..5,
         ),
     )
-        .prop_map(
-            |(
-                identity,
-                boundary,
-                session,
-                resource,
-                scps,
-                vpce,
-                caller,
-                action,
-                target,
-                owner,
-                keys,
-            )| Scenario {
-                identity,
-                boundary,
-                session,
-                resource,
-                scps,
-                vpce,
-                caller,
-                action,
-                target,
-                owner,
-                keys,
-            },
-        )
+        .prop_map(|(identity, boundary, session, resource, scps, vpce, caller, action, target, owner, keys)| {
+            Scenario { identity, boundary, session, resource, scps, vpce, caller, action, target, owner, keys }
+        })
 }
 
 fn caller(i: usize) -> Principal {
     match i {
-        0 => Principal::user(
-            "arn:aws:iam::111122223333:user/u",
-            Some("AIDAUEXAMPLE0000001"),
-        ),
-        1 => Principal::assumed_role(
-            "arn:aws:iam::111122223333:role/R",
-            "s",
-            Some("AROAREXAMPLE0000001"),
-        ),
+        0 => Principal::user("arn:aws:iam::111122223333:user/u", Some("AIDAUEXAMPLE0000001")),
+        1 => Principal::assumed_role("arn:aws:iam::111122223333:role/R", "s", Some("AROAREXAMPLE0000001")),
         2 => Principal::root("111122223333"),
-        3 => Principal::user(
-            "arn:aws:iam::444455556666:user/x",
-            Some("AIDAXEXAMPLE0000001"),
-        ),
+        3 => Principal::user("arn:aws:iam::444455556666:user/x", Some("AIDAXEXAMPLE0000001")),
         _ => Principal::service("states.amazonaws.com"),
     }
 }
@@ -343,24 +292,12 @@ struct Parsed {
 }
 
 fn parse(s: &Scenario) -> Parsed {
-    let p = |stmts: &[Stmt], kind| {
-        Policy::parse(&document(stmts), kind).expect("generated policies are valid")
-    };
+    let p = |stmts: &[Stmt], kind| Policy::parse(&document(stmts), kind).expect("generated policies are valid");
     Parsed {
-        identity: s
-            .identity
-            .iter()
-            .map(|st| p(st, PolicyKind::Identity))
-            .collect(),
-        boundary: s
-            .boundary
-            .as_ref()
-            .map(|st| p(st, PolicyKind::PermissionsBoundary)),
+        identity: s.identity.iter().map(|st| p(st, PolicyKind::Identity)).collect(),
+        boundary: s.boundary.as_ref().map(|st| p(st, PolicyKind::PermissionsBoundary)),
         session: s.session.as_ref().map(|st| p(st, PolicyKind::Session)),
-        resource: s
-            .resource
-            .as_ref()
-            .map(|(st, trust)| (p(st, PolicyKind::Resource), *trust)),
+        resource: s.resource.as_ref().map(|(st, trust)| (p(st, PolicyKind::Resource), *trust)),
         scps: s.scps.iter().map(|st| p(st, PolicyKind::Scp)).collect(),
         vpce: s.vpce.as_ref().map(|st| p(st, PolicyKind::VpcEndpoint)),
     }
@@ -374,45 +311,23 @@ fn decide(s: &Scenario) -> (EvalDecision, Option<PolicyType>, String) {
     for (k, v) in &s.keys {
         ctx.insert(k, *v);
     }
-    let identity: Vec<PolicyRef<'_>> = parsed
-        .identity
-        .iter()
-        .map(|p| PolicyRef::new("id", PolicySource::InlineUser, p))
-        .collect();
-    let session: Vec<PolicyRef<'_>> = parsed
-        .session
-        .iter()
-        .map(|p| PolicyRef::new("sess", PolicySource::Session, p))
-        .collect();
-    let scps: Vec<Vec<PolicyRef<'_>>> = parsed
-        .scps
-        .iter()
-        .map(|p| vec![PolicyRef::new("scp", PolicySource::Scp, p)])
-        .collect();
+    let identity: Vec<PolicyRef<'_>> =
+        parsed.identity.iter().map(|p| PolicyRef::new("id", PolicySource::InlineUser, p)).collect();
+    let session: Vec<PolicyRef<'_>> =
+        parsed.session.iter().map(|p| PolicyRef::new("sess", PolicySource::Session, p)).collect();
+    let scps: Vec<Vec<PolicyRef<'_>>> =
+        parsed.scps.iter().map(|p| vec![PolicyRef::new("scp", PolicySource::Scp, p)]).collect();
     let mut req = Request::new(&who, s.action, s.target, &ctx);
     req.resource_account = s.owner;
     req.identity_policies = &identity;
-    req.permissions_boundary = parsed
-        .boundary
-        .as_ref()
-        .map(|p| PolicyRef::new("pb", PolicySource::PermissionsBoundary, p));
+    req.permissions_boundary =
+        parsed.boundary.as_ref().map(|p| PolicyRef::new("pb", PolicySource::PermissionsBoundary, p));
     req.session_policies = parsed.session.as_ref().map(|_| session.as_slice());
     req.scps = &scps;
     req.resource_policy = parsed.resource.as_ref().map(|(p, trust)| {
-        PolicyRef::new(
-            "rbp",
-            if *trust {
-                PolicySource::RoleTrust
-            } else {
-                PolicySource::ResourceBased
-            },
-            p,
-        )
+        PolicyRef::new("rbp", if *trust { PolicySource::RoleTrust } else { PolicySource::ResourceBased }, p)
     });
-    req.vpc_endpoint_policy = parsed
-        .vpce
-        .as_ref()
-        .map(|p| PolicyRef::new("vpce", PolicySource::VpcEndpoint, p));
+    req.vpc_endpoint_policy = parsed.vpce.as_ref().map(|p| PolicyRef::new("vpce", PolicySource::VpcEndpoint, p));
     let d = evaluate(&req);
     (d.effect(), d.denied_by(), d.explain())
 }

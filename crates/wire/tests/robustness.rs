@@ -59,10 +59,7 @@ proptest! {
 #[test]
 fn deep_nesting_is_refused_not_overflowed() {
     // A recursive-looking query parameter and deeply nested JSON both end in an error or a value.
-    let deep_key = format!(
-        "Action=AssumeRole&Version=2011-06-15&{}=x",
-        "Tags.member.1".repeat(2000)
-    );
+    let deep_key = format!("Action=AssumeRole&Version=2011-06-15&{}=x", "Tags.member.1".repeat(2000));
     let mut data = vec![0u8, 0, 0, 1, 0xFF, 0xFF, 0xFF];
     data.extend_from_slice(deep_key.as_bytes());
     exercise::exercise(&data);

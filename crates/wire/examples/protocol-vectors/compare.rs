@@ -35,13 +35,11 @@ pub fn event_streams_same(got: &[u8], want_base64: &str) -> bool {
             let mut wh = w.headers.clone();
             gh.sort_by(|a, b| a.0.cmp(&b.0));
             wh.sort_by(|a, b| a.0.cmp(&b.0));
-            let payload_same = match (
-                serde_json::from_slice::<Value>(&g.payload),
-                serde_json::from_slice::<Value>(&w.payload),
-            ) {
-                (Ok(a), Ok(b)) => same(&a, &b),
-                _ => g.payload == w.payload,
-            };
+            let payload_same =
+                match (serde_json::from_slice::<Value>(&g.payload), serde_json::from_slice::<Value>(&w.payload)) {
+                    (Ok(a), Ok(b)) => same(&a, &b),
+                    _ => g.payload == w.payload,
+                };
             gh == wh && payload_same
         })
 }
@@ -49,11 +47,7 @@ pub fn event_streams_same(got: &[u8], want_base64: &str) -> bool {
 pub fn describe_stream(mut bytes: &[u8]) -> Vec<String> {
     let mut out = Vec::new();
     while let Ok((m, used)) = sekisho_wire::eventstream::decode_message(bytes) {
-        out.push(format!(
-            "{:?} {}",
-            m.headers,
-            String::from_utf8_lossy(&m.payload)
-        ));
+        out.push(format!("{:?} {}", m.headers, String::from_utf8_lossy(&m.payload)));
         bytes = &bytes[used..];
     }
     out
@@ -74,22 +68,16 @@ pub fn same(a: &Value, b: &Value) -> bool {
                 m.iter()
                     .filter(|(_, v)| !v.is_null())
                     .map(|(k, v)| match (k.as_str(), v) {
-                        ("__type", Value::String(code)) => {
-                            (k.clone(), Value::String(sanitize_code(code).to_string()))
-                        }
+                        ("__type", Value::String(code)) => (k.clone(), Value::String(sanitize_code(code).to_string())),
                         _ => (k.clone(), v.clone()),
                     })
                     .collect()
             };
             let (x, y) = (present(x), present(y));
-            x.len() == y.len()
-                && x.iter()
-                    .all(|(k, v)| y.iter().any(|(k2, w)| k == k2 && same(v, w)))
+            x.len() == y.len() && x.iter().all(|(k, v)| y.iter().any(|(k2, w)| k == k2 && same(v, w)))
         }
         (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
-        (Value::Array(x), Value::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(p, q))
-        }
+        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(p, q)| same(p, q)),
         (Value::String(x), Value::String(y)) => text_same(x, y),
         _ => a == b,
     }
@@ -113,10 +101,7 @@ pub fn json_body_same(got: &str, want: &str) -> bool {
     if empty(want) && empty(got) {
         return true;
     }
-    match (
-        serde_json::from_str::<Value>(got),
-        serde_json::from_str::<Value>(want),
-    ) {
+    match (serde_json::from_str::<Value>(got), serde_json::from_str::<Value>(want)) {
         (Ok(g), Ok(w)) => same(&g, &w),
         _ => got == want,
     }
@@ -139,9 +124,7 @@ pub fn element_of(e: &quick_xml::events::BytesStart) -> Element {
             .map(|a| {
                 (
                     String::from_utf8_lossy(a.key.as_ref()).to_string(),
-                    a.unescape_value()
-                        .map(|v| v.to_string())
-                        .unwrap_or_default(),
+                    a.unescape_value().map(|v| v.to_string()).unwrap_or_default(),
                 )
             })
             .collect(),
@@ -154,13 +137,10 @@ pub fn parse_xml(text: &str) -> Option<Element> {
     let mut reader = quick_xml::Reader::from_str(text);
     let mut stack: Vec<Element> = Vec::new();
     let mut root = None;
-    let finish =
-        |element: Element, stack: &mut Vec<Element>, root: &mut Option<Element>| match stack
-            .last_mut()
-        {
-            Some(parent) => parent.children.push(element),
-            None => *root = Some(element),
-        };
+    let finish = |element: Element, stack: &mut Vec<Element>, root: &mut Option<Element>| match stack.last_mut() {
+        Some(parent) => parent.children.push(element),
+        None => *root = Some(element),
+    };
     loop {
         match reader.read_event().ok()? {
             Event::Start(e) => stack.push(element_of(&e)),
@@ -205,10 +185,7 @@ pub fn parse_xml(text: &str) -> Option<Element> {
 
 /// Metadata the vectors often leave out of their bodies.
 pub fn is_metadata(e: &Element) -> bool {
-    matches!(
-        e.name.as_str(),
-        "ResponseMetadata" | "requestId" | "RequestId" | "RequestID"
-    )
+    matches!(e.name.as_str(), "ResponseMetadata" | "requestId" | "RequestId" | "RequestID")
 }
 
 pub fn element_same(got: &Element, want: &Element) -> bool {
@@ -229,11 +206,7 @@ pub fn element_same(got: &Element, want: &Element) -> bool {
         return text_same(&got.text, &want.text);
     }
     // Siblings of different names may come in any order; same-named ones keep theirs.
-    let names: BTreeSet<&str> = got_children
-        .iter()
-        .chain(want_children.iter())
-        .map(|c| c.name.as_str())
-        .collect();
+    let names: BTreeSet<&str> = got_children.iter().chain(want_children.iter()).map(|c| c.name.as_str()).collect();
     names.into_iter().all(|name| {
         let g: Vec<&&Element> = got_children.iter().filter(|c| c.name == name).collect();
         let w: Vec<&&Element> = want_children.iter().filter(|c| c.name == name).collect();
@@ -245,9 +218,7 @@ pub fn xml_same(got: &str, want: &str, ignore_root_namespace: bool) -> bool {
     if want.trim().is_empty() {
         // An empty body parses to an empty result; ours may carry only metadata.
         return parse_xml(got).is_some_and(|root| {
-            root.children
-                .iter()
-                .all(|c| is_metadata(c) || c.children.is_empty() && c.text.is_empty())
+            root.children.iter().all(|c| is_metadata(c) || c.children.is_empty() && c.text.is_empty())
         });
     }
     match (parse_xml(got), parse_xml(want)) {

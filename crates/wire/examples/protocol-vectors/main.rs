@@ -10,9 +10,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use base64::Engine;
-use compare::{
-    describe_stream, event_streams_same, json_body_same, same, sanitize_code, text_same, xml_same,
-};
+use compare::{describe_stream, event_streams_same, json_body_same, same, sanitize_code, text_same, xml_same};
 use sekisho_wire::model::{ServiceModel, Shape, ShapeType};
 use sekisho_wire::timestamp;
 use sekisho_wire::{AwsError, HttpRequest, HttpResponse};
@@ -36,17 +34,13 @@ fn main() {
     };
     let verbose = args.iter().any(|a| a == "-v");
     let dir = Path::new(dir);
-    let ignore: Value =
-        read_json(&dir.join("protocol-tests-ignore-list.json")).unwrap_or(Value::Null);
+    let ignore: Value = read_json(&dir.join("protocol-tests-ignore-list.json")).unwrap_or(Value::Null);
     let mut any_failed = false;
     let mut totals = (0, 0, 0);
     for sub in ["", "legacy"] {
         for protocol in PROTOCOLS {
             for direction in ["input", "output"] {
-                let path = dir
-                    .join(sub)
-                    .join(direction)
-                    .join(format!("{protocol}.json"));
+                let path = dir.join(sub).join(direction).join(format!("{protocol}.json"));
                 let Some(suites) = read_json(&path) else {
                     continue;
                 };
@@ -78,10 +72,7 @@ fn main() {
             }
         }
     }
-    println!(
-        "total: passed {}  failed {}  skipped {}",
-        totals.0, totals.1, totals.2
-    );
+    println!("total: passed {}  failed {}  skipped {}", totals.0, totals.1, totals.2);
     if totals.0 == 0 {
         eprintln!("no vectors found under {}", dir.display());
         std::process::exit(2);
@@ -93,14 +84,7 @@ fn shorten(text: &str, verbose: bool) -> String {
     if verbose || text.len() < 300 {
         text.to_string()
     } else {
-        format!(
-            "{}...",
-            &text[..text
-                .char_indices()
-                .nth(300)
-                .map(|(i, _)| i)
-                .unwrap_or(text.len())]
-        )
+        format!("{}...", &text[..text.char_indices().nth(300).map(|(i, _)| i).unwrap_or(text.len())])
     }
 }
 
@@ -133,10 +117,7 @@ fn run_suites(suites: &Value, direction: &str, ignored: &BTreeSet<String>) -> Ta
     for suite in suites.as_array().into_iter().flatten() {
         let description = suite["description"].as_str().unwrap_or("");
         for (n, case) in suite["cases"].as_array().into_iter().flatten().enumerate() {
-            let id = case["id"]
-                .as_str()
-                .map(str::to_string)
-                .unwrap_or_else(|| format!("{description} #{n}"));
+            let id = case["id"].as_str().map(str::to_string).unwrap_or_else(|| format!("{description} #{n}"));
             if ignored.contains(&id) || ignored.contains(description) {
                 tally.skipped.push((id, "in botocore's ignore list".into()));
                 continue;
@@ -148,11 +129,7 @@ fn run_suites(suites: &Value, direction: &str, ignored: &BTreeSet<String>) -> Ta
                     continue;
                 }
             };
-            let outcome = if direction == "input" {
-                run_input(&model, case)
-            } else {
-                run_output(&model, case)
-            };
+            let outcome = if direction == "input" { run_input(&model, case) } else { run_output(&model, case) };
             match outcome {
                 Outcome::Pass => tally.passed += 1,
                 Outcome::Fail(why) => tally.failed.push((id, why)),
@@ -171,9 +148,7 @@ enum Outcome {
 
 fn build_model(suite: &Value, case: &Value) -> Result<ServiceModel, String> {
     let given = &case["given"];
-    let name = given["name"]
-        .as_str()
-        .ok_or("case without operation name")?;
+    let name = given["name"].as_str().ok_or("case without operation name")?;
     let mut operations = Map::new();
     operations.insert(name.to_string(), given.clone());
     let model = serde_json::json!({
@@ -189,28 +164,15 @@ fn run_input(model: &ServiceModel, case: &Value) -> Outcome {
     let body = serialized["body"].as_str().unwrap_or("");
     let headers: Vec<(String, String)> = serialized["headers"]
         .as_object()
-        .map(|h| {
-            h.iter()
-                .map(|(k, v)| (k.to_ascii_lowercase(), v.as_str().unwrap_or("").to_string()))
-                .collect()
-        })
+        .map(|h| h.iter().map(|(k, v)| (k.to_ascii_lowercase(), v.as_str().unwrap_or("").to_string())).collect())
         .unwrap_or_default();
     if headers.iter().any(|(k, _)| k == "content-encoding") && body.is_empty() {
         return Outcome::Skip("compressed request: the vector holds no body to decode".into());
     }
     let uri = serialized["uri"].as_str().unwrap_or("/");
     let (path, query) = uri.split_once('?').unwrap_or((uri, ""));
-    let method = serialized["method"]
-        .as_str()
-        .or(case["given"]["http"]["method"].as_str())
-        .unwrap_or("POST");
-    let req = HttpRequest {
-        method,
-        path,
-        query,
-        headers: &headers,
-        body: body.as_bytes(),
-    };
+    let method = serialized["method"].as_str().or(case["given"]["http"]["method"].as_str()).unwrap_or("POST");
+    let req = HttpRequest { method, path, query, headers: &headers, body: body.as_bytes() };
     let op = match model.operations().first() {
         Some(op) => op,
         None => return Outcome::Fail("no operation".into()),
@@ -220,10 +182,7 @@ fn run_input(model: &ServiceModel, case: &Value) -> Outcome {
         Err(e) => return Outcome::Fail(format!("decode error {e}")),
     };
     if decoded_op.name != op.name {
-        return Outcome::Fail(format!(
-            "routed to {} instead of {}",
-            decoded_op.name, op.name
-        ));
+        return Outcome::Fail(format!("routed to {} instead of {}", decoded_op.name, op.name));
     }
     let expected = match model.input_shape(op) {
         Some(shape) => normalize(model, shape, &case["params"]),
@@ -247,8 +206,7 @@ fn run_output(model: &ServiceModel, case: &Value) -> Outcome {
         let status = response["status_code"].as_u64().unwrap_or(400) as u16;
         let mut err = AwsError::new(code, status, case["errorMessage"].as_str().unwrap_or(""));
         let body_type = expected_body.contains("<Type>Receiver</Type>");
-        err.sender_fault =
-            !body_type && status < 500 || expected_body.contains("<Type>Sender</Type>");
+        err.sender_fault = !body_type && status < 500 || expected_body.contains("<Type>Sender</Type>");
         let fields = match model.error_shape(code) {
             Some((_, shape)) => normalize(model, shape, &case["error"]),
             None => case["error"].clone(),
@@ -297,11 +255,7 @@ fn compare_response(model: &ServiceModel, expected: &Value, actual: &HttpRespons
             continue;
         }
         let want = value.as_str().unwrap_or("");
-        let got = actual
-            .headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str());
+        let got = actual.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str());
         let error_type = name.eq_ignore_ascii_case("x-amzn-errortype");
         match got {
             Some(got) if text_same(got, want) => {}
@@ -311,9 +265,10 @@ fn compare_response(model: &ServiceModel, expected: &Value, actual: &HttpRespons
     }
     let want = expected["body"].as_str().unwrap_or("");
     let got = String::from_utf8_lossy(&actual.body);
-    let streaming = actual.headers.iter().any(|(k, v)| {
-        k.eq_ignore_ascii_case("content-type") && v == "application/vnd.amazon.eventstream"
-    });
+    let streaming = actual
+        .headers
+        .iter()
+        .any(|(k, v)| k.eq_ignore_ascii_case("content-type") && v == "application/vnd.amazon.eventstream");
     let equal = if streaming {
         event_streams_same(&actual.body, want)
     } else if model.protocol().is_query_family() {
@@ -325,11 +280,7 @@ fn compare_response(model: &ServiceModel, expected: &Value, actual: &HttpRespons
     if equal {
         Outcome::Pass
     } else if streaming {
-        Outcome::Fail(format!(
-            "event stream {:?}\n         expected {}",
-            describe_stream(&actual.body),
-            want.trim()
-        ))
+        Outcome::Fail(format!("event stream {:?}\n         expected {}", describe_stream(&actual.body), want.trim()))
     } else {
         Outcome::Fail(format!("body {got}\n         expected {}", want.trim()))
     }
@@ -341,14 +292,9 @@ fn normalize(model: &ServiceModel, shape: &Shape, value: &Value) -> Value {
     match shape.shape_type {
         _ if shape.document => value.clone(),
         // A stream in a result is a list of single-member objects, one per event.
-        _ if shape.eventstream && value.is_array() => Value::Array(
-            value
-                .as_array()
-                .into_iter()
-                .flatten()
-                .map(|event| normalize(model, shape, event))
-                .collect(),
-        ),
+        _ if shape.eventstream && value.is_array() => {
+            Value::Array(value.as_array().into_iter().flatten().map(|event| normalize(model, shape, event)).collect())
+        }
         ShapeType::Structure | ShapeType::Union => {
             let mut out = Map::new();
             let Some(object) = value.as_object() else {
@@ -361,19 +307,11 @@ fn normalize(model: &ServiceModel, shape: &Shape, value: &Value) -> Value {
             }
             Value::Object(out)
         }
-        ShapeType::List => match (
-            value.as_array(),
-            model.element("member", shape.member.as_deref()),
-        ) {
-            (Some(items), Some(e)) => {
-                Value::Array(items.iter().map(|i| normalize(model, e.shape, i)).collect())
-            }
+        ShapeType::List => match (value.as_array(), model.element("member", shape.member.as_deref())) {
+            (Some(items), Some(e)) => Value::Array(items.iter().map(|i| normalize(model, e.shape, i)).collect()),
             _ => value.clone(),
         },
-        ShapeType::Map => match (
-            value.as_object(),
-            model.element("value", shape.value.as_deref()),
-        ) {
+        ShapeType::Map => match (value.as_object(), model.element("value", shape.value.as_deref())) {
             (Some(entries), Some(e)) => Value::Object(
                 entries
                     .iter()

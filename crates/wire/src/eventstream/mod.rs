@@ -17,11 +17,7 @@ const CRC_TABLE: [u32; 256] = {
         let mut c = i as u32;
         let mut k = 0;
         while k < 8 {
-            c = if c & 1 != 0 {
-                0xEDB8_8320 ^ (c >> 1)
-            } else {
-                c >> 1
-            };
+            c = if c & 1 != 0 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
             k += 1;
         }
         table[i] = c;
@@ -159,9 +155,7 @@ impl Message {
 }
 
 fn be_u32(bytes: &[u8], at: usize) -> Option<u32> {
-    bytes
-        .get(at..at + 4)
-        .map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    bytes.get(at..at + 4).map(|b| u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
 }
 
 /// Reads the first message of `bytes`; returns it and how many bytes it took.
@@ -199,9 +193,7 @@ fn decode_headers(mut b: &[u8]) -> Result<Vec<(String, HeaderValue)>, FrameError
     let mut headers = Vec::new();
     while !b.is_empty() {
         let name_len = take(&mut b, 1)?[0] as usize;
-        let name = std::str::from_utf8(take(&mut b, name_len)?)
-            .map_err(|_| FrameError::BadHeader)?
-            .to_string();
+        let name = std::str::from_utf8(take(&mut b, name_len)?).map_err(|_| FrameError::BadHeader)?.to_string();
         let value = match take(&mut b, 1)?[0] {
             0 => HeaderValue::Bool(true),
             1 => HeaderValue::Bool(false),
@@ -217,11 +209,7 @@ fn decode_headers(mut b: &[u8]) -> Result<Vec<(String, HeaderValue)>, FrameError
             t @ (5 | 8) => {
                 let v = take(&mut b, 8)?;
                 let n = i64::from_be_bytes([v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]]);
-                if t == 5 {
-                    HeaderValue::Long(n)
-                } else {
-                    HeaderValue::Timestamp(n)
-                }
+                if t == 5 { HeaderValue::Long(n) } else { HeaderValue::Timestamp(n) }
             }
             t @ (6 | 7) => {
                 let len = take(&mut b, 2)?;
@@ -230,11 +218,7 @@ fn decode_headers(mut b: &[u8]) -> Result<Vec<(String, HeaderValue)>, FrameError
                 if t == 6 {
                     HeaderValue::Bytes(v.to_vec())
                 } else {
-                    HeaderValue::String(
-                        std::str::from_utf8(v)
-                            .map_err(|_| FrameError::BadHeader)?
-                            .to_string(),
-                    )
+                    HeaderValue::String(std::str::from_utf8(v).map_err(|_| FrameError::BadHeader)?.to_string())
                 }
             }
             9 => {
@@ -314,28 +298,16 @@ mod tests {
     #[test]
     fn known_frame_from_the_format_description() {
         // A message with no headers and payload "{'foo':'bar'}" as in AWS's event-stream test suite.
-        let bytes = Message {
-            headers: vec![],
-            payload: b"{'foo':'bar'}".to_vec(),
-        }
-        .encode();
-        assert_eq!(
-            &bytes[..12],
-            &[0, 0, 0, 0x1D, 0, 0, 0, 0, 0xFD, 0x52, 0x8C, 0x5A]
-        );
+        let bytes = Message { headers: vec![], payload: b"{'foo':'bar'}".to_vec() }.encode();
+        assert_eq!(&bytes[..12], &[0, 0, 0, 0x1D, 0, 0, 0, 0, 0xFD, 0x52, 0x8C, 0x5A]);
         assert_eq!(&bytes[bytes.len() - 4..], &[0xC3, 0x65, 0x39, 0x36]);
     }
 
     #[test]
     fn corruption_and_truncation_are_reported() {
-        let bytes = Message::default()
-            .with_header(":event-type", HeaderValue::String("x".into()))
-            .encode();
+        let bytes = Message::default().with_header(":event-type", HeaderValue::String("x".into())).encode();
         assert_eq!(decode_message(&bytes[..10]), Err(FrameError::Incomplete));
-        assert_eq!(
-            decode_message(&bytes[..bytes.len() - 1]),
-            Err(FrameError::Incomplete)
-        );
+        assert_eq!(decode_message(&bytes[..bytes.len() - 1]), Err(FrameError::Incomplete));
         let mut bad = bytes.clone();
         bad[9] ^= 1;
         assert_eq!(decode_message(&bad), Err(FrameError::PreludeCrc));
@@ -343,20 +315,13 @@ mod tests {
         let last = bad.len() - 5;
         bad[last] ^= 1;
         assert_eq!(decode_message(&bad), Err(FrameError::MessageCrc));
-        assert_eq!(
-            decode_message(&[0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0]),
-            Err(FrameError::BadLength)
-        );
+        assert_eq!(decode_message(&[0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0]), Err(FrameError::BadLength));
     }
 
     #[test]
     fn decoder_reassembles_split_streams() {
-        let one = Message::default()
-            .with_header("n", HeaderValue::Int(1))
-            .encode();
-        let two = Message::default()
-            .with_header("n", HeaderValue::Int(2))
-            .encode();
+        let one = Message::default().with_header("n", HeaderValue::Int(1)).encode();
+        let two = Message::default().with_header("n", HeaderValue::Int(2)).encode();
         let stream: Vec<u8> = one.iter().chain(two.iter()).copied().collect();
         let mut decoder = Decoder::new();
         let mut seen = Vec::new();
@@ -366,9 +331,6 @@ mod tests {
                 seen.push(message.header("n").cloned());
             }
         }
-        assert_eq!(
-            seen,
-            vec![Some(HeaderValue::Int(1)), Some(HeaderValue::Int(2))]
-        );
+        assert_eq!(seen, vec![Some(HeaderValue::Int(1)), Some(HeaderValue::Int(2))]);
     }
 }

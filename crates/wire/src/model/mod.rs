@@ -69,11 +69,7 @@ pub struct Http {
 
 impl Default for Http {
     fn default() -> Self {
-        Http {
-            method: "POST".to_string(),
-            request_uri: "/".to_string(),
-            response_code: None,
-        }
+        Http { method: "POST".to_string(), request_uri: "/".to_string(), response_code: None }
     }
 }
 
@@ -188,10 +184,7 @@ pub struct Ref<'m> {
 
 impl<'m> Ref<'m> {
     pub fn location_name(&self) -> Option<&'m str> {
-        self.member
-            .location_name
-            .as_deref()
-            .or(self.shape.location_name.as_deref())
+        self.member.location_name.as_deref().or(self.shape.location_name.as_deref())
     }
 
     /// Where the member lives in an HTTP message; older models put it on the target shape.
@@ -228,11 +221,7 @@ impl ServiceModel {
         };
         let mut operations: Vec<Operation> = raw.operations.into_values().collect();
         operations.sort_by(|a, b| a.name.cmp(&b.name));
-        let by_name = operations
-            .iter()
-            .enumerate()
-            .map(|(i, op)| (op.name.clone(), i))
-            .collect();
+        let by_name = operations.iter().enumerate().map(|(i, op)| (op.name.clone(), i)).collect();
         let mut routes = Vec::new();
         if matches!(protocol, Protocol::RestJson | Protocol::RestXml) {
             for (i, op) in operations.iter().enumerate() {
@@ -248,11 +237,7 @@ impl ServiceModel {
         Ok(ServiceModel {
             name: name.to_string(),
             dialect: Dialect::for_service(name, protocol),
-            default_message_key: if capital > lower {
-                "Message"
-            } else {
-                "message"
-            },
+            default_message_key: if capital > lower { "Message" } else { "message" },
             metadata,
             operations,
             by_name,
@@ -294,56 +279,35 @@ impl ServiceModel {
     /// The member bound to the whole request body, if any.
     pub fn input_payload<'m>(&'m self, op: &'m Operation) -> Option<&'m str> {
         let input = op.input.as_ref()?;
-        input
-            .payload
-            .as_deref()
-            .or_else(|| self.shape(&input.shape)?.payload.as_deref())
+        input.payload.as_deref().or_else(|| self.shape(&input.shape)?.payload.as_deref())
     }
 
     /// The member bound to the whole response body, if any.
     pub fn output_payload<'m>(&'m self, op: &'m Operation) -> Option<&'m str> {
         let output = op.output.as_ref()?;
-        output
-            .payload
-            .as_deref()
-            .or_else(|| self.shape(&output.shape)?.payload.as_deref())
+        output.payload.as_deref().or_else(|| self.shape(&output.shape)?.payload.as_deref())
     }
 
     /// The members of a structure with their target shapes; members whose shape is missing are skipped.
     pub fn members<'m>(&'m self, shape: &'m Shape) -> impl Iterator<Item = Ref<'m>> + 'm {
         shape.members.iter().filter_map(move |(name, member)| {
-            self.shape(&member.shape).map(|target| Ref {
-                name,
-                member,
-                shape: target,
-            })
+            self.shape(&member.shape).map(|target| Ref { name, member, shape: target })
         })
     }
 
     /// A collection's element (`member`, `key` or `value`) with its target shape.
     pub fn element<'m>(&'m self, name: &'m str, member: Option<&'m Member>) -> Option<Ref<'m>> {
         let member = member?;
-        self.shape(&member.shape).map(|shape| Ref {
-            name,
-            member,
-            shape,
-        })
+        self.shape(&member.shape).map(|shape| Ref { name, member, shape })
     }
 
     /// The error shape an error code names, looked up first among `op`'s declared errors.
-    pub fn operation_error_shape(
-        &self,
-        op: Option<&Operation>,
-        code: &str,
-    ) -> Option<(&str, &Shape)> {
-        let declared = op
-            .into_iter()
-            .flat_map(|op| op.errors.iter())
-            .find_map(|e| {
-                let (name, shape) = self.shapes.get_key_value(&e.shape)?;
-                let wire = shape.error.as_ref().and_then(|t| t.code.as_deref());
-                (name == code || wire == Some(code)).then_some((name.as_str(), shape))
-            });
+    pub fn operation_error_shape(&self, op: Option<&Operation>, code: &str) -> Option<(&str, &Shape)> {
+        let declared = op.into_iter().flat_map(|op| op.errors.iter()).find_map(|e| {
+            let (name, shape) = self.shapes.get_key_value(&e.shape)?;
+            let wire = shape.error.as_ref().and_then(|t| t.code.as_deref());
+            (name == code || wire == Some(code)).then_some((name.as_str(), shape))
+        });
         declared.or_else(|| self.error_shape(code))
     }
 
@@ -356,9 +320,7 @@ impl ServiceModel {
         }
         self.shapes
             .iter()
-            .find(|(_, s)| {
-                s.exception && s.error.as_ref().and_then(|e| e.code.as_deref()) == Some(code)
-            })
+            .find(|(_, s)| s.exception && s.error.as_ref().and_then(|e| e.code.as_deref()) == Some(code))
             .map(|(n, s)| (n.as_str(), s))
     }
 

@@ -20,10 +20,7 @@ fn hex(b: u8) -> Option<u8> {
 }
 
 fn decode(input: &[u8], plus_is_space: bool) -> Result<String, FormError> {
-    if !input
-        .iter()
-        .any(|&b| b == b'%' || (plus_is_space && b == b'+'))
-    {
+    if !input.iter().any(|&b| b == b'%' || (plus_is_space && b == b'+')) {
         return String::from_utf8(input.to_vec()).map_err(|_| FormError::NotUtf8);
     }
     let mut out = Vec::with_capacity(input.len());
@@ -84,8 +81,7 @@ mod tests {
 
     #[test]
     fn decodes_pairs_with_plus_and_escapes() {
-        let pairs =
-            parse_pairs(b"Action=AssumeRole&RoleSessionName=a+b%2Fc&Flag&&x=").expect("valid");
+        let pairs = parse_pairs(b"Action=AssumeRole&RoleSessionName=a+b%2Fc&Flag&&x=").expect("valid");
         assert_eq!(
             pairs,
             vec![

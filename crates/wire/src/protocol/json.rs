@@ -19,19 +19,12 @@ pub struct TypeError {
 
 impl TypeError {
     fn new(path: &str, expected: &'static str) -> Self {
-        TypeError {
-            path: path.to_string(),
-            expected,
-        }
+        TypeError { path: path.to_string(), expected }
     }
 }
 
 fn child(path: &str, name: &str) -> String {
-    if path.is_empty() {
-        name.to_string()
-    } else {
-        format!("{path}.{name}")
-    }
+    if path.is_empty() { name.to_string() } else { format!("{path}.{name}") }
 }
 
 /// The JSON key of a member: `locationName` when the model gives one.
@@ -59,9 +52,7 @@ pub fn decode_shape(
     match shape.shape_type {
         _ if shape.document => Ok(wire.clone()),
         ShapeType::Structure | ShapeType::Union => {
-            let object = wire
-                .as_object()
-                .ok_or_else(|| TypeError::new(path, "an object"))?;
+            let object = wire.as_object().ok_or_else(|| TypeError::new(path, "an object"))?;
             let mut out = Map::new();
             for r in model.members(shape) {
                 if !is_body_member(&r, rest) {
@@ -78,9 +69,7 @@ pub fn decode_shape(
             Ok(Value::Object(out))
         }
         ShapeType::List => {
-            let items = wire
-                .as_array()
-                .ok_or_else(|| TypeError::new(path, "a list"))?;
+            let items = wire.as_array().ok_or_else(|| TypeError::new(path, "a list"))?;
             let element = model
                 .element("member", shape.member.as_deref())
                 .ok_or_else(|| TypeError::new(path, "a modelled list"))?;
@@ -95,12 +84,9 @@ pub fn decode_shape(
             Ok(Value::Array(out))
         }
         ShapeType::Map => {
-            let object = wire
-                .as_object()
-                .ok_or_else(|| TypeError::new(path, "a map"))?;
-            let value = model
-                .element("value", shape.value.as_deref())
-                .ok_or_else(|| TypeError::new(path, "a modelled map"))?;
+            let object = wire.as_object().ok_or_else(|| TypeError::new(path, "a map"))?;
+            let value =
+                model.element("value", shape.value.as_deref()).ok_or_else(|| TypeError::new(path, "a modelled map"))?;
             let mut out = Map::new();
             for (k, v) in object {
                 if v.is_null() {
@@ -115,27 +101,14 @@ pub fn decode_shape(
     }
 }
 
-fn decode_ref(
-    model: &ServiceModel,
-    r: &Ref,
-    wire: &Value,
-    path: &str,
-    depth: usize,
-) -> Result<Value, TypeError> {
+fn decode_ref(model: &ServiceModel, r: &Ref, wire: &Value, path: &str, depth: usize) -> Result<Value, TypeError> {
     match r.shape.shape_type {
-        ShapeType::Timestamp => {
-            decode_scalar(ShapeType::Timestamp, r.timestamp_format(), wire, path)
-        }
+        ShapeType::Timestamp => decode_scalar(ShapeType::Timestamp, r.timestamp_format(), wire, path),
         _ => decode_shape(model, r.shape, wire, false, path, depth),
     }
 }
 
-fn decode_scalar(
-    ty: ShapeType,
-    format: Option<TimestampFormat>,
-    wire: &Value,
-    path: &str,
-) -> Result<Value, TypeError> {
+fn decode_scalar(ty: ShapeType, format: Option<TimestampFormat>, wire: &Value, path: &str) -> Result<Value, TypeError> {
     match ty {
         ShapeType::String => match wire {
             Value::String(_) => Ok(wire.clone()),
@@ -154,9 +127,7 @@ fn decode_scalar(
         ShapeType::Timestamp => {
             let secs = match wire {
                 Value::Number(n) => n.as_f64(),
-                Value::String(s) => {
-                    timestamp::parse(s, format.unwrap_or(TimestampFormat::UnixTimestamp))
-                }
+                Value::String(s) => timestamp::parse(s, format.unwrap_or(TimestampFormat::UnixTimestamp)),
                 _ => None,
             };
             secs.filter(|s| timestamp::in_range(*s))
@@ -164,9 +135,7 @@ fn decode_scalar(
                 .ok_or_else(|| TypeError::new(path, "a timestamp"))
         }
         ShapeType::Blob => match wire {
-            Value::String(s) if base64::engine::general_purpose::STANDARD.decode(s).is_ok() => {
-                Ok(wire.clone())
-            }
+            Value::String(s) if base64::engine::general_purpose::STANDARD.decode(s).is_ok() => Ok(wire.clone()),
             _ => Err(TypeError::new(path, "base64-encoded bytes")),
         },
         _ => Ok(wire.clone()),
@@ -203,13 +172,7 @@ fn integral(ty: ShapeType, wire: &Value) -> Option<Value> {
 }
 
 /// Writes the internal value of `shape` as wire JSON. Members the model does not know are dropped.
-pub fn encode_shape(
-    model: &ServiceModel,
-    shape: &Shape,
-    value: &Value,
-    rest: bool,
-    depth: usize,
-) -> Value {
+pub fn encode_shape(model: &ServiceModel, shape: &Shape, value: &Value, rest: bool, depth: usize) -> Value {
     if depth > MAX_DEPTH {
         return Value::Null;
     }
@@ -226,48 +189,30 @@ pub fn encode_shape(
                 }
                 if let Some(v) = object.get(r.name) {
                     if !v.is_null() {
-                        out.insert(
-                            wire_name(&r).to_string(),
-                            encode_ref(model, &r, v, depth + 1),
-                        );
+                        out.insert(wire_name(&r).to_string(), encode_ref(model, &r, v, depth + 1));
                     }
                 }
             }
             Value::Object(out)
         }
         ShapeType::List => {
-            let (Some(items), Some(element)) = (
-                value.as_array(),
-                model.element("member", shape.member.as_deref()),
-            ) else {
+            let (Some(items), Some(element)) = (value.as_array(), model.element("member", shape.member.as_deref()))
+            else {
                 return Value::Array(Vec::new());
             };
             Value::Array(
                 items
                     .iter()
-                    .map(|item| {
-                        if item.is_null() {
-                            Value::Null
-                        } else {
-                            encode_ref(model, &element, item, depth + 1)
-                        }
-                    })
+                    .map(|item| if item.is_null() { Value::Null } else { encode_ref(model, &element, item, depth + 1) })
                     .collect(),
             )
         }
         ShapeType::Map => {
-            let (Some(object), Some(element)) = (
-                value.as_object(),
-                model.element("value", shape.value.as_deref()),
-            ) else {
+            let (Some(object), Some(element)) = (value.as_object(), model.element("value", shape.value.as_deref()))
+            else {
                 return Value::Object(Map::new());
             };
-            Value::Object(
-                object
-                    .iter()
-                    .map(|(k, v)| (k.clone(), encode_ref(model, &element, v, depth + 1)))
-                    .collect(),
-            )
+            Value::Object(object.iter().map(|(k, v)| (k.clone(), encode_ref(model, &element, v, depth + 1))).collect())
         }
         ShapeType::Timestamp => encode_timestamp(value, shape.timestamp_format),
         _ => value.clone(),

@@ -23,13 +23,7 @@ const REQUEST_ID: &str = "x-amzn-RequestId";
 const EVENT_STREAM: &str = "application/vnd.amazon.eventstream";
 
 fn header_is(req: &HttpRequest, name: &str, wanted: &str) -> bool {
-    req.header(name).is_some_and(|v| {
-        v.split(';')
-            .next()
-            .unwrap_or("")
-            .trim()
-            .eq_ignore_ascii_case(wanted)
-    })
+    req.header(name).is_some_and(|v| v.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case(wanted))
 }
 
 impl ServiceModel {
@@ -65,36 +59,27 @@ impl ServiceModel {
         if violations.is_empty() {
             Ok(())
         } else {
-            Err(AwsError::new(
-                self.dialect().validation_code,
-                400,
-                validate::message(&violations),
-            ))
+            Err(AwsError::new(self.dialect().validation_code, 400, validate::message(&violations)))
         }
     }
 
     /// The constraint violations of an input, in AWS's order, for callers that word errors themselves.
     pub fn check_input(&self, op: &Operation, value: &Value) -> Vec<validate::Violation> {
-        self.input_shape(op)
-            .map(|shape| validate::validate(self, shape, value))
-            .unwrap_or_default()
+        self.input_shape(op).map(|shape| validate::validate(self, shape, value)).unwrap_or_default()
     }
 
     /// Whether a REST request (`path` may carry `?query`) names an operation of this service.
     /// Tells apart services that share a signing name: bedrock and bedrock-runtime, agentcore control and data.
     pub fn matches_rest(&self, method: &str, path: &str) -> bool {
         let (path, query) = path.split_once('?').unwrap_or((path, ""));
-        self.routes()
-            .iter()
-            .any(|(t, _)| t.matches(method, path, query).is_some())
+        self.routes().iter().any(|(t, _)| t.matches(method, path, query).is_some())
     }
 
     /// The operation a REST request names, with its URI labels.
     fn route(&self, req: &HttpRequest) -> Option<(&Operation, uri::Labels)> {
-        self.routes().iter().find_map(|(t, i)| {
-            t.matches(req.method, req.path, req.query)
-                .map(|labels| (self.operation_at(*i), labels))
-        })
+        self.routes()
+            .iter()
+            .find_map(|(t, i)| t.matches(req.method, req.path, req.query).map(|labels| (self.operation_at(*i), labels)))
     }
 
     pub fn dialect(&self) -> &Dialect {
@@ -123,13 +108,7 @@ impl ServiceModel {
 
     fn decode_query(&self, req: &HttpRequest) -> Result<(&Operation, Value), AwsError> {
         // [doc] MalformedQueryString: "The query string contains a syntax error", HTTP 404.
-        let bad_encoding = || {
-            AwsError::new(
-                "MalformedQueryString",
-                404,
-                "The query string contains a syntax error.",
-            )
-        };
+        let bad_encoding = || AwsError::new("MalformedQueryString", 404, "The query string contains a syntax error.");
         let mut pairs = Vec::new();
         let form_body = req.method.eq_ignore_ascii_case("POST")
             && (req.header("content-type").is_none()
@@ -170,11 +149,7 @@ impl ServiceModel {
     fn decode_json(&self, req: &HttpRequest) -> Result<(&Operation, Value), AwsError> {
         let target = req.header("x-amz-target").unwrap_or("");
         let prefix = self.metadata.target_prefix.as_deref().unwrap_or("");
-        let name = target
-            .rsplit_once('.')
-            .filter(|(p, _)| *p == prefix)
-            .map(|(_, n)| n)
-            .unwrap_or(target);
+        let name = target.rsplit_once('.').filter(|(p, _)| *p == prefix).map(|(_, n)| n).unwrap_or(target);
         let op = self
             .operation(name)
             .filter(|_| target.rsplit_once('.').is_some_and(|(p, _)| p == prefix))
@@ -185,10 +160,8 @@ impl ServiceModel {
         if req.body.iter().all(u8::is_ascii_whitespace) {
             return Ok((op, Value::Object(Map::new())));
         }
-        let text = std::str::from_utf8(req.body)
-            .map_err(|_| self.malformed("Request body is not valid UTF-8"))?;
-        let body: Value =
-            serde_json::from_str(text).map_err(|e| self.malformed(format!("Invalid JSON: {e}")))?;
+        let text = std::str::from_utf8(req.body).map_err(|_| self.malformed("Request body is not valid UTF-8"))?;
+        let body: Value = serde_json::from_str(text).map_err(|e| self.malformed(format!("Invalid JSON: {e}")))?;
         let value = json::decode_shape(self, shape, &body, false, "", 0)
             .map_err(|e| self.malformed(format!("Expected {} at '{}'", e.expected, e.path)))?;
         Ok((op, value))
@@ -200,20 +173,13 @@ impl ServiceModel {
             return Err(self.unknown_operation(&name, &self.metadata.api_version));
         };
         let value = rest::decode(self, op, &labels, req).map_err(|e| match e {
-            rest::RestError::Binding {
-                location,
-                name,
-                value,
-                expected,
-            } => self.malformed(format!(
-                "Value '{value}' of {location} '{name}' is not {expected}"
-            )),
+            rest::RestError::Binding { location, name, value, expected } => {
+                self.malformed(format!("Value '{value}' of {location} '{name}' is not {expected}"))
+            }
             rest::RestError::Body(message) => self.malformed(message),
-            rest::RestError::MalformedQuery(_) => AwsError::new(
-                "MalformedQueryString",
-                400,
-                "The query string contains a syntax error.",
-            ),
+            rest::RestError::MalformedQuery(_) => {
+                AwsError::new("MalformedQueryString", 400, "The query string contains a syntax error.")
+            }
         })?;
         Ok((op, value))
     }
@@ -246,32 +212,21 @@ impl ServiceModel {
         let (status, body, content_type) = match self.protocol() {
             Protocol::Query | Protocol::Ec2 => {
                 // Query outputs are wrapped in `<Op>Result` unless the model names the wrapper.
-                let wrapper = op.output.as_ref().map(|o| {
-                    o.result_wrapper
-                        .clone()
-                        .unwrap_or_else(|| format!("{}Result", op.name))
-                });
-                let output = op
+                let wrapper = op
                     .output
                     .as_ref()
-                    .and_then(|o| self.shape(&o.shape))
-                    .map(|s| (s, wrapper.as_deref()));
+                    .map(|o| o.result_wrapper.clone().unwrap_or_else(|| format!("{}Result", op.name)));
+                let output = op.output.as_ref().and_then(|o| self.shape(&o.shape)).map(|s| (s, wrapper.as_deref()));
                 let xml = xml::encode_output(self, &op.name, output, value, request_id);
                 (200, xml.into_bytes(), Some(self.xml_content_type()))
             }
             Protocol::Json => match self.output_shape(op) {
-                Some(shape) if self.members(shape).any(|r| r.shape.eventstream) => (
-                    200,
-                    self.json_event_stream(shape, value),
-                    Some(EVENT_STREAM),
-                ),
+                Some(shape) if self.members(shape).any(|r| r.shape.eventstream) => {
+                    (200, self.json_event_stream(shape, value), Some(EVENT_STREAM))
+                }
                 Some(shape) => {
                     let body = json::encode_shape(self, shape, value, false, 0);
-                    (
-                        200,
-                        body.to_string().into_bytes(),
-                        Some(self.json_content_type()),
-                    )
+                    (200, body.to_string().into_bytes(), Some(self.json_content_type()))
                 }
                 None => (200, b"{}".to_vec(), Some(self.json_content_type())),
             },
@@ -279,8 +234,7 @@ impl ServiceModel {
                 let status = op.http.response_code.unwrap_or(200);
                 match self.output_shape(op) {
                     Some(shape) => {
-                        let encoded =
-                            rest::encode(self, shape, self.output_payload(op), value, status);
+                        let encoded = rest::encode(self, shape, self.output_payload(op), value, status);
                         headers.extend(encoded.headers);
                         (encoded.status, encoded.body, encoded.content_type)
                     }
@@ -289,28 +243,16 @@ impl ServiceModel {
             }
         };
         if let Some(ct) = content_type {
-            if !headers
-                .iter()
-                .any(|(k, _)| k.eq_ignore_ascii_case("content-type"))
-            {
+            if !headers.iter().any(|(k, _)| k.eq_ignore_ascii_case("content-type")) {
                 headers.push(("Content-Type".to_string(), ct.to_string()));
             }
         }
-        HttpResponse {
-            status,
-            headers,
-            body,
-        }
+        HttpResponse { status, headers, body }
     }
 
     /// Writes an error as AWS's HTTP response for this protocol. `op` is the operation that failed,
     /// when one was found; the error's shape is looked up by code either way.
-    pub fn encode_error(
-        &self,
-        op: Option<&Operation>,
-        err: &AwsError,
-        request_id: &str,
-    ) -> HttpResponse {
+    pub fn encode_error(&self, op: Option<&Operation>, err: &AwsError, request_id: &str) -> HttpResponse {
         let mut headers = vec![(REQUEST_ID.to_string(), request_id.to_string())];
         let (status, body, content_type) = match self.protocol() {
             Protocol::Query | Protocol::Ec2 => {
@@ -330,61 +272,38 @@ impl ServiceModel {
                     let raw = Value::Object(err.fields.clone());
                     headers.extend(rest::encode(self, shape, None, &raw, err.status).headers);
                 }
-                (
-                    err.status,
-                    Value::Object(body).to_string().into_bytes(),
-                    self.json_content_type(),
-                )
+                (err.status, Value::Object(body).to_string().into_bytes(), self.json_content_type())
             }
             Protocol::RestJson | Protocol::RestXml => {
                 headers.push(("x-amzn-ErrorType".to_string(), err.code.clone()));
                 let (shape, value) = self.error_body(op, err, true);
                 match shape {
                     Some(shape) => {
-                        let encoded =
-                            rest::encode(self, shape, shape.payload.as_deref(), &value, err.status);
+                        let encoded = rest::encode(self, shape, shape.payload.as_deref(), &value, err.status);
                         headers.extend(encoded.headers);
                         let mut body = encoded.body;
                         if body.is_empty() {
                             body = b"{}".to_vec();
                         }
                         // The message goes in the body even when the shape does not model it.
-                        let mut object: Map<String, Value> =
-                            serde_json::from_slice(&body).unwrap_or_default();
+                        let mut object: Map<String, Value> = serde_json::from_slice(&body).unwrap_or_default();
                         let key = self.message_key(&err.code);
                         if !err.message.is_empty() && !object.contains_key(key) {
                             object.insert(key.to_string(), Value::String(err.message.clone()));
                         }
-                        (
-                            err.status,
-                            Value::Object(object).to_string().into_bytes(),
-                            "application/json",
-                        )
+                        (err.status, Value::Object(object).to_string().into_bytes(), "application/json")
                     }
-                    None => (
-                        err.status,
-                        value.to_string().into_bytes(),
-                        "application/json",
-                    ),
+                    None => (err.status, value.to_string().into_bytes(), "application/json"),
                 }
             }
         };
         headers.push(("Content-Type".to_string(), content_type.to_string()));
-        HttpResponse {
-            status,
-            headers,
-            body,
-        }
+        HttpResponse { status, headers, body }
     }
 
     /// The members of an error body: the message under the right key plus `fields`. With a
     /// modelled shape and `keep_raw == true` the value is returned unencoded for `rest::encode`.
-    fn error_body(
-        &self,
-        op: Option<&Operation>,
-        err: &AwsError,
-        keep_raw: bool,
-    ) -> (Option<&Shape>, Value) {
+    fn error_body(&self, op: Option<&Operation>, err: &AwsError, keep_raw: bool) -> (Option<&Shape>, Value) {
         let key = self.message_key(&err.code);
         let mut members = Map::new();
         if !err.message.is_empty() {
@@ -408,9 +327,7 @@ impl ServiceModel {
             Some(shape) => {
                 let mut encoded = json::encode_shape(self, shape, &raw, false, 0);
                 if let (Value::Object(object), false) = (&mut encoded, err.message.is_empty()) {
-                    object
-                        .entry(key.to_string())
-                        .or_insert_with(|| Value::String(err.message.clone()));
+                    object.entry(key.to_string()).or_insert_with(|| Value::String(err.message.clone()));
                 }
                 (Some(shape), encoded)
             }
@@ -426,9 +343,7 @@ impl ServiceModel {
             let events = value.get(r.name).and_then(Value::as_array);
             for event in events.into_iter().flatten() {
                 if let Some((name, payload)) = event.as_object().and_then(|o| o.iter().next()) {
-                    body.extend(crate::eventstream::encode_union_event(
-                        self, r.shape, name, payload,
-                    ));
+                    body.extend(crate::eventstream::encode_union_event(self, r.shape, name, payload));
                 }
             }
         }
@@ -453,11 +368,7 @@ impl ServiceModel {
 
     /// EC2 labels its XML with a charset, the query services do not.
     fn xml_content_type(&self) -> &'static str {
-        if self.protocol() == Protocol::Ec2 {
-            "text/xml;charset=UTF-8"
-        } else {
-            "text/xml"
-        }
+        if self.protocol() == Protocol::Ec2 { "text/xml;charset=UTF-8" } else { "text/xml" }
     }
 
     fn json_content_type(&self) -> &'static str {

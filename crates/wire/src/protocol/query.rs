@@ -42,10 +42,7 @@ impl<'a> Params<'a> {
             return true;
         }
         let prefix = format!("{name}.");
-        self.map
-            .range(prefix.as_str()..)
-            .next()
-            .is_some_and(|(k, _)| k.starts_with(&prefix))
+        self.map.range(prefix.as_str()..).next().is_some_and(|(k, _)| k.starts_with(&prefix))
     }
 
     /// The distinct positive indexes `i` of parameters named `prefix.i` or `prefix.i.*`, ascending.
@@ -76,11 +73,7 @@ struct Reader<'p, 'a> {
 }
 
 fn join(prefix: &str, name: &str) -> String {
-    if prefix.is_empty() {
-        name.to_string()
-    } else {
-        format!("{prefix}.{name}")
-    }
+    if prefix.is_empty() { name.to_string() } else { format!("{prefix}.{name}") }
 }
 
 /// EC2's parameter names start upper-case even where the model's names do not.
@@ -93,16 +86,8 @@ pub(crate) fn capitalize(name: &str) -> String {
 }
 
 /// Reads the input structure of an operation from form parameters.
-pub fn decode(
-    model: &ServiceModel,
-    shape: &Shape,
-    params: &Params,
-) -> Result<Value, QueryTypeError> {
-    let reader = Reader {
-        model,
-        params,
-        ec2: model.protocol() == Protocol::Ec2,
-    };
+pub fn decode(model: &ServiceModel, shape: &Shape, params: &Params) -> Result<Value, QueryTypeError> {
+    let reader = Reader { model, params, ec2: model.protocol() == Protocol::Ec2 };
     reader.structure(shape, "", 0).map(Value::Object)
 }
 
@@ -137,12 +122,7 @@ impl Reader<'_, '_> {
         }
     }
 
-    fn structure(
-        &self,
-        shape: &Shape,
-        prefix: &str,
-        depth: usize,
-    ) -> Result<Map<String, Value>, QueryTypeError> {
+    fn structure(&self, shape: &Shape, prefix: &str, depth: usize) -> Result<Map<String, Value>, QueryTypeError> {
         let mut out = Map::new();
         if depth > MAX_DEPTH {
             return Ok(out);
@@ -166,8 +146,7 @@ impl Reader<'_, '_> {
                 if !self.params.present(key) {
                     return Ok(None);
                 }
-                self.structure(r.shape, key, depth)
-                    .map(|m| Some(Value::Object(m)))
+                self.structure(r.shape, key, depth).map(|m| Some(Value::Object(m)))
             }
             ShapeType::List => self.list(r, key, depth),
             ShapeType::Map => self.map(r, key, depth),
@@ -175,13 +154,11 @@ impl Reader<'_, '_> {
                 None => Ok(None),
                 Some(text) => {
                     let format = r.timestamp_format().unwrap_or(TimestampFormat::Iso8601);
-                    parse_scalar(ty, format, text)
-                        .map(Some)
-                        .map_err(|BadScalar { expected }| QueryTypeError {
-                            param: key.to_string(),
-                            value: text.to_string(),
-                            expected,
-                        })
+                    parse_scalar(ty, format, text).map(Some).map_err(|BadScalar { expected }| QueryTypeError {
+                        param: key.to_string(),
+                        value: text.to_string(),
+                        expected,
+                    })
                 }
             },
         }
@@ -222,17 +199,12 @@ impl Reader<'_, '_> {
     }
 
     fn map(&self, r: &Ref, key: &str, depth: usize) -> Result<Option<Value>, QueryTypeError> {
-        let (Some(k), Some(v)) = (
-            self.model.element("key", r.shape.key.as_deref()),
-            self.model.element("value", r.shape.value.as_deref()),
-        ) else {
+        let (Some(k), Some(v)) =
+            (self.model.element("key", r.shape.key.as_deref()), self.model.element("value", r.shape.value.as_deref()))
+        else {
             return Ok(None);
         };
-        let prefix = if r.flattened() {
-            key.to_string()
-        } else {
-            join(key, "entry")
-        };
+        let prefix = if r.flattened() { key.to_string() } else { join(key, "entry") };
         let key_name = k.location_name().unwrap_or("key");
         let value_name = v.location_name().unwrap_or("value");
         let indexes = self.params.indexes(&prefix);

@@ -5,9 +5,7 @@ use serde_json::Value;
 
 use super::text::scalar_text;
 use crate::AwsError;
-use crate::model::{
-    Operation, Protocol, Ref, ServiceModel, Shape, ShapeType, TimestampFormat, XmlNamespace,
-};
+use crate::model::{Operation, Protocol, Ref, ServiceModel, Shape, ShapeType, TimestampFormat, XmlNamespace};
 
 const MAX_DEPTH: usize = super::json::MAX_DEPTH;
 
@@ -25,9 +23,7 @@ fn escape(out: &mut String, text: &str, attribute: bool) {
             '>' => out.push_str("&gt;"),
             '"' if attribute => out.push_str("&quot;"),
             '\r' => out.push_str("&#xD;"),
-            c if (c as u32) < 0x20 && c != '\n' && c != '\t' => {
-                out.push_str(&format!("&#x{:X};", c as u32))
-            }
+            c if (c as u32) < 0x20 && c != '\n' && c != '\t' => out.push_str(&format!("&#x{:X};", c as u32)),
             c => out.push(c),
         }
     }
@@ -64,13 +60,7 @@ fn text_element(out: &mut String, name: &str, text: &str) {
 }
 
 /// Writes the members of a structure value as child elements.
-pub fn write_members(
-    model: &ServiceModel,
-    shape: &Shape,
-    value: &Value,
-    out: &mut String,
-    depth: usize,
-) {
+pub fn write_members(model: &ServiceModel, shape: &Shape, value: &Value, out: &mut String, depth: usize) {
     let Some(object) = value.as_object() else {
         return;
     };
@@ -87,14 +77,7 @@ pub fn write_members(
     }
 }
 
-fn write_ref(
-    model: &ServiceModel,
-    r: &Ref,
-    name: &str,
-    value: &Value,
-    out: &mut String,
-    depth: usize,
-) {
+fn write_ref(model: &ServiceModel, r: &Ref, name: &str, value: &Value, out: &mut String, depth: usize) {
     // A structure's own namespace applies only where it is the document root; members carry theirs.
     let ns = r.member.xml_namespace.as_deref();
     match r.shape.shape_type {
@@ -128,10 +111,9 @@ fn write_ref(
             }
         }
         ShapeType::Map => {
-            let (Some(key), Some(val)) = (
-                model.element("key", r.shape.key.as_deref()),
-                model.element("value", r.shape.value.as_deref()),
-            ) else {
+            let (Some(key), Some(val)) =
+                (model.element("key", r.shape.key.as_deref()), model.element("value", r.shape.value.as_deref()))
+            else {
                 return;
             };
             let key_name = key.location_name().unwrap_or("key");
@@ -148,14 +130,7 @@ fn write_ref(
                 } else {
                     open(out, "entry", None);
                 }
-                write_ref(
-                    model,
-                    &key,
-                    key_name,
-                    &Value::String(k.clone()),
-                    out,
-                    depth + 1,
-                );
+                write_ref(model, &key, key_name, &Value::String(k.clone()), out, depth + 1);
                 write_ref(model, &val, value_name, v, out, depth + 1);
                 close(out, if r.flattened() { name } else { "entry" });
             }
@@ -211,12 +186,7 @@ pub fn encode_output(
 }
 
 /// Extra members of an error (`AwsError::fields`) written through the error's shape when it is modelled.
-fn write_error_fields(
-    model: &ServiceModel,
-    op: Option<&Operation>,
-    err: &AwsError,
-    out: &mut String,
-) {
+fn write_error_fields(model: &ServiceModel, op: Option<&Operation>, err: &AwsError, out: &mut String) {
     if err.fields.is_empty() {
         return;
     }
@@ -247,12 +217,7 @@ fn write_error_fields(
 }
 
 /// The error document: query's `ErrorResponse` or ec2's `Response/Errors/Error`.
-pub fn encode_error(
-    model: &ServiceModel,
-    op: Option<&Operation>,
-    err: &AwsError,
-    request_id: &str,
-) -> String {
+pub fn encode_error(model: &ServiceModel, op: Option<&Operation>, err: &AwsError, request_id: &str) -> String {
     let mut out = String::with_capacity(256);
     if model.protocol() == Protocol::Ec2 {
         out.push_str("<Response><Errors><Error>");
@@ -266,15 +231,7 @@ pub fn encode_error(
         let ns = model.metadata.xml_namespace.clone().map(XmlNamespace::Uri);
         open(&mut out, "ErrorResponse", ns.as_ref());
         out.push_str("<Error>");
-        text_element(
-            &mut out,
-            "Type",
-            if err.sender_fault {
-                "Sender"
-            } else {
-                "Receiver"
-            },
-        );
+        text_element(&mut out, "Type", if err.sender_fault { "Sender" } else { "Receiver" });
         text_element(&mut out, "Code", &err.code);
         if !err.message.is_empty() {
             text_element(&mut out, "Message", &err.message);

@@ -62,17 +62,10 @@ pub fn render(value: &Value) -> String {
     match value {
         Value::Null => "null".to_string(),
         Value::String(s) => s.clone(),
-        Value::Array(items) => format!(
-            "[{}]",
-            items.iter().map(render).collect::<Vec<_>>().join(", ")
-        ),
-        Value::Object(map) => format!(
-            "{{{}}}",
-            map.iter()
-                .map(|(k, v)| format!("{k}={}", render(v)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
+        Value::Array(items) => format!("[{}]", items.iter().map(render).collect::<Vec<_>>().join(", ")),
+        Value::Object(map) => {
+            format!("{{{}}}", map.iter().map(|(k, v)| format!("{k}={}", render(v))).collect::<Vec<_>>().join(", "))
+        }
         other => other.to_string(),
     }
 }
@@ -81,11 +74,7 @@ pub fn render(value: &Value) -> String {
 fn bound(n: &Number, floating: bool) -> String {
     if floating {
         let f = n.as_f64().unwrap_or(0.0);
-        if f.fract() == 0.0 && f.abs() < 1e16 {
-            format!("{f:.1}")
-        } else {
-            f.to_string()
-        }
+        if f.fract() == 0.0 && f.abs() < 1e16 { format!("{f:.1}") } else { f.to_string() }
     } else {
         n.to_string()
     }
@@ -98,28 +87,18 @@ struct Checker<'m> {
 
 /// Checks an internal value against its structure shape; empty when it satisfies every constraint.
 pub fn validate(model: &ServiceModel, shape: &Shape, value: &Value) -> Vec<Violation> {
-    let mut checker = Checker {
-        model,
-        found: Vec::new(),
-    };
+    let mut checker = Checker { model, found: Vec::new() };
     let empty = Map::new();
     checker.structure(shape, value.as_object().unwrap_or(&empty), "", 0);
     checker.found
 }
 
 fn join(prefix: &str, name: &str) -> String {
-    if prefix.is_empty() {
-        name.to_string()
-    } else {
-        format!("{prefix}.{name}")
-    }
+    if prefix.is_empty() { name.to_string() } else { format!("{prefix}.{name}") }
 }
 
 fn has_constraints(shape: &Shape) -> bool {
-    shape.min.is_some()
-        || shape.max.is_some()
-        || shape.pattern.is_some()
-        || shape.enum_values.is_some()
+    shape.min.is_some() || shape.max.is_some() || shape.pattern.is_some() || shape.enum_values.is_some()
 }
 
 impl Checker<'_> {
@@ -132,13 +111,7 @@ impl Checker<'_> {
         });
     }
 
-    fn structure(
-        &mut self,
-        shape: &Shape,
-        object: &Map<String, Value>,
-        prefix: &str,
-        depth: usize,
-    ) {
+    fn structure(&mut self, shape: &Shape, object: &Map<String, Value>, prefix: &str, depth: usize) {
         // Unions are checked like structures: the member that is set must satisfy its constraints.
         if depth > MAX_DEPTH {
             return;
@@ -179,20 +152,10 @@ impl Checker<'_> {
     fn size(&mut self, shape: &Shape, v: &Value, len: usize, path: &str) {
         let len = len as i64;
         if let Some(max) = shape.max_len().filter(|&m| len > m) {
-            self.push(
-                path,
-                shape,
-                Some(v),
-                format!("Member must have length less than or equal to {max}"),
-            );
+            self.push(path, shape, Some(v), format!("Member must have length less than or equal to {max}"));
         }
         if let Some(min) = shape.min_len().filter(|&m| len < m) {
-            self.push(
-                path,
-                shape,
-                Some(v),
-                format!("Member must have length greater than or equal to {min}"),
-            );
+            self.push(path, shape, Some(v), format!("Member must have length greater than or equal to {min}"));
         }
     }
 
@@ -207,17 +170,10 @@ impl Checker<'_> {
         if is_scalar(element.shape) {
             // Scalar elements are judged together, naming every constraint of the element shape.
             if has_constraints(element.shape)
-                && items
-                    .iter()
-                    .any(|item| !scalar_failures(element.shape, item).is_empty())
+                && items.iter().any(|item| !scalar_failures(element.shape, item).is_empty())
             {
                 let all = describe(element.shape).join(", ");
-                self.push(
-                    path,
-                    r.shape,
-                    Some(v),
-                    format!("Member must satisfy constraint: [{all}]"),
-                );
+                self.push(path, r.shape, Some(v), format!("Member must satisfy constraint: [{all}]"));
             }
             return;
         }
@@ -238,17 +194,10 @@ impl Checker<'_> {
         let model = self.model;
         if let Some(key) = model.element("key", r.shape.key.as_deref()) {
             if has_constraints(key.shape)
-                && entries
-                    .keys()
-                    .any(|k| !scalar_failures(key.shape, &Value::String(k.clone())).is_empty())
+                && entries.keys().any(|k| !scalar_failures(key.shape, &Value::String(k.clone())).is_empty())
             {
                 let all = describe(key.shape).join(", ");
-                self.push(
-                    path,
-                    r.shape,
-                    Some(v),
-                    format!("Map keys must satisfy constraint: [{all}]"),
-                );
+                self.push(path, r.shape, Some(v), format!("Map keys must satisfy constraint: [{all}]"));
             }
         }
         let Some(value) = model.element("value", r.shape.value.as_deref()) else {
@@ -256,17 +205,10 @@ impl Checker<'_> {
         };
         if is_scalar(value.shape) {
             if has_constraints(value.shape)
-                && entries
-                    .values()
-                    .any(|item| !scalar_failures(value.shape, item).is_empty())
+                && entries.values().any(|item| !scalar_failures(value.shape, item).is_empty())
             {
                 let all = describe(value.shape).join(", ");
-                self.push(
-                    path,
-                    r.shape,
-                    Some(v),
-                    format!("Map value must satisfy constraint: [{all}]"),
-                );
+                self.push(path, r.shape, Some(v), format!("Map value must satisfy constraint: [{all}]"));
             }
             return;
         }
@@ -281,54 +223,37 @@ impl Checker<'_> {
 }
 
 fn is_scalar(shape: &Shape) -> bool {
-    !matches!(
-        shape.shape_type,
-        ShapeType::Structure | ShapeType::Union | ShapeType::List | ShapeType::Map
-    ) || shape.document
+    !matches!(shape.shape_type, ShapeType::Structure | ShapeType::Union | ShapeType::List | ShapeType::Map)
+        || shape.document
 }
 
 /// Every constraint of a scalar shape, in the order AWS lists them inside brackets.
 fn describe(shape: &Shape) -> Vec<String> {
     let mut all = Vec::new();
     if let Some(values) = &shape.enum_values {
-        all.push(format!(
-            "Member must satisfy enum value set: [{}]",
-            values.join(", ")
-        ));
+        all.push(format!("Member must satisfy enum value set: [{}]", values.join(", ")));
     }
     let floating = shape.shape_type.is_floating();
     match shape.shape_type {
         ShapeType::String | ShapeType::Blob => {
             if let Some(max) = shape.max_len() {
-                all.push(format!(
-                    "Member must have length less than or equal to {max}"
-                ));
+                all.push(format!("Member must have length less than or equal to {max}"));
             }
             if let Some(min) = shape.min_len() {
-                all.push(format!(
-                    "Member must have length greater than or equal to {min}"
-                ));
+                all.push(format!("Member must have length greater than or equal to {min}"));
             }
         }
         _ => {
             if let Some(max) = &shape.max {
-                all.push(format!(
-                    "Member must have value less than or equal to {}",
-                    bound(max, floating)
-                ));
+                all.push(format!("Member must have value less than or equal to {}", bound(max, floating)));
             }
             if let Some(min) = &shape.min {
-                all.push(format!(
-                    "Member must have value greater than or equal to {}",
-                    bound(min, floating)
-                ));
+                all.push(format!("Member must have value greater than or equal to {}", bound(min, floating)));
             }
         }
     }
     if let Some(pattern) = &shape.pattern {
-        all.push(format!(
-            "Member must satisfy regular expression pattern: {pattern}"
-        ));
+        all.push(format!("Member must satisfy regular expression pattern: {pattern}"));
     }
     all
 }
@@ -343,29 +268,19 @@ fn scalar_failures(shape: &Shape, v: &Value) -> Vec<String> {
             };
             if let Some(values) = &shape.enum_values {
                 if !values.iter().any(|e| e == s) {
-                    failures.push(format!(
-                        "Member must satisfy enum value set: [{}]",
-                        values.join(", ")
-                    ));
+                    failures.push(format!("Member must satisfy enum value set: [{}]", values.join(", ")));
                 }
             }
             if let Some(pattern) = &shape.pattern {
-                let compiled = shape
-                    .compiled_pattern
-                    .get_or_init(|| pattern::compile(pattern));
+                let compiled = shape.compiled_pattern.get_or_init(|| pattern::compile(pattern));
                 if compiled.as_ref().is_some_and(|re| !re.is_match(s)) {
-                    failures.push(format!(
-                        "Member must satisfy regular expression pattern: {pattern}"
-                    ));
+                    failures.push(format!("Member must satisfy regular expression pattern: {pattern}"));
                 }
             }
             length_failures(shape, s.chars().count() as i64, &mut failures);
         }
         ShapeType::Blob => {
-            if let Some(bytes) = v
-                .as_str()
-                .and_then(|s| base64::engine::general_purpose::STANDARD.decode(s).ok())
-            {
+            if let Some(bytes) = v.as_str().and_then(|s| base64::engine::general_purpose::STANDARD.decode(s).ok()) {
                 length_failures(shape, bytes.len() as i64, &mut failures);
             }
         }
@@ -389,16 +304,10 @@ fn scalar_failures(shape: &Shape, v: &Value) -> Vec<String> {
                 }
             };
             if let Some(max) = shape.max.as_ref().filter(|m| exceeds(m, true)) {
-                failures.push(format!(
-                    "Member must have value less than or equal to {}",
-                    bound(max, floating)
-                ));
+                failures.push(format!("Member must have value less than or equal to {}", bound(max, floating)));
             }
             if let Some(min) = shape.min.as_ref().filter(|m| exceeds(m, false)) {
-                failures.push(format!(
-                    "Member must have value greater than or equal to {}",
-                    bound(min, floating)
-                ));
+                failures.push(format!("Member must have value greater than or equal to {}", bound(min, floating)));
             }
         }
         _ => {}
@@ -408,14 +317,10 @@ fn scalar_failures(shape: &Shape, v: &Value) -> Vec<String> {
 
 fn length_failures(shape: &Shape, len: i64, failures: &mut Vec<String>) {
     if let Some(max) = shape.max_len().filter(|&m| len > m) {
-        failures.push(format!(
-            "Member must have length less than or equal to {max}"
-        ));
+        failures.push(format!("Member must have length less than or equal to {max}"));
     }
     if let Some(min) = shape.min_len().filter(|&m| len < m) {
-        failures.push(format!(
-            "Member must have length greater than or equal to {min}"
-        ));
+        failures.push(format!("Member must have length greater than or equal to {min}"));
     }
 }
 
@@ -495,10 +400,7 @@ mod tests {
 
     #[test]
     fn rendering_follows_java_to_string() {
-        assert_eq!(
-            render(&json!(["a", 1, {"k": [true]}])),
-            "[a, 1, {k=[true]}]"
-        );
+        assert_eq!(render(&json!(["a", 1, {"k": [true]}])), "[a, 1, {k=[true]}]");
         assert_eq!(lower_camel("RoleSessionName"), "roleSessionName");
         assert_eq!(lower_camel("stateMachineArn"), "stateMachineArn");
     }

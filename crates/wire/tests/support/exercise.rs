@@ -53,9 +53,7 @@ pub fn exercise(data: &[u8]) {
     if mode & 1 == 1 {
         match model.protocol() {
             Protocol::Query | Protocol::Ec2 => {
-                let mut routed =
-                    format!("Action={}&Version={}&", op.name, model.metadata.api_version)
-                        .into_bytes();
+                let mut routed = format!("Action={}&Version={}&", op.name, model.metadata.api_version).into_bytes();
                 routed.extend_from_slice(&body);
                 body = routed;
                 method = "POST".into();
@@ -66,15 +64,9 @@ pub fn exercise(data: &[u8]) {
             }
             Protocol::RestJson | Protocol::RestXml => {
                 // Fill the template's labels with pieces of the fuzzed path.
-                let mut pieces = path
-                    .split('/')
-                    .filter(|p| !p.is_empty())
-                    .map(str::to_string);
-                let (template, literal_query) = op
-                    .http
-                    .request_uri
-                    .split_once('?')
-                    .unwrap_or((&op.http.request_uri, ""));
+                let mut pieces = path.split('/').filter(|p| !p.is_empty()).map(str::to_string);
+                let (template, literal_query) =
+                    op.http.request_uri.split_once('?').unwrap_or((&op.http.request_uri, ""));
                 let filled: Vec<String> = template
                     .split('/')
                     .map(|segment| {
@@ -102,13 +94,7 @@ pub fn exercise(data: &[u8]) {
         headers.push(("content-type".into(), content_type.into()));
     }
 
-    let req = HttpRequest {
-        method: &method,
-        path: &path,
-        query: &query,
-        headers: &headers,
-        body: &body,
-    };
+    let req = HttpRequest { method: &method, path: &path, query: &query, headers: &headers, body: &body };
     let _ = model.matches_rest(&method, &path);
     match model.decode(&req) {
         Ok((op, value)) => {

@@ -35,10 +35,7 @@ fn outputs_carry_request_id_and_item_lists() {
             "Instances": [{"InstanceId": "i-1", "LaunchTime": 1700000000}]}]}),
         "rid",
     );
-    assert_eq!(
-        header(&response, "content-type"),
-        Some("text/xml;charset=UTF-8")
-    );
+    assert_eq!(header(&response, "content-type"), Some("text/xml;charset=UTF-8"));
     assert_eq!(
         body_text(&response),
         "<DescribeInstancesResponse xmlns=\"http://ec2.amazonaws.com/doc/2016-11-15\"><requestId>rid</requestId>\
@@ -51,11 +48,7 @@ fn outputs_carry_request_id_and_item_lists() {
 #[test]
 fn errors_use_the_ec2_envelope() {
     let ec2 = model("ec2");
-    let err = AwsError::new(
-        "InvalidInstanceID.NotFound",
-        400,
-        "The instance ID 'i-1' does not exist",
-    );
+    let err = AwsError::new("InvalidInstanceID.NotFound", 400, "The instance ID 'i-1' does not exist");
     let response = ec2.encode_error(None, &err, "rid");
     assert_eq!(response.status, 400);
     assert_eq!(
@@ -71,32 +64,15 @@ fn unknown_action_missing_parameter_and_bad_values() {
         .decode(&TestRequest::form("Action=DescribeEverything&Version=2016-11-15").as_request())
         .expect_err("unknown");
     assert_eq!(err.code, "InvalidAction");
-    assert_eq!(
-        err.message,
-        "The action DescribeEverything is not valid for this web service."
-    );
+    assert_eq!(err.message, "The action DescribeEverything is not valid for this web service.");
     let err = ec2
-        .decode(
-            &TestRequest::form("Action=RunInstances&Version=2016-11-15&MinCount=1&ImageId=ami-1")
-                .as_request(),
-        )
+        .decode(&TestRequest::form("Action=RunInstances&Version=2016-11-15&MinCount=1&ImageId=ami-1").as_request())
         .expect_err("missing MaxCount");
     assert_eq!((err.code.as_str(), err.status), ("MissingParameter", 400));
-    assert_eq!(
-        err.message,
-        "The request must contain the parameter MaxCount"
-    );
+    assert_eq!(err.message, "The request must contain the parameter MaxCount");
     let err = ec2
-        .decode(
-            &TestRequest::form("Action=DescribeInstances&Version=2016-11-15&MaxResults=ten")
-                .as_request(),
-        )
+        .decode(&TestRequest::form("Action=DescribeInstances&Version=2016-11-15&MaxResults=ten").as_request())
         .expect_err("not a number");
     assert_eq!(err.code, "InvalidParameterValue");
-    assert!(
-        err.message
-            .starts_with("Value (ten) for parameter MaxResults is invalid."),
-        "{}",
-        err.message
-    );
+    assert!(err.message.starts_with("Value (ten) for parameter MaxResults is invalid."), "{}", err.message);
 }

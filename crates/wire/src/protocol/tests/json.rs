@@ -12,24 +12,18 @@ fn start_execution_decodes_by_target() {
     let sfn = model("stepfunctions");
     let req = TestRequest::json(
         "AWSStepFunctions.StartExecution",
-        &format!(
-            r#"{{"stateMachineArn":"{ARN}","name":"run-1","input":"{{\"a\":1}}","unknownField":true}}"#
-        ),
+        &format!(r#"{{"stateMachineArn":"{ARN}","name":"run-1","input":"{{\"a\":1}}","unknownField":true}}"#),
     );
     let (op, value) = sfn.decode(&req.as_request()).expect("valid");
     assert_eq!(op.name, "StartExecution");
-    assert_eq!(
-        value,
-        json!({"stateMachineArn": ARN, "name": "run-1", "input": "{\"a\":1}"})
-    );
+    assert_eq!(value, json!({"stateMachineArn": ARN, "name": "run-1", "input": "{\"a\":1}"}));
 }
 
 #[test]
 fn empty_body_is_an_empty_input() {
     let sfn = model("stepfunctions");
-    let (op, value) = sfn
-        .decode(&TestRequest::json("AWSStepFunctions.ListStateMachines", "").as_request())
-        .expect("valid");
+    let (op, value) =
+        sfn.decode(&TestRequest::json("AWSStepFunctions.ListStateMachines", "").as_request()).expect("valid");
     assert_eq!(op.name, "ListStateMachines");
     assert_eq!(value, json!({}));
 }
@@ -44,10 +38,7 @@ fn output_timestamps_are_epoch_seconds() {
         "rid",
     );
     assert_eq!(response.status, 200);
-    assert_eq!(
-        header(&response, "content-type"),
-        Some("application/x-amz-json-1.0")
-    );
+    assert_eq!(header(&response, "content-type"), Some("application/x-amz-json-1.0"));
     assert_eq!(header(&response, "x-amzn-requestid"), Some("rid"));
     assert_eq!(
         body_json(&response),
@@ -58,17 +49,10 @@ fn output_timestamps_are_epoch_seconds() {
 #[test]
 fn modelled_errors_carry_type_and_declared_message_casing() {
     let sfn = model("stepfunctions");
-    let err = AwsError::new(
-        "StateMachineDoesNotExist",
-        400,
-        format!("State Machine Does Not Exist: '{ARN}'"),
-    );
+    let err = AwsError::new("StateMachineDoesNotExist", 400, format!("State Machine Does Not Exist: '{ARN}'"));
     let response = sfn.encode_error(sfn.operation("StartExecution"), &err, "rid");
     assert_eq!(response.status, 400);
-    assert_eq!(
-        header(&response, "x-amzn-errortype"),
-        Some("StateMachineDoesNotExist")
-    );
+    assert_eq!(header(&response, "x-amzn-errortype"), Some("StateMachineDoesNotExist"));
     assert_eq!(
         body_json(&response),
         json!({"__type": "StateMachineDoesNotExist", "message": format!("State Machine Does Not Exist: '{ARN}'")})
@@ -77,32 +61,19 @@ fn modelled_errors_carry_type_and_declared_message_casing() {
     let orgs = model("organizations");
     let err = AwsError::new("AccessDeniedException", 400, "denied");
     let response = orgs.encode_error(None, &err, "rid");
-    assert_eq!(
-        header(&response, "content-type"),
-        Some("application/x-amz-json-1.1")
-    );
-    assert_eq!(
-        body_json(&response),
-        json!({"__type": "AccessDeniedException", "Message": "denied"})
-    );
+    assert_eq!(header(&response, "content-type"), Some("application/x-amz-json-1.1"));
+    assert_eq!(body_json(&response), json!({"__type": "AccessDeniedException", "Message": "denied"}));
     // Logs' AccessDeniedException declares no message; the service's usual casing is used.
     let logs = model("logs");
-    let response = logs.encode_error(
-        None,
-        &AwsError::new("AccessDeniedException", 400, "no"),
-        "rid",
-    );
-    assert_eq!(
-        body_json(&response),
-        json!({"__type": "AccessDeniedException", "message": "no"})
-    );
+    let response = logs.encode_error(None, &AwsError::new("AccessDeniedException", 400, "no"), "rid");
+    assert_eq!(body_json(&response), json!({"__type": "AccessDeniedException", "message": "no"}));
 }
 
 #[test]
 fn extra_error_members_come_from_fields() {
     let logs = model("logs");
-    let err = AwsError::new("DataAlreadyAcceptedException", 400, "seen")
-        .with_field("expectedSequenceToken", json!("49590"));
+    let err =
+        AwsError::new("DataAlreadyAcceptedException", 400, "seen").with_field("expectedSequenceToken", json!("49590"));
     let response = logs.encode_error(logs.operation("PutLogEvents"), &err, "rid");
     assert_eq!(
         body_json(&response),
@@ -114,9 +85,7 @@ fn extra_error_members_come_from_fields() {
 fn validation_uses_lower_camel_paths_and_hides_sensitive_values() {
     let sfn = model("stepfunctions");
     let err = sfn
-        .decode(
-            &TestRequest::json("AWSStepFunctions.StartExecution", r#"{"name":""}"#).as_request(),
-        )
+        .decode(&TestRequest::json("AWSStepFunctions.StartExecution", r#"{"name":""}"#).as_request())
         .expect_err("invalid");
     assert_eq!(err.code, "ValidationException");
     assert_eq!(
@@ -149,14 +118,9 @@ fn list_of_structures_with_timestamps_decodes() {
         r#"{"logGroupName":"/aws/lambda/f","logStreamName":"s","logEvents":[{"timestamp":1700000000000,"message":"hi"}]}"#,
     );
     let (_, value) = logs.decode(&req.as_request()).expect("valid");
-    assert_eq!(
-        value["logEvents"],
-        json!([{"timestamp": 1700000000000i64, "message": "hi"}])
-    );
-    let req = TestRequest::json(
-        "Logs_20140328.PutLogEvents",
-        r#"{"logGroupName":"g","logStreamName":"s","logEvents":[]}"#,
-    );
+    assert_eq!(value["logEvents"], json!([{"timestamp": 1700000000000i64, "message": "hi"}]));
+    let req =
+        TestRequest::json("Logs_20140328.PutLogEvents", r#"{"logGroupName":"g","logStreamName":"s","logEvents":[]}"#);
     let err = logs.decode(&req.as_request()).expect_err("empty list");
     assert_eq!(
         err.message,
@@ -167,25 +131,11 @@ fn list_of_structures_with_timestamps_decodes() {
 #[test]
 fn unknown_targets_are_unknown_operations() {
     let sfn = model("stepfunctions");
-    for target in [
-        "AWSStepFunctions.Nope",
-        "Other.StartExecution",
-        "StartExecution",
-        "",
-    ] {
-        let err = sfn
-            .decode(&TestRequest::json(target, "{}").as_request())
-            .expect_err("unknown");
-        assert_eq!(
-            (err.code.as_str(), err.status),
-            ("UnknownOperationException", 400),
-            "{target}"
-        );
+    for target in ["AWSStepFunctions.Nope", "Other.StartExecution", "StartExecution", ""] {
+        let err = sfn.decode(&TestRequest::json(target, "{}").as_request()).expect_err("unknown");
+        assert_eq!((err.code.as_str(), err.status), ("UnknownOperationException", 400), "{target}");
         let response = sfn.encode_error(None, &err, "rid");
-        assert_eq!(
-            body_json(&response),
-            json!({"__type": "UnknownOperationException"})
-        );
+        assert_eq!(body_json(&response), json!({"__type": "UnknownOperationException"}));
     }
 }
 
@@ -202,42 +152,19 @@ fn malformed_bodies_are_serialization_exceptions() {
     for body in cases {
         let req = TestRequest::json("AWSStepFunctions.StartExecution", "").body(body);
         let err = sfn.decode(&req.as_request()).expect_err("malformed");
-        assert_eq!(
-            (err.code.as_str(), err.status),
-            ("SerializationException", 400),
-            "{body:?}"
-        );
+        assert_eq!((err.code.as_str(), err.status), ("SerializationException", 400), "{body:?}");
     }
     let orgs = model("organizations");
-    let req = TestRequest::json(
-        "AWSOrganizationsV20161128.ListAccounts",
-        r#"{"MaxResults": 1.5}"#,
-    );
-    assert_eq!(
-        orgs.decode(&req.as_request())
-            .expect_err("not integral")
-            .code,
-        "SerializationException"
-    );
-    let req = TestRequest::json(
-        "AWSOrganizationsV20161128.ListAccounts",
-        r#"{"MaxResults": 4294967296}"#,
-    );
-    assert_eq!(
-        orgs.decode(&req.as_request())
-            .expect_err("out of range")
-            .code,
-        "SerializationException"
-    );
+    let req = TestRequest::json("AWSOrganizationsV20161128.ListAccounts", r#"{"MaxResults": 1.5}"#);
+    assert_eq!(orgs.decode(&req.as_request()).expect_err("not integral").code, "SerializationException");
+    let req = TestRequest::json("AWSOrganizationsV20161128.ListAccounts", r#"{"MaxResults": 4294967296}"#);
+    assert_eq!(orgs.decode(&req.as_request()).expect_err("out of range").code, "SerializationException");
 }
 
 #[test]
 fn organizations_patterns_apply() {
     let orgs = model("organizations");
-    let req = TestRequest::json(
-        "AWSOrganizationsV20161128.DescribeAccount",
-        r#"{"AccountId":"12345"}"#,
-    );
+    let req = TestRequest::json("AWSOrganizationsV20161128.DescribeAccount", r#"{"AccountId":"12345"}"#);
     let err = orgs.decode(&req.as_request()).expect_err("bad id");
     assert_eq!(
         err.message,
@@ -255,10 +182,7 @@ fn live_tail_streams_with_an_initial_response() {
         &json!({"responseStream": [{"sessionStart": {"requestId": "r", "sessionId": "s"}}]}),
         "rid",
     );
-    assert_eq!(
-        header(&response, "content-type"),
-        Some("application/vnd.amazon.eventstream")
-    );
+    assert_eq!(header(&response, "content-type"), Some("application/vnd.amazon.eventstream"));
     let (first, used) = decode_message(&response.body).expect("frame");
     assert_eq!(first.header_str(":event-type"), Some("initial-response"));
     let (second, _) = decode_message(&response.body[used..]).expect("frame");
@@ -277,19 +201,9 @@ fn timestamps_out_of_range_are_rejected() {
     )
     .expect("model");
     let ok = TestRequest::json("T.Op", r#"{"At": 1700000000.5}"#);
-    assert_eq!(
-        cw.decode(&ok.as_request()).expect("valid").1,
-        json!({"At": 1700000000.5})
-    );
-    for bad in [
-        r#"{"At": 1e300}"#,
-        r#"{"At": "tomorrow"}"#,
-        r#"{"At": true}"#,
-    ] {
+    assert_eq!(cw.decode(&ok.as_request()).expect("valid").1, json!({"At": 1700000000.5}));
+    for bad in [r#"{"At": 1e300}"#, r#"{"At": "tomorrow"}"#, r#"{"At": true}"#] {
         let req = TestRequest::json("T.Op", bad);
-        assert_eq!(
-            cw.decode(&req.as_request()).expect_err(bad).code,
-            "SerializationException"
-        );
+        assert_eq!(cw.decode(&req.as_request()).expect_err(bad).code, "SerializationException");
     }
 }

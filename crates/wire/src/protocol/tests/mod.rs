@@ -30,8 +30,7 @@ impl TestRequest {
     }
 
     pub fn header(mut self, name: &str, value: &str) -> Self {
-        self.headers
-            .push((name.to_ascii_lowercase(), value.to_string()));
+        self.headers.push((name.to_ascii_lowercase(), value.to_string()));
         self
     }
 
@@ -43,10 +42,7 @@ impl TestRequest {
     /// A query-protocol POST with a form body.
     pub fn form(body: &str) -> Self {
         TestRequest::new("POST", "/")
-            .header(
-                "Content-Type",
-                "application/x-www-form-urlencoded; charset=utf-8",
-            )
+            .header("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")
             .body(body)
     }
 
@@ -74,11 +70,7 @@ pub fn model(name: &str) -> &'static ServiceModel {
 }
 
 pub fn header<'a>(response: &'a HttpResponse, name: &str) -> Option<&'a str> {
-    response
-        .headers
-        .iter()
-        .find(|(k, _)| k.eq_ignore_ascii_case(name))
-        .map(|(_, v)| v.as_str())
+    response.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
 }
 
 pub fn body_text(response: &HttpResponse) -> &str {

@@ -89,13 +89,10 @@ fn assume_role_response_writes_timestamps_as_iso8601() {
     );
     let body = body_text(&response);
     assert!(body.contains("<Credentials><AccessKeyId>ASIAEXAMPLE</AccessKeyId><SecretAccessKey>secret</SecretAccessKey><SessionToken>token</SessionToken><Expiration>2023-11-14T23:13:20Z</Expiration></Credentials>"), "{body}");
+    assert!(body.contains("<PackedPolicySize>6</PackedPolicySize>"), "{body}");
     assert!(
-        body.contains("<PackedPolicySize>6</PackedPolicySize>"),
-        "{body}"
+        body.starts_with("<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><AssumeRoleResult>")
     );
-    assert!(body.starts_with(
-        "<AssumeRoleResponse xmlns=\"https://sts.amazonaws.com/doc/2011-06-15/\"><AssumeRoleResult>"
-    ));
 }
 
 #[test]
@@ -117,19 +114,14 @@ fn access_denied_renders_as_sts_error_response() {
     let body = sts.encode_error(None, &server, "r").body;
     let body = String::from_utf8(body).expect("utf-8");
     assert!(body.contains("<Type>Receiver</Type>"), "{body}");
-    assert!(
-        body.contains("<Message>x &amp; &lt;y&gt;</Message>"),
-        "{body}"
-    );
+    assert!(body.contains("<Message>x &amp; &lt;y&gt;</Message>"), "{body}");
 }
 
 #[test]
 fn session_name_pattern_is_checked_with_aws_message() {
     // spec STS-2, observed text.
     let sts = model("sts");
-    let err = sts
-        .decode(&assume_role("&RoleSessionName=bedrock+role").as_request())
-        .expect_err("invalid name");
+    let err = sts.decode(&assume_role("&RoleSessionName=bedrock+role").as_request()).expect_err("invalid name");
     assert_eq!(err.code, "ValidationError");
     assert_eq!(err.status, 400);
     assert!(err.sender_fault);
@@ -144,9 +136,7 @@ fn maxima_and_ranges_are_checked_server_side() {
     // Clients check only minima (STS-2), so maxima must be caught here.
     let sts = model("sts");
     let long = "a".repeat(76);
-    let err = sts
-        .decode(&assume_role(&format!("&RoleSessionName={long}")).as_request())
-        .expect_err("too long");
+    let err = sts.decode(&assume_role(&format!("&RoleSessionName={long}")).as_request()).expect_err("too long");
     assert_eq!(
         err.message,
         format!(
@@ -196,7 +186,10 @@ fn nested_list_members_use_member_paths() {
 fn scalar_list_elements_are_judged_together() {
     let sts = model("sts");
     let err = sts
-        .decode(&assume_role("&RoleSessionName=ok-name&TransitiveTagKeys.member.1=good&TransitiveTagKeys.member.2=").as_request())
+        .decode(
+            &assume_role("&RoleSessionName=ok-name&TransitiveTagKeys.member.1=good&TransitiveTagKeys.member.2=")
+                .as_request(),
+        )
         .expect_err("invalid");
     assert_eq!(
         err.message,
@@ -207,42 +200,25 @@ fn scalar_list_elements_are_judged_together() {
 #[test]
 fn unknown_and_missing_actions() {
     let sts = model("sts");
-    let err = sts
-        .decode(&TestRequest::form("Action=AssumeRoot2&Version=2011-06-15").as_request())
-        .expect_err("unknown");
+    let err =
+        sts.decode(&TestRequest::form("Action=AssumeRoot2&Version=2011-06-15").as_request()).expect_err("unknown");
     assert_eq!(err.code, "InvalidAction");
     assert_eq!(err.status, 400);
-    assert_eq!(
-        err.message,
-        "Could not find operation AssumeRoot2 for version 2011-06-15"
-    );
+    assert_eq!(err.message, "Could not find operation AssumeRoot2 for version 2011-06-15");
     let err = sts
         .decode(&TestRequest::form("Action=GetCallerIdentity&Version=2010-05-08").as_request())
         .expect_err("wrong version");
-    assert_eq!(
-        err.message,
-        "Could not find operation GetCallerIdentity for version 2010-05-08"
-    );
-    let err = sts
-        .decode(&TestRequest::form("Version=2011-06-15").as_request())
-        .expect_err("missing");
+    assert_eq!(err.message, "Could not find operation GetCallerIdentity for version 2010-05-08");
+    let err = sts.decode(&TestRequest::form("Version=2011-06-15").as_request()).expect_err("missing");
     assert_eq!((err.code.as_str(), err.status), ("MissingAction", 400));
 }
 
 #[test]
 fn malformed_forms_and_values_are_4xx() {
     let sts = model("sts");
-    for body in [
-        &b"Action=GetCallerIdentity&Version=2011-06-15&x=%zz"[..],
-        b"Action=GetCallerIdentity&x=%ff%fe",
-    ] {
-        let err = sts
-            .decode(&TestRequest::form("").body(body).as_request())
-            .expect_err("malformed");
-        assert_eq!(
-            (err.code.as_str(), err.status),
-            ("MalformedQueryString", 404)
-        );
+    for body in [&b"Action=GetCallerIdentity&Version=2011-06-15&x=%zz"[..], b"Action=GetCallerIdentity&x=%ff%fe"] {
+        let err = sts.decode(&TestRequest::form("").body(body).as_request()).expect_err("malformed");
+        assert_eq!((err.code.as_str(), err.status), ("MalformedQueryString", 404));
     }
     let err = sts
         .decode(&assume_role("&RoleSessionName=ok-name&DurationSeconds=abc").as_request())
@@ -272,14 +248,8 @@ fn iam_lists_encode_as_member_elements() {
     );
     let body = body_text(&response);
     assert!(body.contains("<ListRolesResult><Roles><member><Path>/</Path><RoleName>a</RoleName><RoleId>AROA1</RoleId><Arn>arn:aws:iam::1:role/a</Arn><CreateDate>1970-01-01T00:00:00Z</CreateDate></member><member>"), "{body}");
-    assert!(
-        body.contains("<CreateDate>1970-01-01T00:00:01.500Z</CreateDate>"),
-        "{body}"
-    );
-    assert!(
-        body.contains("</Roles><IsTruncated>false</IsTruncated></ListRolesResult>"),
-        "{body}"
-    );
+    assert!(body.contains("<CreateDate>1970-01-01T00:00:01.500Z</CreateDate>"), "{body}");
+    assert!(body.contains("</Roles><IsTruncated>false</IsTruncated></ListRolesResult>"), "{body}");
 }
 
 #[test]
@@ -291,9 +261,8 @@ fn iam_create_role_with_tags_and_empty_list() {
     );
     let (_, value) = iam.decode(&req.as_request()).expect("valid");
     assert_eq!(value["Tags"], json!([{"Key": "k", "Value": "v"}]));
-    let req = TestRequest::form(
-        "Action=CreateRole&Version=2010-05-08&RoleName=r&AssumeRolePolicyDocument=%7B%7D&Tags=",
-    );
+    let req =
+        TestRequest::form("Action=CreateRole&Version=2010-05-08&RoleName=r&AssumeRolePolicyDocument=%7B%7D&Tags=");
     let (_, value) = iam.decode(&req.as_request()).expect("valid");
     assert_eq!(value["Tags"], json!([]));
 }
