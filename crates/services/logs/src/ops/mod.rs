@@ -113,10 +113,14 @@ pub fn with_resource_policies(store: &Store, caller: &Caller, g: &GroupRef, chec
         return check;
     }
     let text = json!({ "Version": "2012-10-17", "Statement": statements }).to_string();
+    // Documents were validated when stored; a merged one that no longer parses grants nothing.
+    let Ok(policy) = sekisho_core::policy::Policy::parse(&text, sekisho_core::policy::PolicyKind::Resource) else {
+        return check;
+    };
     check.with_resource_policy(CheckPolicy::Document {
         owner: g.account.clone(),
         id: format!("CloudWatch Logs resource policies of {}", g.account),
-        text: text.into(),
+        policy: std::sync::Arc::new(policy),
     })
 }
 
@@ -160,13 +164,13 @@ mod tests {
 
         assert!(with_resource_policies(&store, &root, &g, check()).resource_policy.is_none(), "not for IAM principals");
         let svc = Caller::service("delivery.logs.amazonaws.com", None, Some("111111111111".into()));
-        let Some(CheckPolicy::Document { owner, text, .. }) =
+        let Some(CheckPolicy::Document { owner, policy, .. }) =
             with_resource_policies(&store, &svc, &g, check()).resource_policy
         else {
             panic!("a service principal's check carries the policies");
         };
         assert_eq!(owner, "111111111111");
-        let doc: Value = serde_json::from_str(&text).unwrap_or_default();
+        let doc: Value = serde_json::from_str(policy.text()).unwrap_or_default();
         assert_eq!(doc["Statement"].as_array().map(Vec::len), Some(3));
 
         let empty = own_group(&root, "us-east-1", "other-account-group");
