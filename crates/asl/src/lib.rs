@@ -1,2 +1,6 @@
 //! Amazon States Language: definitions, JSONPath and JSONata processing, and an interpreter.
 //! Pure: no IO, no clock reads, no threads; the caller drives time and task results.
+
+pub mod json;
+pub mod jsonpath;
+pub mod messages;
