@@ -1,6 +1,9 @@
 //! Amazon States Language: definitions, JSONPath and JSONata processing, and an interpreter.
 //! Pure: no IO, no clock reads, no threads; the caller drives time and task results.
 
+pub mod env;
+pub mod intrinsics;
 pub mod json;
 pub mod jsonpath;
 pub mod messages;
+pub mod paths;
