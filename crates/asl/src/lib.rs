@@ -7,3 +7,5 @@ pub mod json;
 pub mod jsonpath;
 pub mod messages;
 pub mod paths;
+pub mod query;
+pub mod time;
