@@ -9,3 +9,6 @@ pub mod messages;
 pub mod paths;
 pub mod query;
 pub mod time;
+pub mod failure;
+pub mod template;
+pub mod definition;

@@ -1,0 +1,724 @@
+//! Parsing each state type: its own fields, transitions, Retry and Catch.
+//! Field sets per type follow AWS: anything else is "Field 'X' is not supported".
+
+use std::collections::HashMap;
+
+use serde_json::{Map, Value};
+
+use super::model::*;
+use super::parse::{Edges, Parser};
+use super::reader::{Obj, PathKind};
+use super::{choice, StateMachineType};
+use crate::messages as m;
+use crate::template::{expression_text, PathOrCall};
+
+const COMMON: &[&str] = &["Type", "Comment", "QueryLanguage"];
+
+fn allowed(kind: &str) -> Option<&'static [&'static str]> {
+    Some(match kind {
+        "Pass" => &[
+            "Next", "End", "InputPath", "OutputPath", "Parameters", "ResultPath", "Result",
+            "Assign", "Output",
+        ],
+        "Task" => &[
+            "Next", "End", "Resource", "InputPath", "OutputPath", "Parameters",
+            "ResultSelector", "ResultPath", "Retry", "Catch", "TimeoutSeconds",
+            "TimeoutSecondsPath", "HeartbeatSeconds", "HeartbeatSecondsPath", "Credentials",
+            "Assign", "Arguments", "Output",
+        ],
+        "Choice" => &["Choices", "Default", "InputPath", "OutputPath", "Assign", "Output"],
+        "Wait" => &[
+            "Next", "End", "Seconds", "Timestamp", "SecondsPath", "TimestampPath", "InputPath",
+            "OutputPath", "Assign", "Output",
+        ],
+        "Succeed" => &["InputPath", "OutputPath", "Output"],
+        "Fail" => &["Error", "Cause", "ErrorPath", "CausePath"],
+        "Parallel" => &[
+            "Next", "End", "Branches", "InputPath", "OutputPath", "Parameters",
+            "ResultSelector", "ResultPath", "Retry", "Catch", "Assign", "Arguments", "Output",
+        ],
+        "Map" => &[
+            "Next", "End", "ItemProcessor", "Iterator", "ItemsPath", "Items", "ItemSelector",
+            "Parameters", "ItemReader", "ItemBatcher", "ResultWriter", "MaxConcurrency",
+            "MaxConcurrencyPath", "ToleratedFailureCount", "ToleratedFailureCountPath",
+            "ToleratedFailurePercentage", "ToleratedFailurePercentagePath", "Label",
+            "InputPath", "OutputPath", "ResultSelector", "ResultPath", "Retry", "Catch",
+            "Assign", "Output",
+        ],
+        _ => return None,
+    })
+}
+
+pub fn state(
+    p: &mut Parser,
+    name: &str,
+    map: &Map<String, Value>,
+    location: &str,
+    me: StateId,
+    index: &HashMap<&str, StateId>,
+    edges: &mut Edges,
+) -> State {
+    let obj = Obj::new(map, location);
+    let type_name = match obj.string("Type", &mut p.problems) {
+        Some(t) => t,
+        None => {
+            if !obj.has("Type") {
+                p.problems.schema(m::fields_required(&["Type"]), location);
+            }
+            ""
+        }
+    };
+    let language = p.language(&obj);
+    let Some(fields) = allowed(type_name) else {
+        if !type_name.is_empty() {
+            p.problems.schema(m::INVALID_STATE_TYPE, &obj.at("Type"));
+        }
+        return State {
+            name: name.to_string(),
+            query_language: language,
+            kind: StateKind::Succeed,
+            next: None,
+            io: Io::Jsonata {
+                arguments: None,
+                output: None,
+            },
+            assign: None,
+            retry: Vec::new(),
+            catch: Vec::new(),
+            needs_context: false,
+        };
+    };
+    let all: Vec<&str> = COMMON.iter().chain(fields.iter()).copied().collect();
+    obj.only(&all, &mut p.problems);
+    p.language_fields(&obj, language);
+
+    let transitions = fields.contains(&"Next");
+    let next = if transitions {
+        next_or_end(p, &obj, me, index, edges)
+    } else {
+        if matches!(type_name, "Succeed" | "Fail") {
+            edges.terminal[me] = true;
+        }
+        None
+    };
+    let has_results = matches!(type_name, "Task" | "Parallel" | "Map");
+    let io = p.io(&obj, language, has_results);
+    let assign = if fields.contains(&"Assign") && obj.has("Assign") {
+        p.assign(&obj, language)
+    } else {
+        None
+    };
+    let (retry, catch) = if has_results {
+        (retriers(p, &obj), catchers(p, &obj, language, me, index, edges))
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    let kind = match type_name {
+        "Pass" => StateKind::Pass {
+            result: obj.get("Result").cloned(),
+        },
+        "Task" => StateKind::Task(task(p, &obj, language)),
+        "Choice" => StateKind::Choice(choice::choice(p, &obj, language, me, index, edges)),
+        "Wait" => StateKind::Wait(wait(p, &obj, language)),
+        "Succeed" => StateKind::Succeed,
+        "Fail" => StateKind::Fail(fail(p, &obj, language)),
+        "Parallel" => StateKind::Parallel {
+            branches: branches(p, &obj),
+        },
+        _ => StateKind::Map(Box::new(map_state(p, &obj, language))),
+    };
+    let text = crate::json::to_text(&Value::Object(map.clone()));
+    State {
+        name: name.to_string(),
+        query_language: language,
+        kind,
+        next,
+        io,
+        assign,
+        retry,
+        catch,
+        needs_context: text.contains("$$") || text.contains("$states"),
+    }
+}
+
+fn next_or_end(
+    p: &mut Parser,
+    obj: &Obj,
+    me: StateId,
+    index: &HashMap<&str, StateId>,
+    edges: &mut Edges,
+) -> Option<StateId> {
+    let end = obj.boolean("End", &mut p.problems).unwrap_or(false);
+    let next = obj.string("Next", &mut p.problems);
+    match (next, end) {
+        (Some(_), true) => {
+            p.problems.schema(m::NEXT_AND_END, &obj.location);
+            None
+        }
+        (Some(target), false) => Some(p.target(me, target, &obj.at("Next"), index, edges)),
+        (None, true) => {
+            edges.terminal[me] = true;
+            None
+        }
+        (None, false) => {
+            if !obj.has("Next") {
+                p.problems.schema(m::NEITHER_NEXT_NOR_END, &obj.location);
+            }
+            None
+        }
+    }
+}
+
+fn error_equals(p: &mut Parser, obj: &Obj, last: bool) -> Vec<String> {
+    let Some(items) = obj.array("ErrorEquals", &mut p.problems) else {
+        if !obj.has("ErrorEquals") {
+            p.problems
+                .schema(m::fields_required(&["ErrorEquals"]), &obj.location);
+        }
+        return Vec::new();
+    };
+    let names: Vec<String> = items
+        .iter()
+        .filter_map(|v| v.as_str().map(str::to_string))
+        .collect();
+    if names.len() != items.len() {
+        p.problems
+            .schema(m::expected_type("String"), &obj.at("ErrorEquals"));
+    }
+    if names.is_empty() {
+        p.problems
+            .schema(m::EMPTY_ERROR_EQUALS, &obj.at("ErrorEquals"));
+    }
+    if names.iter().any(|n| n == m::STATES_ALL) && (names.len() > 1 || !last) {
+        p.problems
+            .schema(m::STATES_ALL_NOT_ALONE, &obj.at("ErrorEquals"));
+    }
+    names
+}
+
+fn retriers(p: &mut Parser, obj: &Obj) -> Vec<Retrier> {
+    let Some(items) = obj.array("Retry", &mut p.problems) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let location = format!("{}[{i}]", obj.at("Retry"));
+        let Value::Object(map) = item else {
+            p.problems.schema(m::expected_type("Object"), &location);
+            continue;
+        };
+        let r = Obj::new(map, location);
+        r.only(
+            &[
+                "ErrorEquals", "IntervalSeconds", "MaxAttempts", "BackoffRate",
+                "MaxDelaySeconds", "JitterStrategy", "Comment",
+            ],
+            &mut p.problems,
+        );
+        let error_equals = error_equals(p, &r, i + 1 == items.len());
+        let interval_seconds = r
+            .integer("IntervalSeconds", 1, 99_999_999, &mut p.problems)
+            .unwrap_or(1);
+        let max_attempts = r
+            .integer("MaxAttempts", 0, 99_999_999, &mut p.problems)
+            .unwrap_or(3);
+        let backoff_rate = match r.get("BackoffRate") {
+            None => 2.0,
+            Some(v) => match v.as_f64() {
+                Some(b) if b >= 1.0 => b,
+                Some(_) => {
+                    p.problems.schema(m::minimum_value("1.0"), &r.at("BackoffRate"));
+                    2.0
+                }
+                None => {
+                    p.problems.schema(m::expected_type("Number"), &r.at("BackoffRate"));
+                    2.0
+                }
+            },
+        };
+        let max_delay_seconds = r.integer("MaxDelaySeconds", 1, 31_622_400, &mut p.problems);
+        let jitter = match r.string("JitterStrategy", &mut p.problems) {
+            Some("FULL") => Jitter::Full,
+            Some("NONE") | None => Jitter::None,
+            Some(_) => {
+                p.problems
+                    .schema(m::expected_type("JitterStrategy"), &r.at("JitterStrategy"));
+                Jitter::None
+            }
+        };
+        out.push(Retrier {
+            error_equals,
+            interval_seconds,
+            max_attempts,
+            backoff_rate,
+            max_delay_seconds,
+            jitter,
+        });
+    }
+    out
+}
+
+fn catchers(
+    p: &mut Parser,
+    obj: &Obj,
+    language: QueryLanguage,
+    me: StateId,
+    index: &HashMap<&str, StateId>,
+    edges: &mut Edges,
+) -> Vec<Catcher> {
+    let Some(items) = obj.array("Catch", &mut p.problems) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let location = format!("{}[{i}]", obj.at("Catch"));
+        let Value::Object(map) = item else {
+            p.problems.schema(m::expected_type("Object"), &location);
+            continue;
+        };
+        let c = Obj::new(map, location);
+        c.only(
+            &["ErrorEquals", "Next", "ResultPath", "Assign", "Output", "Comment"],
+            &mut p.problems,
+        );
+        p.language_fields(&c, language);
+        let error_equals = error_equals(p, &c, i + 1 == items.len());
+        let next = match c.string("Next", &mut p.problems) {
+            Some(target) => p.target(me, target, &c.at("Next"), index, edges),
+            None => {
+                if !c.has("Next") {
+                    p.problems.schema(m::fields_required(&["Next"]), &c.location);
+                }
+                me
+            }
+        };
+        let result_path = match language {
+            QueryLanguage::JsonPath => c.path("ResultPath", PathKind::Result, &mut p.problems),
+            QueryLanguage::Jsonata => None,
+        };
+        let assign = if c.has("Assign") {
+            p.assign(&c, language)
+        } else {
+            None
+        };
+        let output = match language {
+            QueryLanguage::Jsonata => p.jsonata_field(&c, "Output"),
+            QueryLanguage::JsonPath => None,
+        };
+        out.push(Catcher {
+            error_equals,
+            next,
+            result_path,
+            assign,
+            output,
+        });
+    }
+    out
+}
+
+/// A number field in both languages: literal, `<Field>Path`, or `{% %}` expression.
+pub fn number(
+    p: &mut Parser,
+    obj: &Obj,
+    field: &str,
+    path_field: &str,
+    language: QueryLanguage,
+    min: u64,
+    max: u64,
+) -> Option<Number> {
+    if obj.has(field) && obj.has(path_field) {
+        p.problems.schema(m::only_one_of(&[field, path_field]), &obj.location);
+        return None;
+    }
+    if let Some(v) = obj.get(field) {
+        if let Some(text) = v.as_str() {
+            if language == QueryLanguage::Jsonata && expression_text(text).is_some() {
+                return Some(Number::Expr(p.jsonata(v, &obj.at(field))));
+            }
+        }
+        let Some(n) = v.as_f64() else {
+            p.problems.schema(m::expected_type("Number"), &obj.at(field));
+            return None;
+        };
+        if n < min as f64 {
+            p.problems.schema(m::minimum_value(min), &obj.at(field));
+            return None;
+        }
+        if n > max as f64 {
+            p.problems.schema(m::maximum_value(max), &obj.at(field));
+            return None;
+        }
+        return Some(Number::Literal(v.clone()));
+    }
+    if obj.has(path_field) {
+        return obj
+            .path(path_field, PathKind::Reference, &mut p.problems)
+            .flatten()
+            .map(Number::Path);
+    }
+    None
+}
+
+fn parse_resource(arn: &str) -> Option<Resource> {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    if parts.len() < 6 || parts[0] != "arn" {
+        return None;
+    }
+    let (service, region, account, rest) = (parts[2], parts[3], parts[4], parts[5]);
+    match service {
+        "states" if region.is_empty() && account.is_empty() => {
+            let (resource_type, action) = match rest.strip_prefix("aws-sdk:") {
+                Some(sdk) => {
+                    let (svc, action) = sdk.split_once(':')?;
+                    (format!("aws-sdk:{svc}"), action.to_string())
+                }
+                None => {
+                    let (svc, action) = rest.split_once(':')?;
+                    (svc.to_string(), action.to_string())
+                }
+            };
+            if resource_type.is_empty() || action.is_empty() {
+                return None;
+            }
+            let pattern = if action.ends_with(".sync:2") {
+                Pattern::Sync2
+            } else if action.ends_with(".sync") {
+                Pattern::Sync
+            } else if action.ends_with(".waitForTaskToken") {
+                Pattern::WaitForTaskToken
+            } else {
+                Pattern::RequestResponse
+            };
+            Some(Resource::Integration {
+                arn: arn.to_string(),
+                resource_type,
+                resource: action,
+                pattern,
+            })
+        }
+        "states" if rest.starts_with("activity:") => Some(Resource::Activity {
+            arn: arn.to_string(),
+        }),
+        "lambda" if rest.starts_with("function:") => Some(Resource::LambdaFunction {
+            arn: arn.to_string(),
+        }),
+        _ => None,
+    }
+}
+
+fn task(p: &mut Parser, obj: &Obj, language: QueryLanguage) -> Task {
+    let arn = match obj.string("Resource", &mut p.problems) {
+        Some(a) => a,
+        None => {
+            if !obj.has("Resource") {
+                p.problems.schema(m::fields_required(&["Resource"]), &obj.location);
+            }
+            ""
+        }
+    };
+    let resource = match parse_resource(arn) {
+        Some(r) => r,
+        None => {
+            if !arn.is_empty() {
+                p.problems.schema(m::invalid_resource(arn), &obj.at("Resource"));
+            }
+            Resource::Integration {
+                arn: arn.to_string(),
+                resource_type: String::new(),
+                resource: String::new(),
+                pattern: Pattern::RequestResponse,
+            }
+        }
+    };
+    if !arn.is_empty() {
+        p.resources.push(arn.to_string());
+    }
+    if p.kind == StateMachineType::Express {
+        match &resource {
+            Resource::Integration { pattern, .. } => {
+                let name = match pattern {
+                    Pattern::Sync => Some(".sync"),
+                    Pattern::Sync2 => Some(".sync"),
+                    Pattern::WaitForTaskToken => Some(".waitForTaskToken"),
+                    Pattern::RequestResponse => None,
+                };
+                if let Some(name) = name {
+                    p.problems
+                        .schema(m::express_unsupported_integration(name), &obj.at("Resource"));
+                }
+            }
+            Resource::Activity { .. } => {
+                p.problems.schema(m::EXPRESS_ACTIVITY, &obj.at("Resource"));
+            }
+            Resource::LambdaFunction { .. } => {}
+        }
+    }
+    let timeout_seconds = number(p, obj, "TimeoutSeconds", "TimeoutSecondsPath", language, 1, 99_999_999);
+    let heartbeat_seconds = number(p, obj, "HeartbeatSeconds", "HeartbeatSecondsPath", language, 1, 99_999_999);
+    if let (Some(Number::Literal(t)), Some(Number::Literal(h))) = (&timeout_seconds, &heartbeat_seconds) {
+        if h.as_f64() >= t.as_f64() {
+            p.problems.schema(
+                "HeartbeatSeconds must be smaller than TimeoutSeconds",
+                &obj.at("HeartbeatSeconds"),
+            );
+        }
+    }
+    let credentials = obj
+        .object("Credentials", &mut p.problems)
+        .and_then(|c| credentials(p, &Obj::new(c, obj.at("Credentials")), language));
+    Task {
+        resource,
+        timeout_seconds,
+        heartbeat_seconds,
+        credentials,
+    }
+}
+
+fn credentials(p: &mut Parser, c: &Obj, language: QueryLanguage) -> Option<RoleArn> {
+    let allowed: &[&str] = match language {
+        QueryLanguage::JsonPath => &["RoleArn", "RoleArn.$"],
+        QueryLanguage::Jsonata => &["RoleArn"],
+    };
+    c.only(allowed, &mut p.problems);
+    if c.has("RoleArn") && c.has("RoleArn.$") {
+        p.problems.schema(m::only_one_of(&["RoleArn", "RoleArn.$"]), &c.location);
+        return None;
+    }
+    if let Some(text) = c.string("RoleArn.$", &mut p.problems) {
+        return match PathOrCall::parse(text) {
+            Ok(path) => Some(RoleArn::Path(path)),
+            Err(_) => {
+                p.problems
+                    .schema(m::NOT_A_VALID_JSON_PATH_OR_INTRINSIC, &c.at("RoleArn.$"));
+                None
+            }
+        };
+    }
+    match c.string("RoleArn", &mut p.problems) {
+        Some(text) if language == QueryLanguage::Jsonata && expression_text(text).is_some() => {
+            let v = Value::String(text.to_string());
+            Some(RoleArn::Expr(p.jsonata(&v, &c.at("RoleArn"))))
+        }
+        Some(text) => Some(RoleArn::Literal(text.to_string())),
+        None => {
+            if !c.has("RoleArn") {
+                p.problems
+                    .schema(m::field_required_missing("RoleArn"), &c.location);
+            }
+            None
+        }
+    }
+}
+
+fn wait(p: &mut Parser, obj: &Obj, language: QueryLanguage) -> Wait {
+    let fields = ["Seconds", "Timestamp", "SecondsPath", "TimestampPath"];
+    let present = fields.iter().filter(|f| obj.has(f)).count();
+    if present == 0 {
+        p.problems.schema(m::at_least_one_of(&fields), &obj.location);
+        return Wait::Seconds(Number::Literal(Value::from(0)));
+    }
+    if present > 1 {
+        p.problems.schema(m::only_one_of(&fields), &obj.location);
+        return Wait::Seconds(Number::Literal(Value::from(0)));
+    }
+    if obj.has("Seconds") || obj.has("SecondsPath") {
+        return number(p, obj, "Seconds", "SecondsPath", language, 0, 99_999_999)
+            .map(Wait::Seconds)
+            .unwrap_or(Wait::Seconds(Number::Literal(Value::from(0))));
+    }
+    if let Some(text) = obj.string("Timestamp", &mut p.problems) {
+        if language == QueryLanguage::Jsonata && expression_text(text).is_some() {
+            let v = Value::String(text.to_string());
+            return Wait::TimestampExpr(p.jsonata(&v, &obj.at("Timestamp")));
+        }
+        if crate::time::parse_iso(text).is_none() {
+            p.problems.schema(m::INVALID_TIMESTAMP, &obj.at("Timestamp"));
+        }
+        return Wait::Timestamp(text.to_string());
+    }
+    match obj.path("TimestampPath", PathKind::Reference, &mut p.problems).flatten() {
+        Some(path) => Wait::TimestampPath(path),
+        None => Wait::Seconds(Number::Literal(Value::from(0))),
+    }
+}
+
+fn fail_text(p: &mut Parser, obj: &Obj, field: &str, path_field: &str, language: QueryLanguage) -> Option<FailText> {
+    if !obj.exclusive(&[field, path_field], &mut p.problems) {
+        return None;
+    }
+    if let Some(text) = obj.string(field, &mut p.problems) {
+        if language == QueryLanguage::Jsonata && expression_text(text).is_some() {
+            let v = Value::String(text.to_string());
+            return Some(FailText::Expr(p.jsonata(&v, &obj.at(field))));
+        }
+        return Some(FailText::Literal(text.to_string()));
+    }
+    let text = obj.string(path_field, &mut p.problems)?;
+    match PathOrCall::parse(text) {
+        Ok(path) => Some(FailText::Path(path)),
+        Err(_) => {
+            p.problems
+                .schema(m::NOT_A_VALID_JSON_PATH_OR_INTRINSIC, &obj.at(path_field));
+            None
+        }
+    }
+}
+
+fn fail(p: &mut Parser, obj: &Obj, language: QueryLanguage) -> Fail {
+    Fail {
+        error: fail_text(p, obj, "Error", "ErrorPath", language),
+        cause: fail_text(p, obj, "Cause", "CausePath", language),
+    }
+}
+
+fn branches(p: &mut Parser, obj: &Obj) -> Vec<BlockId> {
+    let Some(items) = obj.array("Branches", &mut p.problems) else {
+        if !obj.has("Branches") {
+            p.problems.schema(m::fields_required(&["Branches"]), &obj.location);
+        }
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let location = format!("{}[{i}]", obj.at("Branches"));
+        let Value::Object(map) = item else {
+            p.problems.schema(m::expected_type("Object"), &location);
+            continue;
+        };
+        let branch = Obj::new(map, location.clone());
+        branch.only(&["StartAt", "States", "Comment"], &mut p.problems);
+        let missing: Vec<&str> = ["States", "StartAt"].into_iter().filter(|f| !branch.has(f)).collect();
+        if !missing.is_empty() {
+            p.problems.schema(m::fields_required(&missing), &location);
+            continue;
+        }
+        out.push(p.block(map, &location));
+    }
+    out
+}
+
+fn map_state(p: &mut Parser, obj: &Obj, language: QueryLanguage) -> MapState {
+    obj.exclusive(&["ItemProcessor", "Iterator"], &mut p.problems);
+    obj.exclusive(&["ItemSelector", "Parameters"], &mut p.problems);
+    obj.exclusive(&["ItemsPath", "Items"], &mut p.problems);
+    let field = if obj.has("Iterator") { "Iterator" } else { "ItemProcessor" };
+    let mut mode = ProcessorMode::Inline;
+    let processor = match obj.object(field, &mut p.problems) {
+        Some(map) => {
+            let proc_obj = Obj::new(map, obj.at(field));
+            proc_obj.only(&["StartAt", "States", "ProcessorConfig", "Comment"], &mut p.problems);
+            if let Some(config) = proc_obj.object("ProcessorConfig", &mut p.problems) {
+                let config = Obj::new(config, proc_obj.at("ProcessorConfig"));
+                config.only(&["Mode", "ExecutionType"], &mut p.problems);
+                match config.string("Mode", &mut p.problems) {
+                    Some("DISTRIBUTED") => mode = ProcessorMode::Distributed,
+                    Some("INLINE") | None => {}
+                    Some(_) => p.problems.schema(m::expected_type("INLINE | DISTRIBUTED"), &config.at("Mode")),
+                }
+                match config.string("ExecutionType", &mut p.problems) {
+                    Some("STANDARD") | Some("EXPRESS") | None => {}
+                    Some(_) => p.problems.schema(m::expected_type("STANDARD | EXPRESS"), &config.at("ExecutionType")),
+                }
+            }
+            let missing: Vec<&str> = ["States", "StartAt"].into_iter().filter(|f| !proc_obj.has(f)).collect();
+            if missing.is_empty() {
+                Some(p.block(map, &obj.at(field)))
+            } else {
+                p.problems.schema(m::fields_required(&missing), &proc_obj.location);
+                None
+            }
+        }
+        None => {
+            if !obj.has(field) {
+                p.problems.schema(m::fields_required(&["ItemProcessor"]), &obj.location);
+            }
+            None
+        }
+    };
+    let selector_field = if obj.has("Parameters") { "Parameters" } else { "ItemSelector" };
+    let (item_selector, item_selector_jsonata) = match language {
+        QueryLanguage::JsonPath => (p.payload(obj, selector_field), None),
+        QueryLanguage::Jsonata => (None, p.jsonata_field(obj, "ItemSelector")),
+    };
+    let item_batcher = obj.object("ItemBatcher", &mut p.problems).map(|b| {
+        let b = Obj::new(b, obj.at("ItemBatcher"));
+        b.only(
+            &["MaxItemsPerBatch", "MaxItemsPerBatchPath", "MaxInputBytesPerBatch", "MaxInputBytesPerBatchPath", "BatchInput"],
+            &mut p.problems,
+        );
+        ItemBatcher {
+            max_items_per_batch: number(p, &b, "MaxItemsPerBatch", "MaxItemsPerBatchPath", language, 0, 100_000_000),
+            max_input_bytes_per_batch: number(p, &b, "MaxInputBytesPerBatch", "MaxInputBytesPerBatchPath", language, 0, 262_144),
+            batch_input: match language {
+                QueryLanguage::JsonPath => p.payload(&b, "BatchInput"),
+                QueryLanguage::Jsonata => None,
+            },
+            batch_input_jsonata: match language {
+                QueryLanguage::Jsonata => p.jsonata_field(&b, "BatchInput"),
+                QueryLanguage::JsonPath => None,
+            },
+        }
+    });
+    MapState {
+        processor: processor.unwrap_or(0),
+        mode,
+        items_path: match language {
+            QueryLanguage::JsonPath => obj.path("ItemsPath", PathKind::Any, &mut p.problems).flatten(),
+            QueryLanguage::Jsonata => None,
+        },
+        items: p.jsonata_field(obj, "Items"),
+        item_selector,
+        item_selector_jsonata,
+        max_concurrency: number(p, obj, "MaxConcurrency", "MaxConcurrencyPath", language, 0, 99_999_999),
+        tolerated_failure_count: number(p, obj, "ToleratedFailureCount", "ToleratedFailureCountPath", language, 0, 99_999_999),
+        tolerated_failure_percentage: number(p, obj, "ToleratedFailurePercentage", "ToleratedFailurePercentagePath", language, 0, 100),
+        item_batcher,
+        item_reader: obj.get("ItemReader").cloned(),
+        label: obj.string("Label", &mut p.problems).map(str::to_string),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resources_split_like_history() {
+        let r = parse_resource("arn:aws:states:::lambda:invoke").unwrap();
+        assert_eq!(
+            r,
+            Resource::Integration {
+                arn: "arn:aws:states:::lambda:invoke".into(),
+                resource_type: "lambda".into(),
+                resource: "invoke".into(),
+                pattern: Pattern::RequestResponse
+            }
+        );
+        let Some(Resource::Integration { resource_type, resource, pattern, .. }) =
+            parse_resource("arn:aws:states:::aws-sdk:bedrockruntime:converse")
+        else {
+            panic!("aws-sdk integration");
+        };
+        assert_eq!((resource_type.as_str(), resource.as_str()), ("aws-sdk:bedrockruntime", "converse"));
+        assert_eq!(pattern, Pattern::RequestResponse);
+        let Some(Resource::Integration { resource, pattern, .. }) =
+            parse_resource("arn:aws:states:::states:startExecution.sync:2")
+        else {
+            panic!("sync:2");
+        };
+        assert_eq!((resource.as_str(), pattern), ("startExecution.sync:2", Pattern::Sync2));
+        assert!(matches!(
+            parse_resource("arn:aws:states:::sqs:sendMessage.waitForTaskToken"),
+            Some(Resource::Integration { pattern: Pattern::WaitForTaskToken, .. })
+        ));
+        assert!(matches!(
+            parse_resource("arn:aws:lambda:us-east-1:111111111111:function:f"),
+            Some(Resource::LambdaFunction { .. })
+        ));
+        assert!(matches!(
+            parse_resource("arn:aws:states:us-east-1:111111111111:activity:a"),
+            Some(Resource::Activity { .. })
+        ));
+        assert!(parse_resource("not-an-arn").is_none());
+    }
+}

@@ -1,0 +1,2 @@
+//! Definition parsing and validation with AWS's exact messages.
+//! Every invalid definition here is checked against the text AWS returns.
