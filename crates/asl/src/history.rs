@@ -44,7 +44,11 @@ impl HistoryEvent {
 
 /// A payload as history shows it: text plus its truncation flag.
 pub fn payload(value: &Value) -> (Value, Value) {
-    let mut text = to_text(value);
+    payload_text(to_text(value))
+}
+
+/// A payload already in text form (an execution input as the caller sent it).
+pub fn payload_text(mut text: String) -> (Value, Value) {
     let truncated = text.len() > PAYLOAD_LIMIT;
     if truncated {
         let mut cut = PAYLOAD_LIMIT;

@@ -12,3 +12,5 @@ pub mod time;
 pub mod failure;
 pub mod template;
 pub mod definition;
+pub mod exec;
+pub mod history;

@@ -16,7 +16,7 @@ use crate::messages as m;
 use crate::query::{JsonataEngine, QueryEngine};
 
 pub use model::{BlockId, QueryLanguage, StateId};
-use model::{Block, State};
+use model::Block;
 
 /// `ValidateStateMachineDefinition` severity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -130,10 +130,6 @@ impl StateMachine {
 
     pub(crate) fn block(&self, id: BlockId) -> &Block {
         &self.blocks[id]
-    }
-
-    pub(crate) fn state(&self, block: BlockId, state: StateId) -> &State {
-        &self.blocks[block].states[state]
     }
 
     /// The top-level block.

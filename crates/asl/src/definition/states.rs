@@ -137,8 +137,17 @@ pub fn state(
         assign,
         retry,
         catch,
-        needs_context: text.contains("$$") || text.contains("$states"),
+        needs_context: reads_context(&text),
     }
+}
+
+/// Whether a state's text reads the context object: `$$`, `$states.context`, or all of `$states`.
+fn reads_context(text: &str) -> bool {
+    if text.contains("$$") || text.contains("$states.context") {
+        return true;
+    }
+    text.match_indices("$states")
+        .any(|(i, m)| text[i + m.len()..].chars().next() != Some('.'))
 }
 
 fn next_or_end(
