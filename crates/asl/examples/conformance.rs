@@ -4,10 +4,10 @@
 use std::process::ExitCode;
 
 use regex::Regex;
-use serde_json::{json, Map, Value};
 use sekisho_asl::definition::StateMachine;
 use sekisho_asl::env::SeededEnv;
 use sekisho_asl::exec::{Execution, ExecutionContext, Progress};
+use serde_json::{Map, Value, json};
 
 const MACHINE_ARN: &str = "arn:aws:states:us-east-1:111111111111:stateMachine:conformance-machine";
 const ROLE_ARN: &str = "arn:aws:iam::111111111111:role/sfn-role";
@@ -179,7 +179,11 @@ fn normalize_parallel(events: &mut Vec<Value>) {
         for (j, e) in events.iter().enumerate().skip(start) {
             match e["type"].as_str().unwrap_or("") {
                 "ParallelStateStarted" => depth += 1,
-                "ParallelStateSucceeded" | "ParallelStateFailed" | "ParallelStateAborted" if depth > 0 => depth -= 1,
+                "ParallelStateSucceeded" | "ParallelStateFailed" | "ParallelStateAborted"
+                    if depth > 0 =>
+                {
+                    depth -= 1
+                }
                 "ParallelStateSucceeded" | "ParallelStateFailed" | "ParallelStateAborted" => {
                     end = Some(j);
                     break;
@@ -250,7 +254,12 @@ fn matches(expected: &Value, actual: &Value, path: &str) -> Result<(), String> {
         }
         (Value::Array(e), Value::Array(a)) => {
             if e.len() != a.len() {
-                return Err(format!("{path}: expected {} items, got {}: {}", e.len(), a.len(), Value::Array(a.clone())));
+                return Err(format!(
+                    "{path}: expected {} items, got {}: {}",
+                    e.len(),
+                    a.len(),
+                    Value::Array(a.clone())
+                ));
             }
             for (i, (x, y)) in e.iter().zip(a).enumerate() {
                 matches(x, y, &format!("{path}[{i}]"))?;
@@ -273,7 +282,11 @@ fn compare_events(expected: &[Value], actual: &[Value]) -> Result<(), String> {
         let Some(a) = actual.get(i) else {
             return Err(format!("event #{}: missing, expected {}", i + 1, e));
         };
-        matches(e, a, &format!("event #{} ({})", i + 1, e["type"].as_str().unwrap_or("?")))?;
+        matches(
+            e,
+            a,
+            &format!("event #{} ({})", i + 1, e["type"].as_str().unwrap_or("?")),
+        )?;
     }
     if actual.len() > expected.len() {
         return Err(format!(

@@ -2,7 +2,7 @@
 //! Payloads (`input`, `output`, `parameters`) are JSON text with `*Details.truncated` flags.
 
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 
 use crate::json::to_text;
 
@@ -134,9 +134,18 @@ mod tests {
 
     #[test]
     fn member_names_follow_aws() {
-        assert_eq!(details_member("PassStateEntered"), Some("stateEnteredEventDetails"));
-        assert_eq!(details_member("MapStateExited"), Some("stateExitedEventDetails"));
-        assert_eq!(details_member("TaskScheduled"), Some("taskScheduledEventDetails"));
+        assert_eq!(
+            details_member("PassStateEntered"),
+            Some("stateEnteredEventDetails")
+        );
+        assert_eq!(
+            details_member("MapStateExited"),
+            Some("stateExitedEventDetails")
+        );
+        assert_eq!(
+            details_member("TaskScheduled"),
+            Some("taskScheduledEventDetails")
+        );
         assert_eq!(details_member("ParallelStateStarted"), None);
     }
 

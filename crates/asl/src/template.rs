@@ -18,8 +18,14 @@ pub enum Payload {
     Object(Vec<(String, Payload)>),
     Array(Vec<Payload>),
     /// From a `key.$` field: `field` is the key as written (with `.$`).
-    Path { field: String, path: PathRef },
-    Call { field: String, call: Call },
+    Path {
+        field: String,
+        path: PathRef,
+    },
+    Call {
+        field: String,
+        call: Call,
+    },
 }
 
 /// Where a definition problem was found, and what it is.
@@ -154,7 +160,10 @@ fn dynamic_field(key: &str, text: &str, location: &str, problems: &mut Vec<Probl
                 path,
             },
             Err(_) => {
-                problems.push((location.to_string(), m::NOT_A_VALID_JSON_PATH_OR_INTRINSIC.into()));
+                problems.push((
+                    location.to_string(),
+                    m::NOT_A_VALID_JSON_PATH_OR_INTRINSIC.into(),
+                ));
                 Payload::Static(Value::Null)
             }
         }
@@ -289,7 +298,10 @@ impl Jsonata {
                 .map(Value::Array),
             Jsonata::Expr(q) => match engine.evaluate(q, scope, env) {
                 Ok(Some(v)) => Ok(v),
-                Ok(None) => Err(Failure::query(field, m::jsonata_undefined(q.source(), field))),
+                Ok(None) => Err(Failure::query(
+                    field,
+                    m::jsonata_undefined(q.source(), field),
+                )),
                 Err(e) => Err(Failure::query(
                     field,
                     m::jsonata_threw(q.source(), field, &e.message),
@@ -325,15 +337,24 @@ mod tests {
 
     #[test]
     fn static_templates_stay_static() {
-        assert!(matches!(payload(json!({"a": [1, {"b": 2}]})), Payload::Static(_)));
+        assert!(matches!(
+            payload(json!({"a": [1, {"b": 2}]})),
+            Payload::Static(_)
+        ));
     }
 
     #[test]
     fn dotted_keys_read_paths_and_call_intrinsics() {
-        let p = payload(json!({"x.$": "$.a", "nested": {"y.$": "$$.State.Name"}, "n.$": "States.ArrayLength($.list)", "keep": 1}));
+        let p = payload(
+            json!({"x.$": "$.a", "nested": {"y.$": "$$.State.Name"}, "n.$": "States.ArrayLength($.list)", "keep": 1}),
+        );
         let data = json!({"a": "A", "list": [1, 2]});
         let ctx = json!({"State": {"Name": "S"}});
-        let scope = PathScope { data: &data, context: &ctx, variables: &NoVariables };
+        let scope = PathScope {
+            data: &data,
+            context: &ctx,
+            variables: &NoVariables,
+        };
         assert_eq!(
             p.evaluate(&scope, &mut SeededEnv::new(1)).unwrap(),
             json!({"x": "A", "nested": {"y": "S"}, "n": 2, "keep": 1})
@@ -344,7 +365,11 @@ mod tests {
     fn missing_path_is_a_runtime_failure_with_aws_text() {
         let p = payload(json!({"value.$": "$.no_such_jsonpath"}));
         let data = json!({"int-literal": 0});
-        let scope = PathScope { data: &data, context: &json!({}), variables: &NoVariables };
+        let scope = PathScope {
+            data: &data,
+            context: &json!({}),
+            variables: &NoVariables,
+        };
         let f = p.evaluate(&scope, &mut SeededEnv::new(1)).unwrap_err();
         assert_eq!(f.error.as_deref(), Some("States.Runtime"));
         assert_eq!(
@@ -356,7 +381,11 @@ mod tests {
     #[test]
     fn bad_dynamic_values_are_definition_problems() {
         let mut problems = Vec::new();
-        Payload::parse(&json!({"a.$": "not a path", "b.$": 3, "c.$": "States.Nope()"}), "/P", &mut problems);
+        Payload::parse(
+            &json!({"a.$": "not a path", "b.$": 3, "c.$": "States.Nope()"}),
+            "/P",
+            &mut problems,
+        );
         assert_eq!(problems.len(), 3);
         assert_eq!(problems[0].0, "/P/a.$");
     }
@@ -372,9 +401,14 @@ mod tests {
         );
         assert!(problems.is_empty());
         let states = json!({"input": {"x": 1}});
-        let scope = QueryScope { states: &states, variables: &NoVariables, now_ms: 0 };
+        let scope = QueryScope {
+            states: &states,
+            variables: &NoVariables,
+            now_ms: 0,
+        };
         assert_eq!(
-            t.evaluate("Arguments", &JsonataEngine, &scope, &mut SeededEnv::new(1)).unwrap(),
+            t.evaluate("Arguments", &JsonataEngine, &scope, &mut SeededEnv::new(1))
+                .unwrap(),
             json!({"a": 2, "b": "plain {% text", "c": [1, "z"]})
         );
     }
@@ -382,10 +416,21 @@ mod tests {
     #[test]
     fn jsonata_undefined_names_the_field() {
         let mut problems = Vec::new();
-        let t = Jsonata::parse(&json!({"FunctionName": "{% $doesNotExist %}"}), &JsonataEngine, "/A", &mut problems);
+        let t = Jsonata::parse(
+            &json!({"FunctionName": "{% $doesNotExist %}"}),
+            &JsonataEngine,
+            "/A",
+            &mut problems,
+        );
         let states = json!({"input": {}});
-        let scope = QueryScope { states: &states, variables: &NoVariables, now_ms: 0 };
-        let f = t.evaluate("Arguments", &JsonataEngine, &scope, &mut SeededEnv::new(1)).unwrap_err();
+        let scope = QueryScope {
+            states: &states,
+            variables: &NoVariables,
+            now_ms: 0,
+        };
+        let f = t
+            .evaluate("Arguments", &JsonataEngine, &scope, &mut SeededEnv::new(1))
+            .unwrap_err();
         assert_eq!(f.location.as_deref(), Some("Arguments/FunctionName"));
         assert_eq!(
             f.cause.unwrap(),
@@ -396,7 +441,12 @@ mod tests {
     #[test]
     fn invalid_jsonata_is_a_definition_problem() {
         let mut problems = Vec::new();
-        Jsonata::parse(&json!("{% a[1,2) %}"), &JsonataEngine, "/States/S/Output", &mut problems);
+        Jsonata::parse(
+            &json!("{% a[1,2) %}"),
+            &JsonataEngine,
+            "/States/S/Output",
+            &mut problems,
+        );
         assert_eq!(problems.len(), 1);
     }
 }

@@ -16,19 +16,31 @@ const COMPARISONS: &[(&str, Comparison)] = &[
     ("StringLessThan", Comparison::StringLessThan),
     ("StringGreaterThan", Comparison::StringGreaterThan),
     ("StringLessThanEquals", Comparison::StringLessThanEquals),
-    ("StringGreaterThanEquals", Comparison::StringGreaterThanEquals),
+    (
+        "StringGreaterThanEquals",
+        Comparison::StringGreaterThanEquals,
+    ),
     ("StringMatches", Comparison::StringMatches),
     ("NumericEquals", Comparison::NumericEquals),
     ("NumericLessThan", Comparison::NumericLessThan),
     ("NumericGreaterThan", Comparison::NumericGreaterThan),
     ("NumericLessThanEquals", Comparison::NumericLessThanEquals),
-    ("NumericGreaterThanEquals", Comparison::NumericGreaterThanEquals),
+    (
+        "NumericGreaterThanEquals",
+        Comparison::NumericGreaterThanEquals,
+    ),
     ("BooleanEquals", Comparison::BooleanEquals),
     ("TimestampEquals", Comparison::TimestampEquals),
     ("TimestampLessThan", Comparison::TimestampLessThan),
     ("TimestampGreaterThan", Comparison::TimestampGreaterThan),
-    ("TimestampLessThanEquals", Comparison::TimestampLessThanEquals),
-    ("TimestampGreaterThanEquals", Comparison::TimestampGreaterThanEquals),
+    (
+        "TimestampLessThanEquals",
+        Comparison::TimestampLessThanEquals,
+    ),
+    (
+        "TimestampGreaterThanEquals",
+        Comparison::TimestampGreaterThanEquals,
+    ),
 ];
 
 const TESTS: &[(&str, TypeTest)] = &[
@@ -53,7 +65,8 @@ pub fn choice(
         .map(|target| p.target(me, target, &obj.at("Default"), index, edges));
     let Some(items) = obj.array("Choices", &mut p.problems) else {
         if !obj.has("Choices") {
-            p.problems.schema(m::fields_required(&["Choices"]), &obj.location);
+            p.problems
+                .schema(m::fields_required(&["Choices"]), &obj.location);
         }
         return Choice {
             rules: Vec::new(),
@@ -61,7 +74,8 @@ pub fn choice(
         };
     };
     if items.is_empty() {
-        p.problems.schema(m::minimum_value("1 item"), &obj.at("Choices"));
+        p.problems
+            .schema(m::minimum_value("1 item"), &obj.at("Choices"));
     }
     let mut rules = Vec::new();
     for (i, item) in items.iter().enumerate() {
@@ -75,7 +89,8 @@ pub fn choice(
             Some(target) => p.target(me, target, &rule.at("Next"), index, edges),
             None => {
                 if !rule.has("Next") {
-                    p.problems.schema(m::fields_required(&["Next"]), &rule.location);
+                    p.problems
+                        .schema(m::fields_required(&["Next"]), &rule.location);
                 }
                 me
             }
@@ -87,11 +102,15 @@ pub fn choice(
         };
         let (condition, output) = match language {
             QueryLanguage::Jsonata => {
-                rule.only(&["Condition", "Next", "Assign", "Output", "Comment"], &mut p.problems);
+                rule.only(
+                    &["Condition", "Next", "Assign", "Output", "Comment"],
+                    &mut p.problems,
+                );
                 let condition = match rule.get("Condition") {
                     Some(v) => Condition::Jsonata(p.jsonata(v, &rule.at("Condition"))),
                     None => {
-                        p.problems.schema(m::fields_required(&["Condition"]), &rule.location);
+                        p.problems
+                            .schema(m::fields_required(&["Condition"]), &rule.location);
                         Condition::And(Vec::new())
                     }
                 };
@@ -120,14 +139,18 @@ fn condition(p: &mut Parser, rule: &Obj, top: bool) -> Condition {
     for (name, _) in COMPARISONS {
         allowed.push(name);
     }
-    let path_names: Vec<String> = COMPARISONS.iter().map(|(n, _)| format!("{n}Path")).collect();
+    let path_names: Vec<String> = COMPARISONS
+        .iter()
+        .map(|(n, _)| format!("{n}Path"))
+        .collect();
     allowed.extend(path_names.iter().map(String::as_str));
     for (name, _) in TESTS {
         allowed.push(name);
     }
     rule.only(&allowed, &mut p.problems);
     if !top && rule.has("Next") {
-        p.problems.schema(m::field_not_supported("Next"), &rule.location);
+        p.problems
+            .schema(m::field_not_supported("Next"), &rule.location);
     }
 
     let operators: Vec<&String> = rule
@@ -160,7 +183,11 @@ fn condition(p: &mut Parser, rule: &Obj, top: bool) -> Condition {
             }
         }
         "Not" => match rule.object("Not", &mut p.problems) {
-            Some(map) => Condition::Not(Box::new(condition(p, &Obj::new(map, rule.at("Not")), false))),
+            Some(map) => Condition::Not(Box::new(condition(
+                p,
+                &Obj::new(map, rule.at("Not")),
+                false,
+            ))),
             None => Condition::And(Vec::new()),
         },
         _ => {
@@ -174,7 +201,8 @@ fn condition(p: &mut Parser, rule: &Obj, top: bool) -> Condition {
                 },
                 None => {
                     if !rule.has("Variable") {
-                        p.problems.schema(m::fields_required(&["Variable"]), &rule.location);
+                        p.problems
+                            .schema(m::fields_required(&["Variable"]), &rule.location);
                     }
                     None
                 }
@@ -203,7 +231,8 @@ fn comparison(p: &mut Parser, rule: &Obj, op: &str, variable: PathRef) -> Condit
     if let Some(base) = op.strip_suffix("Path") {
         if let Some((_, cmp)) = COMPARISONS.iter().find(|(n, _)| *n == base) {
             if *cmp == Comparison::StringMatches {
-                p.problems.schema(m::field_not_supported(op), &rule.location);
+                p.problems
+                    .schema(m::field_not_supported(op), &rule.location);
             }
             return match value.as_str().map(PathRef::parse) {
                 Some(Ok(path)) => Condition::Compare {
@@ -235,7 +264,9 @@ fn comparison(p: &mut Parser, rule: &Obj, op: &str, variable: PathRef) -> Condit
         | Comparison::NumericLessThanEquals
         | Comparison::NumericGreaterThanEquals => value.is_number(),
         Comparison::BooleanEquals => value.is_boolean(),
-        _ => value.as_str().is_some_and(|t| crate::time::parse_iso(t).is_some()),
+        _ => value
+            .as_str()
+            .is_some_and(|t| crate::time::parse_iso(t).is_some()),
     };
     if !type_ok {
         let expected = match cmp {

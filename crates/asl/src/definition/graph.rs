@@ -1,11 +1,17 @@
 //! Whole-block checks once every transition is known: reachability and a terminal state.
-//! AWS reports unreachable states as MISSING_TRANSITION_TARGET, and no end as MISSING_END_STATE.
+//! AWS reports states nothing names as MISSING_TRANSITION_TARGET, and no end as MISSING_END_STATE.
 
 use super::model::StateId;
 use super::parse::{Edges, Parser};
 use crate::messages as m;
 
-pub fn check(p: &mut Parser, names: &[&String], start: StateId, edges: &Edges, location: &str) {
+pub fn check(
+    p: &mut Parser,
+    names: &[&String],
+    start: Option<StateId>,
+    edges: &Edges,
+    location: &str,
+) {
     if names.is_empty() {
         return;
     }
@@ -15,17 +21,15 @@ pub fn check(p: &mut Parser, names: &[&String], start: StateId, edges: &Edges, l
             .error(m::MISSING_END_STATE, m::NO_TERMINAL_STATE, None);
         return;
     }
+    // AWS calls a state reachable when it is the start or another state names it; it does not
+    // walk the graph from the start.
     let mut reached = vec![false; names.len()];
-    let mut stack = vec![start];
-    while let Some(s) = stack.pop() {
-        if reached[s] {
-            continue;
-        }
-        reached[s] = true;
-        for (from, to) in &edges.edges {
-            if *from == s && !reached[*to] {
-                stack.push(*to);
-            }
+    if let Some(start) = start {
+        reached[start] = true;
+    }
+    for (from, to) in &edges.edges {
+        if from != to {
+            reached[*to] = true;
         }
     }
     for (i, name) in names.iter().enumerate() {

@@ -15,8 +15,8 @@ use serde::{Deserialize, Serialize};
 use crate::messages as m;
 use crate::query::{JsonataEngine, QueryEngine};
 
-pub use model::{BlockId, QueryLanguage, StateId};
 use model::Block;
+pub use model::{BlockId, QueryLanguage, StateId};
 
 /// `ValidateStateMachineDefinition` severity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -87,7 +87,10 @@ pub struct StateMachine {
 impl std::fmt::Debug for StateMachine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("StateMachine")
-            .field("states", &self.blocks.iter().map(|b| b.states.len()).sum::<usize>())
+            .field(
+                "states",
+                &self.blocks.iter().map(|b| b.states.len()).sum::<usize>(),
+            )
             .finish()
     }
 }
@@ -95,7 +98,11 @@ impl std::fmt::Debug for StateMachine {
 impl StateMachine {
     /// Parses a Standard state machine with the default JSONata engine.
     pub fn parse(definition: &str) -> Result<StateMachine, DefinitionError> {
-        Self::parse_with(definition, StateMachineType::Standard, Arc::new(JsonataEngine))
+        Self::parse_with(
+            definition,
+            StateMachineType::Standard,
+            Arc::new(JsonataEngine),
+        )
     }
 
     /// Parses with a machine type and a query engine of the caller's choice.
@@ -105,7 +112,11 @@ impl StateMachine {
         engine: Arc<dyn QueryEngine>,
     ) -> Result<StateMachine, DefinitionError> {
         let parsed = parse::parse(definition, kind, engine.as_ref());
-        if parsed.diagnostics.iter().any(|d| d.severity == Severity::Error) {
+        if parsed
+            .diagnostics
+            .iter()
+            .any(|d| d.severity == Severity::Error)
+        {
             return Err(DefinitionError {
                 diagnostics: parsed.diagnostics,
             });

@@ -7,7 +7,7 @@ use serde_json::{Map, Value};
 
 use super::model::*;
 use super::reader::{Obj, PathKind, Problems};
-use super::{graph, states, Diagnostic, StateMachineType};
+use super::{Diagnostic, StateMachineType, graph, states};
 use crate::messages as m;
 use crate::paths::is_variable_name;
 use crate::query::QueryEngine;
@@ -105,7 +105,9 @@ pub fn parse(text: &str, kind: StateMachineType, engine: &dyn QueryEngine) -> Pa
         match ql {
             "JSONPath" => {}
             "JSONata" => p.top_language = QueryLanguage::Jsonata,
-            _ => p.problems.schema(m::INVALID_QUERY_LANGUAGE, "/QueryLanguage"),
+            _ => p
+                .problems
+                .schema(m::INVALID_QUERY_LANGUAGE, "/QueryLanguage"),
         }
     }
     top.string("Comment", &mut p.problems);
@@ -153,7 +155,11 @@ impl Parser<'_> {
             if name.chars().count() > 80 {
                 self.problems.schema(m::STATE_NAME_TOO_LONG, &location);
             }
-            if self.names.insert((*name).clone(), location.clone()).is_some() {
+            if self
+                .names
+                .insert((*name).clone(), location.clone())
+                .is_some()
+            {
                 self.problems.error(
                     m::DUPLICATE_STATE_NAME,
                     m::duplicate_state_name(name),
@@ -162,7 +168,7 @@ impl Parser<'_> {
             }
         }
         let start = match index.get(start_at) {
-            Some(i) => *i,
+            Some(i) => Some(*i),
             None => {
                 if !start_at.is_empty() || here.has("StartAt") {
                     let at = if prefix.is_empty() {
@@ -176,7 +182,7 @@ impl Parser<'_> {
                         Some(&at),
                     );
                 }
-                0
+                None
             }
         };
         let mut edges = Edges {
@@ -195,7 +201,7 @@ impl Parser<'_> {
             parsed_states.push(state);
         }
         graph::check(self, &names, start, &edges, &states_location);
-        self.blocks[id].start_at = start;
+        self.blocks[id].start_at = start.unwrap_or(0);
         self.blocks[id].states = parsed_states;
         id
     }

@@ -133,8 +133,7 @@ impl<'a> Obj<'a> {
                     if reference
                         && (!path.jsonpath().is_reference()
                             || matches!(path, PathRef::Context(_))
-                            || (kind == PathKind::Result
-                                && !matches!(path, PathRef::Data(_)))) =>
+                            || (kind == PathKind::Result && !matches!(path, PathRef::Data(_)))) =>
                 {
                     p.schema(m::NOT_A_REFERENCE_PATH, &self.at(field));
                     None

@@ -8,42 +8,109 @@ use serde_json::{Map, Value};
 use super::model::*;
 use super::parse::{Edges, Parser};
 use super::reader::{Obj, PathKind};
-use super::{choice, StateMachineType};
+use super::{StateMachineType, choice};
 use crate::messages as m;
-use crate::template::{expression_text, PathOrCall};
+use crate::template::{PathOrCall, expression_text};
 
 const COMMON: &[&str] = &["Type", "Comment", "QueryLanguage"];
 
 fn allowed(kind: &str) -> Option<&'static [&'static str]> {
     Some(match kind {
         "Pass" => &[
-            "Next", "End", "InputPath", "OutputPath", "Parameters", "ResultPath", "Result",
-            "Assign", "Output",
+            "Next",
+            "End",
+            "InputPath",
+            "OutputPath",
+            "Parameters",
+            "ResultPath",
+            "Result",
+            "Assign",
+            "Output",
         ],
         "Task" => &[
-            "Next", "End", "Resource", "InputPath", "OutputPath", "Parameters",
-            "ResultSelector", "ResultPath", "Retry", "Catch", "TimeoutSeconds",
-            "TimeoutSecondsPath", "HeartbeatSeconds", "HeartbeatSecondsPath", "Credentials",
-            "Assign", "Arguments", "Output",
+            "Next",
+            "End",
+            "Resource",
+            "InputPath",
+            "OutputPath",
+            "Parameters",
+            "ResultSelector",
+            "ResultPath",
+            "Retry",
+            "Catch",
+            "TimeoutSeconds",
+            "TimeoutSecondsPath",
+            "HeartbeatSeconds",
+            "HeartbeatSecondsPath",
+            "Credentials",
+            "Assign",
+            "Arguments",
+            "Output",
         ],
-        "Choice" => &["Choices", "Default", "InputPath", "OutputPath", "Assign", "Output"],
+        "Choice" => &[
+            "Choices",
+            "Default",
+            "InputPath",
+            "OutputPath",
+            "Assign",
+            "Output",
+        ],
         "Wait" => &[
-            "Next", "End", "Seconds", "Timestamp", "SecondsPath", "TimestampPath", "InputPath",
-            "OutputPath", "Assign", "Output",
+            "Next",
+            "End",
+            "Seconds",
+            "Timestamp",
+            "SecondsPath",
+            "TimestampPath",
+            "InputPath",
+            "OutputPath",
+            "Assign",
+            "Output",
         ],
         "Succeed" => &["InputPath", "OutputPath", "Output"],
         "Fail" => &["Error", "Cause", "ErrorPath", "CausePath"],
         "Parallel" => &[
-            "Next", "End", "Branches", "InputPath", "OutputPath", "Parameters",
-            "ResultSelector", "ResultPath", "Retry", "Catch", "Assign", "Arguments", "Output",
+            "Next",
+            "End",
+            "Branches",
+            "InputPath",
+            "OutputPath",
+            "Parameters",
+            "ResultSelector",
+            "ResultPath",
+            "Retry",
+            "Catch",
+            "Assign",
+            "Arguments",
+            "Output",
         ],
         "Map" => &[
-            "Next", "End", "ItemProcessor", "Iterator", "ItemsPath", "Items", "ItemSelector",
-            "Parameters", "ItemReader", "ItemBatcher", "ResultWriter", "MaxConcurrency",
-            "MaxConcurrencyPath", "ToleratedFailureCount", "ToleratedFailureCountPath",
-            "ToleratedFailurePercentage", "ToleratedFailurePercentagePath", "Label",
-            "InputPath", "OutputPath", "ResultSelector", "ResultPath", "Retry", "Catch",
-            "Assign", "Output",
+            "Next",
+            "End",
+            "ItemProcessor",
+            "Iterator",
+            "ItemsPath",
+            "Items",
+            "ItemSelector",
+            "Parameters",
+            "ItemReader",
+            "ItemBatcher",
+            "ResultWriter",
+            "MaxConcurrency",
+            "MaxConcurrencyPath",
+            "ToleratedFailureCount",
+            "ToleratedFailureCountPath",
+            "ToleratedFailurePercentage",
+            "ToleratedFailurePercentagePath",
+            "Label",
+            "InputPath",
+            "OutputPath",
+            "ResultSelector",
+            "ResultPath",
+            "Retry",
+            "Catch",
+            "Assign",
+            "Output",
         ],
         _ => return None,
     })
@@ -73,6 +140,7 @@ pub fn state(
         if !type_name.is_empty() {
             p.problems.schema(m::INVALID_STATE_TYPE, &obj.at("Type"));
         }
+        edges.terminal[me] = obj.get("End") == Some(&Value::Bool(true));
         return State {
             name: name.to_string(),
             query_language: language,
@@ -109,7 +177,10 @@ pub fn state(
         None
     };
     let (retry, catch) = if has_results {
-        (retriers(p, &obj), catchers(p, &obj, language, me, index, edges))
+        (
+            retriers(p, &obj),
+            catchers(p, &obj, language, me, index, edges),
+        )
     } else {
         (Vec::new(), Vec::new())
     };
@@ -219,8 +290,13 @@ fn retriers(p: &mut Parser, obj: &Obj) -> Vec<Retrier> {
         let r = Obj::new(map, location);
         r.only(
             &[
-                "ErrorEquals", "IntervalSeconds", "MaxAttempts", "BackoffRate",
-                "MaxDelaySeconds", "JitterStrategy", "Comment",
+                "ErrorEquals",
+                "IntervalSeconds",
+                "MaxAttempts",
+                "BackoffRate",
+                "MaxDelaySeconds",
+                "JitterStrategy",
+                "Comment",
             ],
             &mut p.problems,
         );
@@ -236,11 +312,13 @@ fn retriers(p: &mut Parser, obj: &Obj) -> Vec<Retrier> {
             Some(v) => match v.as_f64() {
                 Some(b) if b >= 1.0 => b,
                 Some(_) => {
-                    p.problems.schema(m::minimum_value("1.0"), &r.at("BackoffRate"));
+                    p.problems
+                        .schema(m::minimum_value("1.0"), &r.at("BackoffRate"));
                     2.0
                 }
                 None => {
-                    p.problems.schema(m::expected_type("Number"), &r.at("BackoffRate"));
+                    p.problems
+                        .schema(m::expected_type("Number"), &r.at("BackoffRate"));
                     2.0
                 }
             },
@@ -287,7 +365,14 @@ fn catchers(
         };
         let c = Obj::new(map, location);
         c.only(
-            &["ErrorEquals", "Next", "ResultPath", "Assign", "Output", "Comment"],
+            &[
+                "ErrorEquals",
+                "Next",
+                "ResultPath",
+                "Assign",
+                "Output",
+                "Comment",
+            ],
             &mut p.problems,
         );
         p.language_fields(&c, language);
@@ -296,7 +381,8 @@ fn catchers(
             Some(target) => p.target(me, target, &c.at("Next"), index, edges),
             None => {
                 if !c.has("Next") {
-                    p.problems.schema(m::fields_required(&["Next"]), &c.location);
+                    p.problems
+                        .schema(m::fields_required(&["Next"]), &c.location);
                 }
                 me
             }
@@ -335,8 +421,35 @@ pub fn number(
     min: u64,
     max: u64,
 ) -> Option<Number> {
+    number_in(p, obj, field, path_field, language, min, max, false)
+}
+
+/// `decimal` fields print their bounds as AWS prints doubles (`0.0`, `100.0`).
+#[allow(clippy::too_many_arguments)]
+fn number_in(
+    p: &mut Parser,
+    obj: &Obj,
+    field: &str,
+    path_field: &str,
+    language: QueryLanguage,
+    min: u64,
+    max: u64,
+    decimal: bool,
+) -> Option<Number> {
+    let bound = |v: u64| {
+        if decimal {
+            format!("{v}.0")
+        } else {
+            v.to_string()
+        }
+    };
     if obj.has(field) && obj.has(path_field) {
-        p.problems.schema(m::only_one_of(&[field, path_field]), &obj.location);
+        p.problems
+            .schema(m::only_one_of(&[field, path_field]), &obj.location);
+        return None;
+    }
+    if language == QueryLanguage::Jsonata && obj.has(path_field) {
+        // Reported with the other JSONPath-only fields.
         return None;
     }
     if let Some(v) = obj.get(field) {
@@ -346,15 +459,23 @@ pub fn number(
             }
         }
         let Some(n) = v.as_f64() else {
-            p.problems.schema(m::expected_type("Number"), &obj.at(field));
+            p.problems
+                .schema(m::expected_type("Number"), &obj.at(field));
             return None;
         };
+        if !decimal && n.fract() != 0.0 {
+            p.problems
+                .schema(m::expected_type("Integer"), &obj.at(field));
+            return None;
+        }
         if n < min as f64 {
-            p.problems.schema(m::minimum_value(min), &obj.at(field));
+            p.problems
+                .schema(m::minimum_value(bound(min)), &obj.at(field));
             return None;
         }
         if n > max as f64 {
-            p.problems.schema(m::maximum_value(max), &obj.at(field));
+            p.problems
+                .schema(m::maximum_value(bound(max)), &obj.at(field));
             return None;
         }
         return Some(Number::Literal(v.clone()));
@@ -420,7 +541,8 @@ fn task(p: &mut Parser, obj: &Obj, language: QueryLanguage) -> Task {
         Some(a) => a,
         None => {
             if !obj.has("Resource") {
-                p.problems.schema(m::fields_required(&["Resource"]), &obj.location);
+                p.problems
+                    .schema(m::fields_required(&["Resource"]), &obj.location);
             }
             ""
         }
@@ -429,7 +551,8 @@ fn task(p: &mut Parser, obj: &Obj, language: QueryLanguage) -> Task {
         Some(r) => r,
         None => {
             if !arn.is_empty() {
-                p.problems.schema(m::invalid_resource(arn), &obj.at("Resource"));
+                p.problems
+                    .schema(m::invalid_resource(arn), &obj.at("Resource"));
             }
             Resource::Integration {
                 arn: arn.to_string(),
@@ -452,8 +575,10 @@ fn task(p: &mut Parser, obj: &Obj, language: QueryLanguage) -> Task {
                     Pattern::RequestResponse => None,
                 };
                 if let Some(name) = name {
-                    p.problems
-                        .schema(m::express_unsupported_integration(name), &obj.at("Resource"));
+                    p.problems.schema(
+                        m::express_unsupported_integration(name),
+                        &obj.at("Resource"),
+                    );
                 }
             }
             Resource::Activity { .. } => {
@@ -462,9 +587,27 @@ fn task(p: &mut Parser, obj: &Obj, language: QueryLanguage) -> Task {
             Resource::LambdaFunction { .. } => {}
         }
     }
-    let timeout_seconds = number(p, obj, "TimeoutSeconds", "TimeoutSecondsPath", language, 1, 99_999_999);
-    let heartbeat_seconds = number(p, obj, "HeartbeatSeconds", "HeartbeatSecondsPath", language, 1, 99_999_999);
-    if let (Some(Number::Literal(t)), Some(Number::Literal(h))) = (&timeout_seconds, &heartbeat_seconds) {
+    let timeout_seconds = number(
+        p,
+        obj,
+        "TimeoutSeconds",
+        "TimeoutSecondsPath",
+        language,
+        1,
+        99_999_999,
+    );
+    let heartbeat_seconds = number(
+        p,
+        obj,
+        "HeartbeatSeconds",
+        "HeartbeatSecondsPath",
+        language,
+        1,
+        99_999_999,
+    );
+    if let (Some(Number::Literal(t)), Some(Number::Literal(h))) =
+        (&timeout_seconds, &heartbeat_seconds)
+    {
         if h.as_f64() >= t.as_f64() {
             p.problems.schema(
                 "HeartbeatSeconds must be smaller than TimeoutSeconds",
@@ -490,7 +633,8 @@ fn credentials(p: &mut Parser, c: &Obj, language: QueryLanguage) -> Option<RoleA
     };
     c.only(allowed, &mut p.problems);
     if c.has("RoleArn") && c.has("RoleArn.$") {
-        p.problems.schema(m::only_one_of(&["RoleArn", "RoleArn.$"]), &c.location);
+        p.problems
+            .schema(m::only_one_of(&["RoleArn", "RoleArn.$"]), &c.location);
         return None;
     }
     if let Some(text) = c.string("RoleArn.$", &mut p.problems) {
@@ -523,7 +667,8 @@ fn wait(p: &mut Parser, obj: &Obj, language: QueryLanguage) -> Wait {
     let fields = ["Seconds", "Timestamp", "SecondsPath", "TimestampPath"];
     let present = fields.iter().filter(|f| obj.has(f)).count();
     if present == 0 {
-        p.problems.schema(m::at_least_one_of(&fields), &obj.location);
+        p.problems
+            .schema(m::at_least_one_of(&fields), &obj.location);
         return Wait::Seconds(Number::Literal(Value::from(0)));
     }
     if present > 1 {
@@ -541,17 +686,27 @@ fn wait(p: &mut Parser, obj: &Obj, language: QueryLanguage) -> Wait {
             return Wait::TimestampExpr(p.jsonata(&v, &obj.at("Timestamp")));
         }
         if crate::time::parse_iso(text).is_none() {
-            p.problems.schema(m::INVALID_TIMESTAMP, &obj.at("Timestamp"));
+            p.problems
+                .schema(m::INVALID_TIMESTAMP, &obj.at("Timestamp"));
         }
         return Wait::Timestamp(text.to_string());
     }
-    match obj.path("TimestampPath", PathKind::Reference, &mut p.problems).flatten() {
+    match obj
+        .path("TimestampPath", PathKind::Reference, &mut p.problems)
+        .flatten()
+    {
         Some(path) => Wait::TimestampPath(path),
         None => Wait::Seconds(Number::Literal(Value::from(0))),
     }
 }
 
-fn fail_text(p: &mut Parser, obj: &Obj, field: &str, path_field: &str, language: QueryLanguage) -> Option<FailText> {
+fn fail_text(
+    p: &mut Parser,
+    obj: &Obj,
+    field: &str,
+    path_field: &str,
+    language: QueryLanguage,
+) -> Option<FailText> {
     if !obj.exclusive(&[field, path_field], &mut p.problems) {
         return None;
     }
@@ -583,7 +738,8 @@ fn fail(p: &mut Parser, obj: &Obj, language: QueryLanguage) -> Fail {
 fn branches(p: &mut Parser, obj: &Obj) -> Vec<BlockId> {
     let Some(items) = obj.array("Branches", &mut p.problems) else {
         if !obj.has("Branches") {
-            p.problems.schema(m::fields_required(&["Branches"]), &obj.location);
+            p.problems
+                .schema(m::fields_required(&["Branches"]), &obj.location);
         }
         return Vec::new();
     };
@@ -596,7 +752,10 @@ fn branches(p: &mut Parser, obj: &Obj) -> Vec<BlockId> {
         };
         let branch = Obj::new(map, location.clone());
         branch.only(&["StartAt", "States", "Comment"], &mut p.problems);
-        let missing: Vec<&str> = ["States", "StartAt"].into_iter().filter(|f| !branch.has(f)).collect();
+        let missing: Vec<&str> = ["States", "StartAt"]
+            .into_iter()
+            .filter(|f| !branch.has(f))
+            .collect();
         if !missing.is_empty() {
             p.problems.schema(m::fields_required(&missing), &location);
             continue;
@@ -610,41 +769,62 @@ fn map_state(p: &mut Parser, obj: &Obj, language: QueryLanguage) -> MapState {
     obj.exclusive(&["ItemProcessor", "Iterator"], &mut p.problems);
     obj.exclusive(&["ItemSelector", "Parameters"], &mut p.problems);
     obj.exclusive(&["ItemsPath", "Items"], &mut p.problems);
-    let field = if obj.has("Iterator") { "Iterator" } else { "ItemProcessor" };
+    let field = if obj.has("Iterator") {
+        "Iterator"
+    } else {
+        "ItemProcessor"
+    };
     let mut mode = ProcessorMode::Inline;
     let processor = match obj.object(field, &mut p.problems) {
         Some(map) => {
             let proc_obj = Obj::new(map, obj.at(field));
-            proc_obj.only(&["StartAt", "States", "ProcessorConfig", "Comment"], &mut p.problems);
+            proc_obj.only(
+                &["StartAt", "States", "ProcessorConfig", "Comment"],
+                &mut p.problems,
+            );
             if let Some(config) = proc_obj.object("ProcessorConfig", &mut p.problems) {
                 let config = Obj::new(config, proc_obj.at("ProcessorConfig"));
                 config.only(&["Mode", "ExecutionType"], &mut p.problems);
                 match config.string("Mode", &mut p.problems) {
                     Some("DISTRIBUTED") => mode = ProcessorMode::Distributed,
                     Some("INLINE") | None => {}
-                    Some(_) => p.problems.schema(m::expected_type("INLINE | DISTRIBUTED"), &config.at("Mode")),
+                    Some(_) => p
+                        .problems
+                        .schema(m::expected_type("INLINE | DISTRIBUTED"), &config.at("Mode")),
                 }
                 match config.string("ExecutionType", &mut p.problems) {
                     Some("STANDARD") | Some("EXPRESS") | None => {}
-                    Some(_) => p.problems.schema(m::expected_type("STANDARD | EXPRESS"), &config.at("ExecutionType")),
+                    Some(_) => p.problems.schema(
+                        m::expected_type("STANDARD | EXPRESS"),
+                        &config.at("ExecutionType"),
+                    ),
                 }
             }
-            let missing: Vec<&str> = ["States", "StartAt"].into_iter().filter(|f| !proc_obj.has(f)).collect();
+            let missing: Vec<&str> = ["States", "StartAt"]
+                .into_iter()
+                .filter(|f| !proc_obj.has(f))
+                .collect();
             if missing.is_empty() {
                 Some(p.block(map, &obj.at(field)))
             } else {
-                p.problems.schema(m::fields_required(&missing), &proc_obj.location);
+                p.problems
+                    .schema(m::fields_required(&missing), &proc_obj.location);
                 None
             }
         }
         None => {
             if !obj.has(field) {
-                p.problems.schema(m::fields_required(&["ItemProcessor"]), &obj.location);
+                p.problems
+                    .schema(m::fields_required(&["ItemProcessor"]), &obj.location);
             }
             None
         }
     };
-    let selector_field = if obj.has("Parameters") { "Parameters" } else { "ItemSelector" };
+    let selector_field = if obj.has("Parameters") {
+        "Parameters"
+    } else {
+        "ItemSelector"
+    };
     let (item_selector, item_selector_jsonata) = match language {
         QueryLanguage::JsonPath => (p.payload(obj, selector_field), None),
         QueryLanguage::Jsonata => (None, p.jsonata_field(obj, "ItemSelector")),
@@ -652,12 +832,34 @@ fn map_state(p: &mut Parser, obj: &Obj, language: QueryLanguage) -> MapState {
     let item_batcher = obj.object("ItemBatcher", &mut p.problems).map(|b| {
         let b = Obj::new(b, obj.at("ItemBatcher"));
         b.only(
-            &["MaxItemsPerBatch", "MaxItemsPerBatchPath", "MaxInputBytesPerBatch", "MaxInputBytesPerBatchPath", "BatchInput"],
+            &[
+                "MaxItemsPerBatch",
+                "MaxItemsPerBatchPath",
+                "MaxInputBytesPerBatch",
+                "MaxInputBytesPerBatchPath",
+                "BatchInput",
+            ],
             &mut p.problems,
         );
         ItemBatcher {
-            max_items_per_batch: number(p, &b, "MaxItemsPerBatch", "MaxItemsPerBatchPath", language, 0, 100_000_000),
-            max_input_bytes_per_batch: number(p, &b, "MaxInputBytesPerBatch", "MaxInputBytesPerBatchPath", language, 0, 262_144),
+            max_items_per_batch: number(
+                p,
+                &b,
+                "MaxItemsPerBatch",
+                "MaxItemsPerBatchPath",
+                language,
+                0,
+                100_000_000,
+            ),
+            max_input_bytes_per_batch: number(
+                p,
+                &b,
+                "MaxInputBytesPerBatch",
+                "MaxInputBytesPerBatchPath",
+                language,
+                0,
+                262_144,
+            ),
             batch_input: match language {
                 QueryLanguage::JsonPath => p.payload(&b, "BatchInput"),
                 QueryLanguage::Jsonata => None,
@@ -672,15 +874,42 @@ fn map_state(p: &mut Parser, obj: &Obj, language: QueryLanguage) -> MapState {
         processor: processor.unwrap_or(0),
         mode,
         items_path: match language {
-            QueryLanguage::JsonPath => obj.path("ItemsPath", PathKind::Any, &mut p.problems).flatten(),
+            QueryLanguage::JsonPath => obj
+                .path("ItemsPath", PathKind::Any, &mut p.problems)
+                .flatten(),
             QueryLanguage::Jsonata => None,
         },
         items: p.jsonata_field(obj, "Items"),
         item_selector,
         item_selector_jsonata,
-        max_concurrency: number(p, obj, "MaxConcurrency", "MaxConcurrencyPath", language, 0, 99_999_999),
-        tolerated_failure_count: number(p, obj, "ToleratedFailureCount", "ToleratedFailureCountPath", language, 0, 99_999_999),
-        tolerated_failure_percentage: number(p, obj, "ToleratedFailurePercentage", "ToleratedFailurePercentagePath", language, 0, 100),
+        max_concurrency: number(
+            p,
+            obj,
+            "MaxConcurrency",
+            "MaxConcurrencyPath",
+            language,
+            0,
+            99_999_999,
+        ),
+        tolerated_failure_count: number(
+            p,
+            obj,
+            "ToleratedFailureCount",
+            "ToleratedFailureCountPath",
+            language,
+            0,
+            99_999_999,
+        ),
+        tolerated_failure_percentage: number_in(
+            p,
+            obj,
+            "ToleratedFailurePercentage",
+            "ToleratedFailurePercentagePath",
+            language,
+            0,
+            100,
+            true,
+        ),
         item_batcher,
         item_reader: obj.get("ItemReader").cloned(),
         label: obj.string("Label", &mut p.problems).map(str::to_string),
@@ -703,22 +932,36 @@ mod tests {
                 pattern: Pattern::RequestResponse
             }
         );
-        let Some(Resource::Integration { resource_type, resource, pattern, .. }) =
-            parse_resource("arn:aws:states:::aws-sdk:bedrockruntime:converse")
+        let Some(Resource::Integration {
+            resource_type,
+            resource,
+            pattern,
+            ..
+        }) = parse_resource("arn:aws:states:::aws-sdk:bedrockruntime:converse")
         else {
             panic!("aws-sdk integration");
         };
-        assert_eq!((resource_type.as_str(), resource.as_str()), ("aws-sdk:bedrockruntime", "converse"));
+        assert_eq!(
+            (resource_type.as_str(), resource.as_str()),
+            ("aws-sdk:bedrockruntime", "converse")
+        );
         assert_eq!(pattern, Pattern::RequestResponse);
-        let Some(Resource::Integration { resource, pattern, .. }) =
-            parse_resource("arn:aws:states:::states:startExecution.sync:2")
+        let Some(Resource::Integration {
+            resource, pattern, ..
+        }) = parse_resource("arn:aws:states:::states:startExecution.sync:2")
         else {
             panic!("sync:2");
         };
-        assert_eq!((resource.as_str(), pattern), ("startExecution.sync:2", Pattern::Sync2));
+        assert_eq!(
+            (resource.as_str(), pattern),
+            ("startExecution.sync:2", Pattern::Sync2)
+        );
         assert!(matches!(
             parse_resource("arn:aws:states:::sqs:sendMessage.waitForTaskToken"),
-            Some(Resource::Integration { pattern: Pattern::WaitForTaskToken, .. })
+            Some(Resource::Integration {
+                pattern: Pattern::WaitForTaskToken,
+                ..
+            })
         ));
         assert!(matches!(
             parse_resource("arn:aws:lambda:us-east-1:111111111111:function:f"),

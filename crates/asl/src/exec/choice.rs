@@ -3,9 +3,9 @@
 
 use serde_json::Value;
 
+use super::Run;
 use super::data::{self, Cx};
 use super::thread::{Active, StepResult};
-use super::Run;
 use crate::definition::model::{Comparison, Condition, Io, Operand, StateKind, TypeTest};
 use crate::failure::Failure;
 use crate::json::{json_equal, to_text, type_name};
@@ -40,7 +40,10 @@ pub fn run(run: &mut Run, cx: &Cx, active: &Active) -> Result<StepResult, Failur
                 (Some(rule), _) => rule.next,
                 (None, Some(d)) => d,
                 (None, None) => {
-                    return Err(Failure::new(m::STATES_NO_CHOICE_MATCHED, m::no_choice_matched()));
+                    return Err(Failure::new(
+                        m::STATES_NO_CHOICE_MATCHED,
+                        m::no_choice_matched(),
+                    ));
                 }
             };
             let assign = match matched {
@@ -72,7 +75,13 @@ pub fn run(run: &mut Run, cx: &Cx, active: &Active) -> Result<StepResult, Failur
                     other => {
                         return Err(Failure::query(
                             "Condition",
-                            m::jsonata_wrong_type(&t.source(), "Condition", "boolean", type_name(&other), &to_text(&other)),
+                            m::jsonata_wrong_type(
+                                &t.source(),
+                                "Condition",
+                                "boolean",
+                                type_name(&other),
+                                &to_text(&other),
+                            ),
                         ));
                     }
                 }
@@ -81,7 +90,10 @@ pub fn run(run: &mut Run, cx: &Cx, active: &Active) -> Result<StepResult, Failur
                 (Some(rule), _) => rule.next,
                 (None, Some(d)) => d,
                 (None, None) => {
-                    return Err(Failure::new(m::STATES_NO_CHOICE_MATCHED, m::no_choice_matched()));
+                    return Err(Failure::new(
+                        m::STATES_NO_CHOICE_MATCHED,
+                        m::no_choice_matched(),
+                    ));
                 }
             };
             let (assign, out_template) = match matched {
@@ -156,7 +168,9 @@ fn evaluate(condition: &Condition, scope: &PathScope) -> Result<bool, Failure> {
             op,
             operand,
         } => {
-            let value = variable.evaluate(scope).map_err(|_| invalid_value(variable))?;
+            let value = variable
+                .evaluate(scope)
+                .map_err(|_| invalid_value(variable))?;
             let other = match operand {
                 Operand::Literal(v) => v.clone(),
                 Operand::Path(p) => p.evaluate(scope).map_err(|_| invalid_value(p))?,
@@ -170,7 +184,11 @@ fn evaluate(condition: &Condition, scope: &PathScope) -> Result<bool, Failure> {
 fn compare(value: &Value, op: Comparison, other: &Value) -> bool {
     use Comparison::*;
     match op {
-        StringEquals | StringLessThan | StringGreaterThan | StringLessThanEquals | StringGreaterThanEquals => {
+        StringEquals
+        | StringLessThan
+        | StringGreaterThan
+        | StringLessThanEquals
+        | StringGreaterThanEquals => {
             let (Some(a), Some(b)) = (value.as_str(), other.as_str()) else {
                 return false;
             };
@@ -203,7 +221,11 @@ fn compare(value: &Value, op: Comparison, other: &Value) -> bool {
             }
         }
         BooleanEquals => value.is_boolean() && value == other,
-        TimestampEquals | TimestampLessThan | TimestampGreaterThan | TimestampLessThanEquals | TimestampGreaterThanEquals => {
+        TimestampEquals
+        | TimestampLessThan
+        | TimestampGreaterThan
+        | TimestampLessThanEquals
+        | TimestampGreaterThanEquals => {
             let parse = |v: &Value| v.as_str().and_then(crate::time::parse_iso);
             let (Some(a), Some(b)) = (parse(value), parse(other)) else {
                 return false;
@@ -287,13 +309,25 @@ mod tests {
         assert!(!compare(&json!("1"), Comparison::NumericEquals, &json!(1)));
         assert!(compare(&json!(1.0), Comparison::NumericEquals, &json!(1)));
         assert!(!compare(&json!(1), Comparison::StringEquals, &json!("1")));
-        assert!(compare(&json!("b"), Comparison::StringGreaterThan, &json!("a")));
+        assert!(compare(
+            &json!("b"),
+            Comparison::StringGreaterThan,
+            &json!("a")
+        ));
         assert!(compare(
             &json!("2016-03-14T01:59:00Z"),
             Comparison::TimestampLessThan,
             &json!("2016-03-14T02:59:00+00:30")
         ));
-        assert!(compare(&json!(true), Comparison::BooleanEquals, &json!(true)));
-        assert!(!compare(&json!("true"), Comparison::BooleanEquals, &json!(true)));
+        assert!(compare(
+            &json!(true),
+            Comparison::BooleanEquals,
+            &json!(true)
+        ));
+        assert!(!compare(
+            &json!("true"),
+            Comparison::BooleanEquals,
+            &json!(true)
+        ));
     }
 }

@@ -1,7 +1,7 @@
 //! Input and output processing: InputPath, Parameters, ResultSelector, ResultPath, OutputPath,
 //! JSONata Arguments/Output, Assign, and the context object (`$$` and `$states.context`).
 
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 
 use super::Run;
 use crate::definition::model::{Assign, Io, State, StateKind};
@@ -80,7 +80,12 @@ pub fn context(run: &Run, cx: &Cx, token: Option<&str>, item: Option<&MapItem>) 
 }
 
 /// The `$states` object of a JSONata state.
-pub fn states(input: &Value, context: &Value, result: Option<&Value>, error_output: Option<&Value>) -> Value {
+pub fn states(
+    input: &Value,
+    context: &Value,
+    result: Option<&Value>,
+    error_output: Option<&Value>,
+) -> Value {
     let mut map = Map::new();
     map.insert("input".into(), input.clone());
     if !context.is_null() {
@@ -109,7 +114,12 @@ fn path_failure(path: &PathRef, message: &str) -> Failure {
 }
 
 /// InputPath / OutputPath: absent is `$`, `null` is `{}`.
-pub fn select_path(field: &Option<Option<PathRef>>, data: &Value, context: &Value, vars: &Scope) -> Result<Value, Failure> {
+pub fn select_path(
+    field: &Option<Option<PathRef>>,
+    data: &Value,
+    context: &Value,
+    vars: &Scope,
+) -> Result<Value, Failure> {
     match field {
         None => Ok(data.clone()),
         Some(None) => Ok(json!({})),
@@ -126,7 +136,11 @@ pub fn select_path(field: &Option<Option<PathRef>>, data: &Value, context: &Valu
 }
 
 /// ResultPath: absent replaces the input with the result, `null` keeps the input.
-pub fn merge_result(field: &Option<Option<PathRef>>, raw: &Value, result: Value) -> Result<Value, Failure> {
+pub fn merge_result(
+    field: &Option<Option<PathRef>>,
+    raw: &Value,
+    result: Value,
+) -> Result<Value, Failure> {
     match field {
         None => Ok(result),
         Some(None) => Ok(raw.clone()),
@@ -144,7 +158,12 @@ pub fn merge_result(field: &Option<Option<PathRef>>, raw: &Value, result: Value)
 }
 
 /// The JSONPath input of a state's work: InputPath, then Parameters (when given).
-pub fn effective_input(run: &mut Run, cx: &Cx, raw: &Value, context: &Value) -> Result<Value, Failure> {
+pub fn effective_input(
+    run: &mut Run,
+    cx: &Cx,
+    raw: &Value,
+    context: &Value,
+) -> Result<Value, Failure> {
     let Io::JsonPath {
         input_path,
         parameters,
@@ -168,7 +187,13 @@ pub fn effective_input(run: &mut Run, cx: &Cx, raw: &Value, context: &Value) -> 
 }
 
 /// Evaluates a JSONata template for `field` with `$states` built from the parts given.
-pub fn jsonata(run: &mut Run, cx: &Cx, template: &Jsonata, field: &str, states: &Value) -> Result<Value, Failure> {
+pub fn jsonata(
+    run: &mut Run,
+    cx: &Cx,
+    template: &Jsonata,
+    field: &str,
+    states: &Value,
+) -> Result<Value, Failure> {
     let scope = query_scope(run, states, cx.vars);
     template.evaluate(field, run.sm.engine.as_ref(), &scope, run.env)
 }
@@ -235,14 +260,28 @@ pub fn finish_with_result(
                 }
                 None => result,
             };
-            let assigned = assign(run, cx, cx.state.assign.as_ref(), &selected, context, &Value::Null)?;
+            let assigned = assign(
+                run,
+                cx,
+                cx.state.assign.as_ref(),
+                &selected,
+                context,
+                &Value::Null,
+            )?;
             let merged = merge_result(result_path, raw, selected)?;
             let output = select_path(output_path, &merged, context, cx.vars)?;
             Ok((output, assigned))
         }
         Io::Jsonata { output, .. } => {
             let states = states(raw, context, Some(&result), None);
-            let assigned = assign(run, cx, cx.state.assign.as_ref(), &Value::Null, context, &states)?;
+            let assigned = assign(
+                run,
+                cx,
+                cx.state.assign.as_ref(),
+                &Value::Null,
+                context,
+                &states,
+            )?;
             let out = match output {
                 Some(t) => jsonata(run, cx, t, "Output", &states)?,
                 None => result,
@@ -263,13 +302,27 @@ pub fn finish_without_result(
 ) -> Result<(Value, Option<Map<String, Value>>), Failure> {
     match &cx.state.io {
         Io::JsonPath { output_path, .. } => {
-            let assigned = assign(run, cx, cx.state.assign.as_ref(), data, context, &Value::Null)?;
+            let assigned = assign(
+                run,
+                cx,
+                cx.state.assign.as_ref(),
+                data,
+                context,
+                &Value::Null,
+            )?;
             let output = select_path(output_path, data, context, cx.vars)?;
             Ok((output, assigned))
         }
         Io::Jsonata { output, .. } => {
             let states = states(raw, context, None, None);
-            let assigned = assign(run, cx, cx.state.assign.as_ref(), &Value::Null, context, &states)?;
+            let assigned = assign(
+                run,
+                cx,
+                cx.state.assign.as_ref(),
+                &Value::Null,
+                context,
+                &states,
+            )?;
             let out = match output {
                 Some(t) => jsonata(run, cx, t, "Output", &states)?,
                 None => raw.clone(),

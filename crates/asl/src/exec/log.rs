@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::history::{details, HistoryEvent};
+use crate::history::{HistoryEvent, details};
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct EventLog {

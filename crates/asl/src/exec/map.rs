@@ -2,7 +2,7 @@
 //! Inline iterations write their events into the history; distributed ones run as a map run.
 
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 
 use super::data::{self, Cx, MapItem};
 use super::log::EventLog;
@@ -92,7 +92,13 @@ fn as_number(v: &Value) -> Option<f64> {
     }
 }
 
-fn items(run: &mut Run, cx: &Cx, map: &MapState, raw: &Value, context: &Value) -> Result<(Vec<Value>, Value), Failure> {
+fn items(
+    run: &mut Run,
+    cx: &Cx,
+    map: &MapState,
+    raw: &Value,
+    context: &Value,
+) -> Result<(Vec<Value>, Value), Failure> {
     match &cx.state.io {
         Io::JsonPath { input_path, .. } => {
             let input = data::select_path(input_path, raw, context, cx.vars)?;
@@ -104,15 +110,22 @@ fn items(run: &mut Run, cx: &Cx, map: &MapState, raw: &Value, context: &Value) -
                         context,
                         variables: cx.vars,
                     };
-                    path.evaluate(&scope)
-                        .map_err(|e| Failure::runtime(m::invalid_path(&path.source(), &e.message)))?
+                    path.evaluate(&scope).map_err(|e| {
+                        Failure::runtime(m::invalid_path(&path.source(), &e.message))
+                    })?
                 }
             };
             match items {
                 Value::Array(a) => Ok((a, input)),
                 other => {
-                    let path = map.items_path.as_ref().map_or("$".to_string(), |p| p.source());
-                    Err(Failure::runtime(m::items_not_array(&path, &to_text(&other))))
+                    let path = map
+                        .items_path
+                        .as_ref()
+                        .map_or("$".to_string(), |p| p.source());
+                    Err(Failure::runtime(m::items_not_array(
+                        &path,
+                        &to_text(&other),
+                    )))
                 }
             }
         }
@@ -125,10 +138,19 @@ fn items(run: &mut Run, cx: &Cx, map: &MapState, raw: &Value, context: &Value) -
             match value {
                 Value::Array(a) => Ok((a, raw.clone())),
                 other => {
-                    let source = map.items.as_ref().map_or("$states.input".to_string(), |t| t.source());
+                    let source = map
+                        .items
+                        .as_ref()
+                        .map_or("$states.input".to_string(), |t| t.source());
                     Err(Failure::query(
                         "Items",
-                        m::jsonata_wrong_type(&source, "Items", "array", type_name(&other), &to_text(&other)),
+                        m::jsonata_wrong_type(
+                            &source,
+                            "Items",
+                            "array",
+                            type_name(&other),
+                            &to_text(&other),
+                        ),
                     ))
                 }
             }
@@ -136,7 +158,13 @@ fn items(run: &mut Run, cx: &Cx, map: &MapState, raw: &Value, context: &Value) -
     }
 }
 
-fn start(run: &mut Run, cx: &Cx, last: &mut u64, active: &mut Active, map: &MapState) -> Result<(), Failure> {
+fn start(
+    run: &mut Run,
+    cx: &Cx,
+    last: &mut u64,
+    active: &mut Active,
+    map: &MapState,
+) -> Result<(), Failure> {
     let context = data::context(run, cx, None, None);
     let (items, selector_input) = items(run, cx, map, &active.input, &context)?;
     let started_id = run.log.emit(
@@ -150,7 +178,15 @@ fn start(run: &mut Run, cx: &Cx, last: &mut u64, active: &mut Active, map: &MapS
     let limit = match &map.max_concurrency {
         None => 0,
         Some(n) => {
-            let v = number(run, cx, n, "MaxConcurrency", &selector_input, &context, &states)?;
+            let v = number(
+                run,
+                cx,
+                n,
+                "MaxConcurrency",
+                &selector_input,
+                &context,
+                &states,
+            )?;
             match as_integer(&v) {
                 Some(c) if c >= 0 => c as usize,
                 _ => return Err(Failure::runtime(m::MAX_CONCURRENCY_NEGATIVE)),
@@ -160,13 +196,25 @@ fn start(run: &mut Run, cx: &Cx, last: &mut u64, active: &mut Active, map: &MapS
     let tolerated_count = match &map.tolerated_failure_count {
         None => None,
         Some(n) => {
-            let v = number(run, cx, n, "ToleratedFailureCount", &selector_input, &context, &states)?;
+            let v = number(
+                run,
+                cx,
+                n,
+                "ToleratedFailureCount",
+                &selector_input,
+                &context,
+                &states,
+            )?;
             let count = as_number(&v).filter(|f| f.fract() == 0.0);
             match (count, n) {
                 (Some(c), _) if c >= 0.0 => Some(c as u64),
                 (Some(_), _) => return Err(Failure::runtime(m::TOLERATED_COUNT_NEGATIVE)),
                 (None, crate::definition::model::Number::Path(p)) => {
-                    return Err(Failure::runtime(m::not_valid_integer("ToleratedFailureCountPath", &shown(&v), &p.source())));
+                    return Err(Failure::runtime(m::not_valid_integer(
+                        "ToleratedFailureCountPath",
+                        &shown(&v),
+                        &p.source(),
+                    )));
                 }
                 (None, _) => return Err(Failure::runtime(m::TOLERATED_COUNT_NEGATIVE)),
             }
@@ -175,33 +223,64 @@ fn start(run: &mut Run, cx: &Cx, last: &mut u64, active: &mut Active, map: &MapS
     let tolerated_percentage = match &map.tolerated_failure_percentage {
         None => None,
         Some(n) => {
-            let v = number(run, cx, n, "ToleratedFailurePercentage", &selector_input, &context, &states)?;
+            let v = number(
+                run,
+                cx,
+                n,
+                "ToleratedFailurePercentage",
+                &selector_input,
+                &context,
+                &states,
+            )?;
             match (as_number(&v), n) {
                 (Some(p), _) if (0.0..=100.0).contains(&p) => Some(p),
                 (Some(_), _) => return Err(Failure::runtime(m::TOLERATED_PERCENTAGE_RANGE)),
                 (None, crate::definition::model::Number::Path(path)) => {
-                    return Err(Failure::runtime(m::not_valid_float("ToleratedFailurePercentagePath", &shown(&v), &path.source())));
+                    return Err(Failure::runtime(m::not_valid_float(
+                        "ToleratedFailurePercentagePath",
+                        &shown(&v),
+                        &path.source(),
+                    )));
                 }
                 (None, _) => return Err(Failure::runtime(m::TOLERATED_PERCENTAGE_RANGE)),
             }
         }
     };
     if map.item_reader.is_some() {
-        return Err(Failure::new(m::STATES_ITEM_READER_FAILED, m::item_reader_unsupported()));
+        return Err(Failure::new(
+            m::STATES_ITEM_READER_FAILED,
+            m::item_reader_unsupported(),
+        ));
     }
     let batches = match &map.item_batcher {
         None => None,
         Some(b) => {
             let max_items = match &b.max_items_per_batch {
-                Some(n) => as_integer(&number(run, cx, n, "MaxItemsPerBatch", &selector_input, &context, &states)?)
-                    .filter(|v| *v > 0)
-                    .map(|v| v as usize),
+                Some(n) => as_integer(&number(
+                    run,
+                    cx,
+                    n,
+                    "MaxItemsPerBatch",
+                    &selector_input,
+                    &context,
+                    &states,
+                )?)
+                .filter(|v| *v > 0)
+                .map(|v| v as usize),
                 None => None,
             };
             let max_bytes = match &b.max_input_bytes_per_batch {
-                Some(n) => as_integer(&number(run, cx, n, "MaxInputBytesPerBatch", &selector_input, &context, &states)?)
-                    .filter(|v| *v > 0)
-                    .map(|v| v as usize),
+                Some(n) => as_integer(&number(
+                    run,
+                    cx,
+                    n,
+                    "MaxInputBytesPerBatch",
+                    &selector_input,
+                    &context,
+                    &states,
+                )?)
+                .filter(|v| *v > 0)
+                .map(|v| v as usize),
                 None => None,
             };
             let mut batches: Vec<Vec<usize>> = Vec::new();
@@ -209,7 +288,8 @@ fn start(run: &mut Run, cx: &Cx, last: &mut u64, active: &mut Active, map: &MapS
             for (i, item) in items.iter().enumerate() {
                 let size = crate::json::text_len(item);
                 let full = batches.last().is_none_or(|b| {
-                    max_items.is_some_and(|m| b.len() >= m) || max_bytes.is_some_and(|m| bytes + size > m)
+                    max_items.is_some_and(|m| b.len() >= m)
+                        || max_bytes.is_some_and(|m| bytes + size > m)
                 });
                 if full {
                     batches.push(Vec::new());
@@ -236,7 +316,13 @@ fn start(run: &mut Run, cx: &Cx, last: &mut u64, active: &mut Active, map: &MapS
             label,
             run.env.uuid()
         );
-        run.log.emit(last, cx.record, run.now, "MapRunStarted", Some(json!({"mapRunArn": arn})));
+        run.log.emit(
+            last,
+            cx.record,
+            run.now,
+            "MapRunStarted",
+            Some(json!({"mapRunArn": arn})),
+        );
     }
     let count = batches.as_ref().map_or(items.len(), Vec::len);
     active.phase = Phase::Map(Box::new(MapRun {
@@ -259,14 +345,29 @@ fn start(run: &mut Run, cx: &Cx, last: &mut u64, active: &mut Active, map: &MapS
 }
 
 /// The input of iteration `index`: ItemSelector applied per item, then batching.
-fn iteration_input(run: &mut Run, cx: &Cx, map: &MapState, raw: &Value, m: &MapRun, index: usize) -> Result<Value, Failure> {
+fn iteration_input(
+    run: &mut Run,
+    cx: &Cx,
+    map: &MapState,
+    raw: &Value,
+    m: &MapRun,
+    index: usize,
+) -> Result<Value, Failure> {
     let select = |run: &mut Run, i: usize| -> Result<Value, Failure> {
         let item = &m.items[i];
         let has_selector = map.item_selector.is_some() || map.item_selector_jsonata.is_some();
         if !has_selector {
             return Ok(item.clone());
         }
-        let context = data::context(run, cx, None, Some(&MapItem { index: i, value: item }));
+        let context = data::context(
+            run,
+            cx,
+            None,
+            Some(&MapItem {
+                index: i,
+                value: item,
+            }),
+        );
         let context = if context.is_null() {
             json!({"Map": {"Item": {"Index": i, "Value": item}}})
         } else {
@@ -307,14 +408,23 @@ fn iteration_input(run: &mut Run, cx: &Cx, map: &MapState, raw: &Value, m: &MapR
             batch.insert("BatchInput".into(), p.evaluate(&scope, run.env)?);
         } else if let Some(t) = &b.batch_input_jsonata {
             let states = data::states(raw, &context, None, None);
-            batch.insert("BatchInput".into(), data::jsonata(run, cx, t, "ItemBatcher/BatchInput", &states)?);
+            batch.insert(
+                "BatchInput".into(),
+                data::jsonata(run, cx, t, "ItemBatcher/BatchInput", &states)?,
+            );
         }
     }
     batch.insert("Items".into(), Value::Array(selected));
     Ok(Value::Object(batch))
 }
 
-pub fn step(run: &mut Run, cx: &Cx, last: &mut u64, active: &mut Active, map: &MapState) -> StepResult {
+pub fn step(
+    run: &mut Run,
+    cx: &Cx,
+    last: &mut u64,
+    active: &mut Active,
+    map: &MapState,
+) -> StepResult {
     if matches!(active.phase, Phase::Start) {
         if let Err(f) = start(run, cx, last, active, map) {
             return StepResult::Fail(f);
@@ -372,13 +482,21 @@ pub fn step(run: &mut Run, cx: &Cx, last: &mut u64, active: &mut Active, map: &M
     if mr.next < mr.iteration_count() || !mr.running.is_empty() {
         return StepResult::Blocked;
     }
-    let results: Vec<Value> = mr.results.iter().map(|r| r.clone().unwrap_or(Value::Null)).collect();
+    let results: Vec<Value> = mr
+        .results
+        .iter()
+        .map(|r| r.clone().unwrap_or(Value::Null))
+        .collect();
     if mr.distributed {
-        let run_succeeded = run.log.emit_after(*last, cx.record, run.now, "MapRunSucceeded", None);
-        run.log.emit_after(run_succeeded, cx.record, run.now, "MapStateSucceeded", None);
+        let run_succeeded = run
+            .log
+            .emit_after(*last, cx.record, run.now, "MapRunSucceeded", None);
+        run.log
+            .emit_after(run_succeeded, cx.record, run.now, "MapStateSucceeded", None);
     } else {
         *last = mr.pointer;
-        run.log.emit_after(*last, cx.record, run.now, "MapStateSucceeded", None);
+        run.log
+            .emit_after(*last, cx.record, run.now, "MapStateSucceeded", None);
     }
     let context = data::context(run, cx, None, None);
     match data::finish_with_result(run, cx, &raw, Value::Array(results), &context) {
@@ -392,7 +510,12 @@ pub fn step(run: &mut Run, cx: &Cx, last: &mut u64, active: &mut Active, map: &M
 }
 
 /// Records finished iterations; returns the Map's failure when the tolerance is exceeded.
-fn finish_iterations(run: &mut Run, cx: &Cx, last: &mut u64, mr: &mut MapRun) -> Option<StepResult> {
+fn finish_iterations(
+    run: &mut Run,
+    cx: &Cx,
+    last: &mut u64,
+    mr: &mut MapRun,
+) -> Option<StepResult> {
     let record = cx.record && !mr.distributed;
     let mut i = 0;
     while i < mr.running.len() {
@@ -408,7 +531,13 @@ fn finish_iterations(run: &mut Run, cx: &Cx, last: &mut u64, mr: &mut MapRun) ->
         let details = json!({"index": it.index, "name": cx.state.name});
         match outcome {
             Ok(output) => {
-                let id = run.log.emit_after(it.thread.last, record, run.now, "MapIterationSucceeded", Some(details));
+                let id = run.log.emit_after(
+                    it.thread.last,
+                    record,
+                    run.now,
+                    "MapIterationSucceeded",
+                    Some(details),
+                );
                 if record {
                     mr.pointer = id;
                 }
@@ -419,12 +548,22 @@ fn finish_iterations(run: &mut Run, cx: &Cx, last: &mut u64, mr: &mut MapRun) ->
                 if failure.is_runtime() {
                     return Some(fail_map(run, cx, last, mr, Some(it.thread.last), failure));
                 }
-                let id = run.log.emit_after(it.thread.last, record, run.now, "MapIterationFailed", Some(details));
+                let id = run.log.emit_after(
+                    it.thread.last,
+                    record,
+                    run.now,
+                    "MapIterationFailed",
+                    Some(details),
+                );
                 mr.failed += 1;
                 if mr.exceeded() {
-                    let tolerance_set = mr.tolerated_count.is_some() || mr.tolerated_percentage.is_some();
+                    let tolerance_set =
+                        mr.tolerated_count.is_some() || mr.tolerated_percentage.is_some();
                     let failure = if mr.distributed || tolerance_set {
-                        Failure::new(m::STATES_EXCEED_TOLERATED_FAILURE_THRESHOLD, m::tolerated_failure_exceeded())
+                        Failure::new(
+                            m::STATES_EXCEED_TOLERATED_FAILURE_THRESHOLD,
+                            m::tolerated_failure_exceeded(),
+                        )
                     } else {
                         failure
                     };
@@ -443,7 +582,14 @@ fn finish_iterations(run: &mut Run, cx: &Cx, last: &mut u64, mr: &mut MapRun) ->
 }
 
 /// Fails the Map: other iterations are aborted, the chain continues from the failed iteration.
-fn fail_map(run: &mut Run, cx: &Cx, last: &mut u64, mr: &mut MapRun, from: Option<u64>, failure: Failure) -> StepResult {
+fn fail_map(
+    run: &mut Run,
+    cx: &Cx,
+    last: &mut u64,
+    mr: &mut MapRun,
+    from: Option<u64>,
+    failure: Failure,
+) -> StepResult {
     mr.abort(run.log, run.now, run.cancelled);
     mr.running.clear();
     if let Some(from) = from {
@@ -451,7 +597,13 @@ fn fail_map(run: &mut Run, cx: &Cx, last: &mut u64, mr: &mut MapRun, from: Optio
     }
     if mr.distributed && !failure.is_runtime() {
         let body = crate::history::error_cause(failure.error.as_deref(), failure.cause.as_deref());
-        run.log.emit(last, cx.record, run.now, "MapRunFailed", Some(Value::Object(body)));
+        run.log.emit(
+            last,
+            cx.record,
+            run.now,
+            "MapRunFailed",
+            Some(Value::Object(body)),
+        );
     }
     StepResult::Fail(failure)
 }

@@ -13,7 +13,7 @@ mod thread;
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 
 use crate::definition::StateMachine;
 use crate::env::Env;
@@ -170,7 +170,13 @@ impl Execution {
         env: &mut dyn Env,
     ) -> Result<Execution, serde_json::Error> {
         let value: Value = serde_json::from_str(input)?;
-        Ok(Self::begin(sm, value, Some(input.to_string()), context, env))
+        Ok(Self::begin(
+            sm,
+            value,
+            Some(input.to_string()),
+            context,
+            env,
+        ))
     }
 
     fn begin(
@@ -248,6 +254,11 @@ impl Execution {
         };
         thread::advance(&mut run, &mut self.root, None);
         let wake = run.wake;
+        // Reports for tasks nobody waits on any more (aborted, timed out) are dropped.
+        if !self.inbox.is_empty() {
+            let pending = self.pending_tasks();
+            self.inbox.retain(|id, _| pending.contains(&TaskId(*id)));
+        }
         match self.root.outcome() {
             thread::Outcome::Succeeded(output) => {
                 let output = output.clone();
@@ -266,7 +277,8 @@ impl Execution {
             }
             thread::Outcome::Failed(failure) => {
                 let failure = failure.clone();
-                let details = history::error_cause(failure.error.as_deref(), failure.cause.as_deref());
+                let details =
+                    history::error_cause(failure.error.as_deref(), failure.cause.as_deref());
                 self.log.emit(
                     &mut self.root.last,
                     true,
@@ -328,7 +340,13 @@ impl Execution {
     }
 
     /// The task ended by timing out on the driver's side.
-    pub fn task_timed_out(&mut self, id: TaskId, error: Option<&str>, cause: Option<&str>, now_ms: i64) {
+    pub fn task_timed_out(
+        &mut self,
+        id: TaskId,
+        error: Option<&str>,
+        cause: Option<&str>,
+        now_ms: i64,
+    ) {
         let report = TaskReport::TimedOut {
             error: error.map(str::to_string),
             cause: cause.map(str::to_string),
@@ -411,7 +429,10 @@ impl Execution {
 
     /// The time of the last history event (StopDate for ended executions).
     pub fn last_event_ms(&self) -> i64 {
-        self.log.events().last().map_or(self.context.start_time_ms, |e| e.timestamp_ms)
+        self.log
+            .events()
+            .last()
+            .map_or(self.context.start_time_ms, |e| e.timestamp_ms)
     }
 }
 

@@ -4,9 +4,9 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use super::Run;
 use super::data::{self, Cx};
 use super::thread::{self, Active, Outcome, Phase, StepResult, Thread};
-use super::Run;
 use crate::definition::model::{BlockId, Io};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -14,7 +14,13 @@ pub struct ParallelRun {
     pub branches: Vec<Thread>,
 }
 
-fn start(run: &mut Run, cx: &Cx, last: &mut u64, active: &mut Active, blocks: &[BlockId]) -> Result<(), crate::failure::Failure> {
+fn start(
+    run: &mut Run,
+    cx: &Cx,
+    last: &mut u64,
+    active: &mut Active,
+    blocks: &[BlockId],
+) -> Result<(), crate::failure::Failure> {
     let context = data::context(run, cx, None, None);
     let input = match &cx.state.io {
         Io::JsonPath { .. } => data::effective_input(run, cx, &active.input, &context)?,
@@ -26,7 +32,8 @@ fn start(run: &mut Run, cx: &Cx, last: &mut u64, active: &mut Active, blocks: &[
             None => active.input.clone(),
         },
     };
-    run.log.emit(last, cx.record, run.now, "ParallelStateStarted", None);
+    run.log
+        .emit(last, cx.record, run.now, "ParallelStateStarted", None);
     let branches = blocks
         .iter()
         .map(|b| Thread::new(*b, run.sm, input.clone(), *last, cx.record))
@@ -35,7 +42,13 @@ fn start(run: &mut Run, cx: &Cx, last: &mut u64, active: &mut Active, blocks: &[
     Ok(())
 }
 
-pub fn step(run: &mut Run, cx: &Cx, last: &mut u64, active: &mut Active, blocks: &[BlockId]) -> StepResult {
+pub fn step(
+    run: &mut Run,
+    cx: &Cx,
+    last: &mut u64,
+    active: &mut Active,
+    blocks: &[BlockId],
+) -> StepResult {
     if matches!(active.phase, Phase::Start) {
         if let Err(f) = start(run, cx, last, active, blocks) {
             return StepResult::Fail(f);
@@ -65,7 +78,8 @@ pub fn step(run: &mut Run, cx: &Cx, last: &mut u64, active: &mut Active, blocks:
         return StepResult::Blocked;
     }
     *last = p.branches.iter().map(|b| b.last).max().unwrap_or(*last);
-    run.log.emit_after(*last, cx.record, run.now, "ParallelStateSucceeded", None);
+    run.log
+        .emit_after(*last, cx.record, run.now, "ParallelStateSucceeded", None);
     let results: Vec<Value> = p
         .branches
         .iter()

@@ -5,13 +5,13 @@ use serde_json::Value;
 
 use super::data::{self, Cx};
 use super::thread::{Active, Phase, StepResult};
-use super::{choice, map, parallel, task, Run};
+use super::{Run, choice, map, parallel, task};
 use crate::definition::model::{FailText, Io, Number, StateKind, Wait};
 use crate::failure::Failure;
 use crate::json::{as_integer, to_text, type_name};
 use crate::messages as m;
 use crate::paths::PathScope;
-use crate::template::{evaluate_call, PathOrCall};
+use crate::template::{PathOrCall, evaluate_call};
 
 pub fn step(run: &mut Run, cx: &Cx, last: &mut u64, active: &mut Active) -> StepResult {
     let result = match &cx.state.kind {
@@ -30,7 +30,12 @@ pub fn step(run: &mut Run, cx: &Cx, last: &mut u64, active: &mut Active) -> Step
     }
 }
 
-fn pass(run: &mut Run, cx: &Cx, active: &Active, result: Option<&Value>) -> Result<StepResult, Failure> {
+fn pass(
+    run: &mut Run,
+    cx: &Cx,
+    active: &Active,
+    result: Option<&Value>,
+) -> Result<StepResult, Failure> {
     let context = data::context(run, cx, None, None);
     let (output, assigned) = match &cx.state.io {
         Io::JsonPath {
@@ -42,12 +47,21 @@ fn pass(run: &mut Run, cx: &Cx, active: &Active, result: Option<&Value>) -> Resu
                 Some(r) => r.clone(),
                 None => data::effective_input(run, cx, &active.input, &context)?,
             };
-            let assigned = data::assign(run, cx, cx.state.assign.as_ref(), &value, &context, &Value::Null)?;
+            let assigned = data::assign(
+                run,
+                cx,
+                cx.state.assign.as_ref(),
+                &value,
+                &context,
+                &Value::Null,
+            )?;
             let merged = data::merge_result(result_path, &active.input, value)?;
             let output = data::select_path(output_path, &merged, &context, cx.vars)?;
             (output, assigned)
         }
-        Io::Jsonata { .. } => data::finish_without_result(run, cx, &active.input, &active.input, &context)?,
+        Io::Jsonata { .. } => {
+            data::finish_without_result(run, cx, &active.input, &active.input, &context)?
+        }
     };
     Ok(StepResult::Exit {
         output,
@@ -59,7 +73,9 @@ fn pass(run: &mut Run, cx: &Cx, active: &Active, result: Option<&Value>) -> Resu
 fn succeed(run: &mut Run, cx: &Cx, active: &Active) -> Result<StepResult, Failure> {
     let context = data::context(run, cx, None, None);
     let data = match &cx.state.io {
-        Io::JsonPath { input_path, .. } => data::select_path(input_path, &active.input, &context, cx.vars)?,
+        Io::JsonPath { input_path, .. } => {
+            data::select_path(input_path, &active.input, &context, cx.vars)?
+        }
         Io::Jsonata { .. } => active.input.clone(),
     };
     let (output, assigned) = data::finish_without_result(run, cx, &active.input, &data, &context)?;
@@ -71,7 +87,15 @@ fn succeed(run: &mut Run, cx: &Cx, active: &Active) -> Result<StepResult, Failur
 }
 
 /// A number field's value: literal, from a path, or a JSONata expression.
-pub fn number(run: &mut Run, cx: &Cx, n: &Number, field: &str, data: &Value, context: &Value, states: &Value) -> Result<Value, Failure> {
+pub fn number(
+    run: &mut Run,
+    cx: &Cx,
+    n: &Number,
+    field: &str,
+    data: &Value,
+    context: &Value,
+    states: &Value,
+) -> Result<Value, Failure> {
     match n {
         Number::Literal(v) => Ok(v.clone()),
         Number::Path(path) => {
@@ -89,7 +113,12 @@ pub fn number(run: &mut Run, cx: &Cx, n: &Number, field: &str, data: &Value, con
 
 const MAX_WAIT_MS: i64 = i32::MAX as i64 * 1000;
 
-fn wait_state(run: &mut Run, cx: &Cx, active: &mut Active, wait: &Wait) -> Result<StepResult, Failure> {
+fn wait_state(
+    run: &mut Run,
+    cx: &Cx,
+    active: &mut Active,
+    wait: &Wait,
+) -> Result<StepResult, Failure> {
     let context = data::context(run, cx, None, None);
     if let Phase::Wait { until, data } = &active.phase {
         if run.now < *until {
@@ -97,7 +126,8 @@ fn wait_state(run: &mut Run, cx: &Cx, active: &mut Active, wait: &Wait) -> Resul
             return Ok(StepResult::Blocked);
         }
         let data = data.clone();
-        let (output, assigned) = data::finish_without_result(run, cx, &active.input, &data, &context)?;
+        let (output, assigned) =
+            data::finish_without_result(run, cx, &active.input, &data, &context)?;
         return Ok(StepResult::Exit {
             output,
             next: cx.state.next,
@@ -105,7 +135,9 @@ fn wait_state(run: &mut Run, cx: &Cx, active: &mut Active, wait: &Wait) -> Resul
         });
     }
     let data = match &cx.state.io {
-        Io::JsonPath { input_path, .. } => data::select_path(input_path, &active.input, &context, cx.vars)?,
+        Io::JsonPath { input_path, .. } => {
+            data::select_path(input_path, &active.input, &context, cx.vars)?
+        }
         Io::Jsonata { .. } => active.input.clone(),
     };
     let states = data::states(&active.input, &context, None, None);
@@ -115,12 +147,21 @@ fn wait_state(run: &mut Run, cx: &Cx, active: &mut Active, wait: &Wait) -> Resul
             let seconds = match (as_integer(&v), n) {
                 (Some(s), _) if s >= 0 => s,
                 (_, Number::Path(path)) => {
-                    return Err(Failure::runtime(m::seconds_path_invalid(&path.source(), &to_text(&v))));
+                    return Err(Failure::runtime(m::seconds_path_invalid(
+                        &path.source(),
+                        &to_text(&v),
+                    )));
                 }
                 (_, Number::Expr(t)) => {
                     return Err(Failure::query(
                         "Seconds",
-                        m::jsonata_wrong_type(&t.source(), "Seconds", "integer", type_name(&v), &to_text(&v)),
+                        m::jsonata_wrong_type(
+                            &t.source(),
+                            "Seconds",
+                            "integer",
+                            type_name(&v),
+                            &to_text(&v),
+                        ),
                     ));
                 }
                 (_, Number::Literal(_)) => 0,
@@ -141,16 +182,22 @@ fn wait_state(run: &mut Run, cx: &Cx, active: &mut Active, wait: &Wait) -> Resul
                 Value::String(s) => s.clone(),
                 other => to_text(other),
             };
-            v.as_str()
-                .and_then(crate::time::parse_iso)
-                .ok_or_else(|| Failure::runtime(m::timestamp_path_invalid(&path.source(), &shown)))?
+            v.as_str().and_then(crate::time::parse_iso).ok_or_else(|| {
+                Failure::runtime(m::timestamp_path_invalid(&path.source(), &shown))
+            })?
         }
         Wait::TimestampExpr(t) => {
             let v = data::jsonata(run, cx, t, "Timestamp", &states)?;
             let Some(text) = v.as_str() else {
                 return Err(Failure::query(
                     "Timestamp",
-                    m::jsonata_wrong_type(&t.source(), "Timestamp", "string", type_name(&v), &to_text(&v)),
+                    m::jsonata_wrong_type(
+                        &t.source(),
+                        "Timestamp",
+                        "string",
+                        type_name(&v),
+                        &to_text(&v),
+                    ),
                 ));
             };
             crate::time::parse_iso(text)
@@ -165,7 +212,14 @@ fn wait_state(run: &mut Run, cx: &Cx, active: &mut Active, wait: &Wait) -> Resul
 }
 
 /// `field` names the JSONPath field (`ErrorPath`); the JSONata field drops the `Path`.
-fn fail_text(run: &mut Run, cx: &Cx, text: &Option<FailText>, field: &str, input: &Value, context: &Value) -> Result<Option<String>, Failure> {
+fn fail_text(
+    run: &mut Run,
+    cx: &Cx,
+    text: &Option<FailText>,
+    field: &str,
+    input: &Value,
+    context: &Value,
+) -> Result<Option<String>, Failure> {
     let Some(text) = text else {
         return Ok(None);
     };
@@ -178,7 +232,11 @@ fn fail_text(run: &mut Run, cx: &Cx, text: &Option<FailText>, field: &str, input
                 variables: cx.vars,
             };
             path.evaluate(&scope).map_err(|_| {
-                Failure::runtime(m::json_path_not_found(&path.source(), field, &to_text(input)))
+                Failure::runtime(m::json_path_not_found(
+                    &path.source(),
+                    field,
+                    &to_text(input),
+                ))
             })?
         }
         FailText::Path(PathOrCall::Call(call)) => {
@@ -197,7 +255,13 @@ fn fail_text(run: &mut Run, cx: &Cx, text: &Option<FailText>, field: &str, input
                 Value::String(s) => Ok(Some(s)),
                 other => Err(Failure::query(
                     field,
-                    m::jsonata_wrong_type(&t.source(), field, "string", type_name(&other), &to_text(&other)),
+                    m::jsonata_wrong_type(
+                        &t.source(),
+                        field,
+                        "string",
+                        type_name(&other),
+                        &to_text(&other),
+                    ),
                 )),
             };
         }
@@ -208,7 +272,12 @@ fn fail_text(run: &mut Run, cx: &Cx, text: &Option<FailText>, field: &str, input
     }))
 }
 
-fn fail_state(run: &mut Run, cx: &Cx, active: &Active, fail: &crate::definition::model::Fail) -> Result<StepResult, Failure> {
+fn fail_state(
+    run: &mut Run,
+    cx: &Cx,
+    active: &Active,
+    fail: &crate::definition::model::Fail,
+) -> Result<StepResult, Failure> {
     let context = data::context(run, cx, None, None);
     let error = fail_text(run, cx, &fail.error, "ErrorPath", &active.input, &context)?;
     let cause = fail_text(run, cx, &fail.cause, "CausePath", &active.input, &context)?;

@@ -2,7 +2,7 @@
 //! Optimized integrations show `Task*` events, Lambda ARNs `LambdaFunction*`, activities `Activity*`.
 
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 
 use super::data::{self, Cx};
 use super::states::number;
@@ -14,7 +14,7 @@ use crate::history;
 use crate::json::{as_integer, to_text};
 use crate::messages as m;
 use crate::paths::PathScope;
-use crate::template::{evaluate_call, PathOrCall};
+use crate::template::{PathOrCall, evaluate_call};
 
 /// Identifies a scheduled task between the engine and its driver.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -110,7 +110,15 @@ fn labels(resource: &Resource) -> (TaskKind, String, String, TaskPattern) {
     }
 }
 
-fn seconds(run: &mut Run, cx: &Cx, field: Option<&Number>, name: &str, data: &Value, context: &Value, states: &Value) -> Result<Option<u64>, Failure> {
+fn seconds(
+    run: &mut Run,
+    cx: &Cx,
+    field: Option<&Number>,
+    name: &str,
+    data: &Value,
+    context: &Value,
+    states: &Value,
+) -> Result<Option<u64>, Failure> {
     let Some(n) = field else {
         return Ok(None);
     };
@@ -123,18 +131,35 @@ fn seconds(run: &mut Run, cx: &Cx, field: Option<&Number>, name: &str, data: &Va
                     Value::String(s) => s.clone(),
                     other => to_text(other),
                 };
-                Failure::runtime(m::not_valid_integer(&format!("{name}Path"), &shown, &p.source()))
+                Failure::runtime(m::not_valid_integer(
+                    &format!("{name}Path"),
+                    &shown,
+                    &p.source(),
+                ))
             }
             Number::Expr(t) => Failure::query(
                 name,
-                m::jsonata_wrong_type(&t.source(), name, "integer", crate::json::type_name(&v), &to_text(&v)),
+                m::jsonata_wrong_type(
+                    &t.source(),
+                    name,
+                    "integer",
+                    crate::json::type_name(&v),
+                    &to_text(&v),
+                ),
             ),
             Number::Literal(_) => Failure::runtime(m::not_valid_integer(name, &to_text(&v), name)),
         }),
     }
 }
 
-fn role_arn(run: &mut Run, cx: &Cx, credentials: Option<&RoleArn>, data: &Value, context: &Value, states: &Value) -> Result<Option<String>, Failure> {
+fn role_arn(
+    run: &mut Run,
+    cx: &Cx,
+    credentials: Option<&RoleArn>,
+    data: &Value,
+    context: &Value,
+    states: &Value,
+) -> Result<Option<String>, Failure> {
     let Some(c) = credentials else {
         return Ok(None);
     };
@@ -146,8 +171,13 @@ fn role_arn(run: &mut Run, cx: &Cx, credentials: Option<&RoleArn>, data: &Value,
                 context,
                 variables: cx.vars,
             };
-            p.evaluate(&scope)
-                .map_err(|_| Failure::runtime(m::json_path_not_found(&p.source(), "RoleArn.$", &to_text(data))))?
+            p.evaluate(&scope).map_err(|_| {
+                Failure::runtime(m::json_path_not_found(
+                    &p.source(),
+                    "RoleArn.$",
+                    &to_text(data),
+                ))
+            })?
         }
         RoleArn::Path(PathOrCall::Call(call)) => {
             let scope = PathScope {
@@ -165,7 +195,13 @@ fn role_arn(run: &mut Run, cx: &Cx, credentials: Option<&RoleArn>, data: &Value,
     }))
 }
 
-pub fn step(run: &mut Run, cx: &Cx, last: &mut u64, active: &mut Active, task: &Task) -> StepResult {
+pub fn step(
+    run: &mut Run,
+    cx: &Cx,
+    last: &mut u64,
+    active: &mut Active,
+    task: &Task,
+) -> StepResult {
     if matches!(active.phase, Phase::Start) {
         match schedule(run, cx, last, active, task) {
             Ok(()) => {}
@@ -207,14 +243,21 @@ pub fn step(run: &mut Run, cx: &Cx, last: &mut u64, active: &mut Active, task: &
                 let mut body = Map::new();
                 body.insert("output".into(), text);
                 body.insert("outputDetails".into(), flag);
-                run.log.emit(last, cx.record, at, "TaskSubmitted", Some(labels_map(body)));
+                run.log
+                    .emit(last, cx.record, at, "TaskSubmitted", Some(labels_map(body)));
             }
             TaskReport::Succeeded(output) => {
                 let (text, flag) = history::payload(&output);
                 let mut body = Map::new();
                 body.insert("output".into(), text);
                 body.insert("outputDetails".into(), flag);
-                run.log.emit(last, cx.record, at, &format!("{prefix}Succeeded"), Some(labels_map(body)));
+                run.log.emit(
+                    last,
+                    cx.record,
+                    at,
+                    &format!("{prefix}Succeeded"),
+                    Some(labels_map(body)),
+                );
                 let token = t.token.clone();
                 let context = data::context(run, cx, token.as_deref(), None);
                 return match data::finish_with_result(run, cx, &active.input, output, &context) {
@@ -228,13 +271,25 @@ pub fn step(run: &mut Run, cx: &Cx, last: &mut u64, active: &mut Active, task: &
             }
             TaskReport::Failed { error, cause } => {
                 let body = history::error_cause(error.as_deref(), cause.as_deref());
-                run.log.emit(last, cx.record, at, &format!("{prefix}Failed"), Some(labels_map(body)));
+                run.log.emit(
+                    last,
+                    cx.record,
+                    at,
+                    &format!("{prefix}Failed"),
+                    Some(labels_map(body)),
+                );
                 return StepResult::Fail(Failure::raw(error, cause));
             }
             TaskReport::TimedOut { error, cause } => {
                 let error = error.or_else(|| Some(m::STATES_TIMEOUT.to_string()));
                 let body = history::error_cause(error.as_deref(), cause.as_deref());
-                run.log.emit(last, cx.record, at, &format!("{prefix}TimedOut"), Some(labels_map(body)));
+                run.log.emit(
+                    last,
+                    cx.record,
+                    at,
+                    &format!("{prefix}TimedOut"),
+                    Some(labels_map(body)),
+                );
                 return StepResult::Fail(Failure::raw(error, cause));
             }
         }
@@ -246,7 +301,13 @@ pub fn step(run: &mut Run, cx: &Cx, last: &mut u64, active: &mut Active, task: &
     };
     if let Some(error) = timed_out {
         let body = history::error_cause(Some(error), None);
-        run.log.emit(last, cx.record, run.now, &format!("{prefix}TimedOut"), Some(labels_map(body)));
+        run.log.emit(
+            last,
+            cx.record,
+            run.now,
+            &format!("{prefix}TimedOut"),
+            Some(labels_map(body)),
+        );
         run.cancelled.push(t.id);
         return StepResult::Fail(Failure::raw(Some(error.to_string()), None));
     }
@@ -274,10 +335,17 @@ fn started_event(
         TaskKind::LambdaFunction => None,
         TaskKind::Activity => Some(json!({})),
     };
-    run.log.emit(last, cx.record, at, &format!("{prefix}Started"), body);
+    run.log
+        .emit(last, cx.record, at, &format!("{prefix}Started"), body);
 }
 
-fn schedule(run: &mut Run, cx: &Cx, last: &mut u64, active: &mut Active, task: &Task) -> Result<(), Failure> {
+fn schedule(
+    run: &mut Run,
+    cx: &Cx,
+    last: &mut u64,
+    active: &mut Active,
+    task: &Task,
+) -> Result<(), Failure> {
     let (kind, resource_type, resource, pattern) = labels(&task.resource);
     let token = (pattern == TaskPattern::WaitForTaskToken).then(|| run.env.uuid());
     let context = data::context(run, cx, token.as_deref(), None);
@@ -285,7 +353,10 @@ fn schedule(run: &mut Run, cx: &Cx, last: &mut u64, active: &mut Active, task: &
     let (parameters, selected) = match &cx.state.io {
         Io::JsonPath { input_path, .. } => {
             let selected = data::select_path(input_path, &active.input, &context, cx.vars)?;
-            (data::effective_input(run, cx, &active.input, &context)?, selected)
+            (
+                data::effective_input(run, cx, &active.input, &context)?,
+                selected,
+            )
         }
         Io::Jsonata { arguments, .. } => {
             let args = match arguments {
@@ -295,9 +366,32 @@ fn schedule(run: &mut Run, cx: &Cx, last: &mut u64, active: &mut Active, task: &
             (args, active.input.clone())
         }
     };
-    let role = role_arn(run, cx, task.credentials.as_ref(), &selected, &context, &states)?;
-    let timeout = seconds(run, cx, task.timeout_seconds.as_ref(), "TimeoutSeconds", &selected, &context, &states)?;
-    let heartbeat = seconds(run, cx, task.heartbeat_seconds.as_ref(), "HeartbeatSeconds", &selected, &context, &states)?;
+    let role = role_arn(
+        run,
+        cx,
+        task.credentials.as_ref(),
+        &selected,
+        &context,
+        &states,
+    )?;
+    let timeout = seconds(
+        run,
+        cx,
+        task.timeout_seconds.as_ref(),
+        "TimeoutSeconds",
+        &selected,
+        &context,
+        &states,
+    )?;
+    let heartbeat = seconds(
+        run,
+        cx,
+        task.heartbeat_seconds.as_ref(),
+        "HeartbeatSeconds",
+        &selected,
+        &context,
+        &states,
+    )?;
     let id = TaskId(*run.next_task);
     *run.next_task += 1;
     let (text, flag) = history::payload(&parameters);
@@ -336,7 +430,8 @@ fn schedule(run: &mut Run, cx: &Cx, last: &mut u64, active: &mut Active, task: &
             body.insert("taskCredentials".into(), json!({ "roleArn": r }));
         }
     }
-    run.log.emit(last, cx.record, run.now, event, Some(Value::Object(body)));
+    run.log
+        .emit(last, cx.record, run.now, event, Some(Value::Object(body)));
     run.outbox.push(TaskRequest {
         id,
         state_name: cx.state.name.clone(),

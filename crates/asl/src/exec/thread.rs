@@ -2,13 +2,13 @@
 //! It enters states, lets them work, and applies exits, retries and catches.
 
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 
 use super::data::{self, Cx, Scope};
 use super::log::EventLog;
-use super::{map, parallel, states, task, Run, TaskId};
-use crate::definition::model::{BlockId, Catcher, Io, Jitter, Retrier, State, StateId, StateKind};
+use super::{Run, TaskId, map, parallel, states, task};
 use crate::definition::StateMachine;
+use crate::definition::model::{BlockId, Catcher, Io, Jitter, Retrier, State, StateId, StateKind};
 use crate::failure::Failure;
 use crate::history;
 use crate::messages as m;
@@ -245,7 +245,14 @@ enum Transition {
     Fail(Failure),
 }
 
-fn exit(run: &mut Run, st: &State, record: bool, last: &mut u64, output: &Value, assigned: Option<&Map<String, Value>>) {
+fn exit(
+    run: &mut Run,
+    st: &State,
+    record: bool,
+    last: &mut u64,
+    output: &Value,
+    assigned: Option<&Map<String, Value>>,
+) {
     let (text, flag) = history::payload(output);
     let mut details = json!({"name": st.name, "output": text, "outputDetails": flag});
     if let Some(assigned) = assigned.filter(|a| !a.is_empty()) {
@@ -298,11 +305,21 @@ fn retry_delay_ms(run: &mut Run, retrier: &Retrier, attempt: u32) -> i64 {
     (seconds * 1000.0).round() as i64
 }
 
-fn handle_failure(run: &mut Run, cx: &Cx, last: &mut u64, active: &mut Active, failure: Failure) -> Handled {
+fn handle_failure(
+    run: &mut Run,
+    cx: &Cx,
+    last: &mut u64,
+    active: &mut Active,
+    failure: Failure,
+) -> Handled {
     let st = cx.state;
-    let failure = failure.in_state(&st.name, active.entered_id);
-    if failure.is_query_evaluation() {
-        let location = failure.location.clone().unwrap_or_default();
+    let mut failure = failure.in_state(&st.name, active.entered_id);
+    // A failure from a nested state was reported there already; its location is taken then.
+    if let Some(location) = failure
+        .location
+        .take()
+        .filter(|_| failure.is_query_evaluation())
+    {
         // Output and Assign run after the state's work; AWS reports their failures detached
         // from the state's event chain.
         let previous = if location == "Output" || location.starts_with("Assign") {
@@ -313,7 +330,13 @@ fn handle_failure(run: &mut Run, cx: &Cx, last: &mut u64, active: &mut Active, f
         let mut details = history::error_cause(failure.error.as_deref(), failure.cause.as_deref());
         details.insert("location".into(), json!(location));
         details.insert("state".into(), json!(st.name));
-        let id = run.log.emit_after(previous, cx.record, run.now, "EvaluationFailed", Some(Value::Object(details)));
+        let id = run.log.emit_after(
+            previous,
+            cx.record,
+            run.now,
+            "EvaluationFailed",
+            Some(Value::Object(details)),
+        );
         if cx.record {
             *last = id;
         }
@@ -322,7 +345,11 @@ fn handle_failure(run: &mut Run, cx: &Cx, last: &mut u64, active: &mut Active, f
         return Handled::Failed(failure);
     }
     let error = failure.error.as_deref();
-    if let Some(i) = st.retry.iter().position(|r| error_matches(&r.error_equals, error)) {
+    if let Some(i) = st
+        .retry
+        .iter()
+        .position(|r| error_matches(&r.error_equals, error))
+    {
         let retrier = &st.retry[i];
         let used = active.attempts.get(i).copied().unwrap_or(0);
         if u64::from(used) < retrier.max_attempts {
@@ -338,14 +365,20 @@ fn handle_failure(run: &mut Run, cx: &Cx, last: &mut u64, active: &mut Active, f
     }
     match st.kind {
         StateKind::Parallel { .. } => {
-            run.log.emit(last, cx.record, run.now, "ParallelStateFailed", None);
+            run.log
+                .emit(last, cx.record, run.now, "ParallelStateFailed", None);
         }
         StateKind::Map(_) => {
-            run.log.emit(last, cx.record, run.now, "MapStateFailed", None);
+            run.log
+                .emit(last, cx.record, run.now, "MapStateFailed", None);
         }
         _ => {}
     }
-    let Some(catcher) = st.catch.iter().find(|c| error_matches(&c.error_equals, error)) else {
+    let Some(catcher) = st
+        .catch
+        .iter()
+        .find(|c| error_matches(&c.error_equals, error))
+    else {
         return Handled::Failed(failure);
     };
     match caught(run, cx, active, catcher, &failure) {
@@ -369,13 +402,27 @@ fn caught(
     let context = data::context(run, cx, None, None);
     match &cx.state.io {
         Io::JsonPath { .. } => {
-            let assigned = data::assign(run, cx, catcher.assign.as_ref(), &error_output, &context, &Value::Null)?;
+            let assigned = data::assign(
+                run,
+                cx,
+                catcher.assign.as_ref(),
+                &error_output,
+                &context,
+                &Value::Null,
+            )?;
             let output = data::merge_result(&catcher.result_path, &active.input, error_output)?;
             Ok((output, assigned))
         }
         Io::Jsonata { .. } => {
             let states = data::states(&active.input, &context, None, Some(&error_output));
-            let assigned = data::assign(run, cx, catcher.assign.as_ref(), &Value::Null, &context, &states)?;
+            let assigned = data::assign(
+                run,
+                cx,
+                catcher.assign.as_ref(),
+                &Value::Null,
+                &context,
+                &states,
+            )?;
             let output = match &catcher.output {
                 Some(t) => data::jsonata(run, cx, t, "Output", &states)?,
                 None => error_output,
