@@ -198,6 +198,9 @@ pub fn timestamp_field_invalid(value: &str) -> String {
     )
 }
 
+/// A persisted execution resumed against a definition it was not started with.
+pub const DEFINITION_MISMATCH: &str = "The execution does not match its state machine definition";
+
 pub const WAIT_TOO_LONG: &str = "Wait state delay is too long.";
 
 pub fn not_valid_integer(field: &str, value: &str, path: &str) -> String {

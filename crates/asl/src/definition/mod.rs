@@ -139,8 +139,9 @@ impl StateMachine {
         self.resources.iter().map(String::as_str)
     }
 
-    pub(crate) fn block(&self, id: BlockId) -> &Block {
-        &self.blocks[id]
+    /// A block by id; `None` only for an execution resumed with a different definition.
+    pub(crate) fn block(&self, id: BlockId) -> Option<&Block> {
+        self.blocks.get(id)
     }
 
     /// The top-level block.

@@ -20,6 +20,7 @@ use crate::env::Env;
 use crate::history::{self, HistoryEvent};
 
 pub use task::{TaskId, TaskKind, TaskPattern, TaskRequest};
+pub use thread::error_matches;
 
 use log::EventLog;
 use thread::Thread;

@@ -89,7 +89,7 @@ impl Thread {
             last,
             record,
             step: Step::Enter {
-                state: sm.block(block).start_at,
+                state: sm.block(block).map_or(0, |b| b.start_at),
                 input,
                 text: None,
             },
@@ -128,13 +128,19 @@ pub fn advance(run: &mut Run, thread: &mut Thread, outer: Option<&Scope>) {
             record,
             step,
         } = thread;
-        let block_ref = sm.block(*block);
+        let Some(block_ref) = sm.block(*block) else {
+            *step = Step::Failed(Failure::runtime(m::DEFINITION_MISMATCH));
+            return;
+        };
         match step {
             Step::Done(_) | Step::Failed(_) => return,
             Step::Enter { state, input, text } => {
                 let state_id = *state;
                 let input = std::mem::take(input);
-                let st = &block_ref.states[state_id];
+                let Some(st) = block_ref.states.get(state_id) else {
+                    *step = Step::Failed(Failure::runtime(m::DEFINITION_MISMATCH));
+                    return;
+                };
                 let (text, flag) = match text.take() {
                     Some(t) => history::payload_text(t),
                     None => history::payload(&input),
@@ -157,7 +163,10 @@ pub fn advance(run: &mut Run, thread: &mut Thread, outer: Option<&Scope>) {
                 }));
             }
             Step::Active(active) => {
-                let st = &block_ref.states[active.state];
+                let Some(st) = block_ref.states.get(active.state) else {
+                    *step = Step::Failed(Failure::runtime(m::DEFINITION_MISMATCH));
+                    return;
+                };
                 let transition = {
                     let scope = Scope {
                         vars: &*vars,
