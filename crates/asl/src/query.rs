@@ -19,6 +19,8 @@ use crate::paths::Variables;
 pub struct CompiledQuery {
     source: String,
     variables: Vec<String>,
+    /// The `$states` members the text names; `None` when it uses `$states` whole.
+    states_members: Option<Vec<String>>,
     inner: Arc<dyn Any + Send + Sync>,
 }
 
@@ -39,7 +41,21 @@ impl CompiledQuery {
         CompiledQuery {
             source: source.to_string(),
             variables: referenced_variables(source),
+            states_members: states_members(source),
             inner,
+        }
+    }
+
+    /// The part of `$states` this expression can read (all of it when it names `$states` whole).
+    pub fn states_view(&self, states: &Value) -> Value {
+        match (&self.states_members, states) {
+            (Some(members), Value::Object(map)) => Value::Object(
+                members
+                    .iter()
+                    .filter_map(|m| map.get(m).map(|v| (m.clone(), v.clone())))
+                    .collect(),
+            ),
+            _ => states.clone(),
         }
     }
 
@@ -85,6 +101,30 @@ pub trait QueryEngine: Send + Sync {
     ) -> Result<Option<Value>, QueryError>;
 }
 
+fn states_members(source: &str) -> Option<Vec<String>> {
+    let mut members: Vec<String> = Vec::new();
+    for (i, m) in source.match_indices("$states") {
+        let rest = &source[i + m.len()..];
+        let Some(member) = rest.strip_prefix('.') else {
+            if rest.starts_with(|c: char| c.is_alphanumeric() || c == '_') {
+                continue;
+            }
+            return None;
+        };
+        let name: String = member
+            .chars()
+            .take_while(|c| c.is_alphanumeric() || *c == '_')
+            .collect();
+        if name.is_empty() {
+            return None;
+        }
+        if !members.contains(&name) {
+            members.push(name);
+        }
+    }
+    Some(members)
+}
+
 fn referenced_variables(source: &str) -> Vec<String> {
     let chars: Vec<char> = source.chars().collect();
     let mut names: Vec<String> = Vec::new();
@@ -126,7 +166,11 @@ fn referenced_variables(source: &str) -> Vec<String> {
 pub struct JsonataEngine;
 
 fn to_jvalue(v: &Value) -> JValue {
-    JValue::from(v.clone())
+    to_jvalue_owned(v.clone())
+}
+
+fn to_jvalue_owned(v: Value) -> JValue {
+    JValue::from(v)
 }
 
 /// Converts a result back to JSON; `None` for undefined. Integral numbers print as integers.
@@ -320,7 +364,10 @@ impl QueryEngine for JsonataEngine {
         let mut context = Context::new();
         for name in query.variables() {
             if name == "states" {
-                context.bind("states".to_string(), to_jvalue(scope.states));
+                context.bind(
+                    "states".to_string(),
+                    to_jvalue_owned(query.states_view(scope.states)),
+                );
             } else if let Some(v) = scope.variables.get(name) {
                 context.bind(name.clone(), to_jvalue(v));
             }
@@ -456,6 +503,20 @@ mod tests {
         assert!(JsonataEngine.compile("a[1,2)").is_err());
         let e = eval("$eval('1+1')", json!({})).unwrap_err();
         assert!(e.message.contains("$eval"), "{}", e.message);
+    }
+
+    #[test]
+    fn only_named_states_members_are_bound() {
+        let q = JsonataEngine
+            .compile("$states.context.Map.Item.Value & $states.input.x")
+            .unwrap();
+        let states = json!({"input": {"x": 1}, "context": {"Map": 1}, "result": [1, 2]});
+        assert_eq!(
+            q.states_view(&states),
+            json!({"context": {"Map": 1}, "input": {"x": 1}})
+        );
+        let whole = JsonataEngine.compile("$keys($states)").unwrap();
+        assert_eq!(whole.states_view(&states), states);
     }
 
     #[test]

@@ -53,6 +53,9 @@ pub struct State {
     /// Whether any field reads the context object (`$$`, `$states.context`); building it is
     /// skipped otherwise.
     pub needs_context: bool,
+    /// Whether a field may read `Execution.Input` from it (copying the input is skipped
+    /// otherwise: a Map over a large input would copy it once per item).
+    pub needs_execution_input: bool,
 }
 
 impl State {

@@ -387,5 +387,6 @@ fn placeholder(name: &str) -> State {
         retry: Vec::new(),
         catch: Vec::new(),
         needs_context: false,
+        needs_execution_input: false,
     }
 }

@@ -154,6 +154,7 @@ pub fn state(
             retry: Vec::new(),
             catch: Vec::new(),
             needs_context: false,
+            needs_execution_input: false,
         };
     };
     let all: Vec<&str> = COMMON.iter().chain(fields.iter()).copied().collect();
@@ -209,6 +210,7 @@ pub fn state(
         retry,
         catch,
         needs_context: reads_context(&text),
+        needs_execution_input: reads_execution_input(&text),
     }
 }
 
@@ -219,6 +221,23 @@ fn reads_context(text: &str) -> bool {
     }
     text.match_indices("$states")
         .any(|(i, m)| text[i + m.len()..].chars().next() != Some('.'))
+}
+
+/// Whether a state's text may read `Execution.Input`: named, or through a whole object that
+/// contains it (`$$`, `$$.Execution`, `$states.context`, ...).
+fn reads_execution_input(text: &str) -> bool {
+    if text.contains("Execution.Input") {
+        return true;
+    }
+    let whole = |needle: &str| {
+        text.match_indices(needle)
+            .any(|(i, m)| !matches!(text[i + m.len()..].chars().next(), Some('.') | Some('$')))
+    };
+    whole("$$")
+        || whole("$$.Execution")
+        || whole("$states")
+        || whole("$states.context")
+        || whole("states.context.Execution")
 }
 
 fn next_or_end(

@@ -58,10 +58,15 @@ pub fn context(run: &Run, cx: &Cx, token: Option<&str>, item: Option<&MapItem>) 
     ) {
         state["RetryCount"] = json!(cx.retry_count);
     }
+    let input = if cx.state.needs_execution_input {
+        run.input.clone()
+    } else {
+        Value::Null
+    };
     let mut ctx = json!({
         "Execution": {
             "Id": c.execution_arn,
-            "Input": run.input,
+            "Input": input,
             "Name": c.name,
             "RoleArn": c.role_arn,
             "StartTime": format_iso_millis(c.start_time_ms),
