@@ -49,10 +49,10 @@ fn main() -> ExitCode {
             }
         };
         let id = case["id"].as_str().unwrap_or("?").to_string();
-        if let Some(o) = &only {
-            if !id.contains(o.as_str()) {
-                continue;
-            }
+        if let Some(o) = &only
+            && !id.contains(o.as_str())
+        {
+            continue;
         }
         match run_case(&case) {
             Ok(()) => passed += 1,

@@ -106,10 +106,10 @@ fn wrap(name: &str, state: &Value, variables: &Map<String, Value>) -> Value {
     };
     let mut targets: Vec<String> = Vec::new();
     let mut add = |v: Option<&Value>| {
-        if let Some(Value::String(t)) = v {
-            if !targets.contains(t) {
-                targets.push(t.clone());
-            }
+        if let Some(Value::String(t)) = v
+            && !targets.contains(t)
+        {
+            targets.push(t.clone());
         }
     };
     add(state.get("Next"));
@@ -158,18 +158,17 @@ fn summarize(execution: &Execution, state: &Value, input: Value) -> TestStateRes
         if matches!(
             e.kind.as_str(),
             "TaskScheduled" | "LambdaFunctionScheduled" | "ActivityScheduled"
-        ) {
-            if let Some(p) = e
-                .detail()
-                .and_then(|d| d.get("parameters").or_else(|| d.get("input")))
-            {
-                inspection.insert("afterParameters".into(), p.clone());
-            }
+        ) && let Some(p) = e
+            .detail()
+            .and_then(|d| d.get("parameters").or_else(|| d.get("input")))
+        {
+            inspection.insert("afterParameters".into(), p.clone());
         }
-        if e.kind.ends_with("Succeeded") && e.kind != "ExecutionSucceeded" {
-            if let Some(o) = e.detail().and_then(|d| d.get("output")) {
-                inspection.insert("result".into(), o.clone());
-            }
+        if e.kind.ends_with("Succeeded")
+            && e.kind != "ExecutionSucceeded"
+            && let Some(o) = e.detail().and_then(|d| d.get("output"))
+        {
+            inspection.insert("result".into(), o.clone());
         }
     }
     let exit = after.iter().position(|e| {

@@ -228,24 +228,24 @@ fn comparison(p: &mut Parser, rule: &Obj, op: &str, variable: PathRef) -> Condit
             expected,
         };
     }
-    if let Some(base) = op.strip_suffix("Path") {
-        if let Some((_, cmp)) = COMPARISONS.iter().find(|(n, _)| *n == base) {
-            if *cmp == Comparison::StringMatches {
-                p.problems
-                    .schema(m::field_not_supported(op), &rule.location);
-            }
-            return match value.as_str().map(PathRef::parse) {
-                Some(Ok(path)) => Condition::Compare {
-                    variable,
-                    op: *cmp,
-                    operand: Operand::Path(path),
-                },
-                _ => {
-                    p.problems.schema(m::NOT_A_JSON_PATH, &rule.at(op));
-                    Condition::And(Vec::new())
-                }
-            };
+    if let Some(base) = op.strip_suffix("Path")
+        && let Some((_, cmp)) = COMPARISONS.iter().find(|(n, _)| *n == base)
+    {
+        if *cmp == Comparison::StringMatches {
+            p.problems
+                .schema(m::field_not_supported(op), &rule.location);
         }
+        return match value.as_str().map(PathRef::parse) {
+            Some(Ok(path)) => Condition::Compare {
+                variable,
+                op: *cmp,
+                operand: Operand::Path(path),
+            },
+            _ => {
+                p.problems.schema(m::NOT_A_JSON_PATH, &rule.at(op));
+                Condition::And(Vec::new())
+            }
+        };
     }
     let Some((_, cmp)) = COMPARISONS.iter().find(|(n, _)| *n == op) else {
         p.problems.schema(m::CHOICE_RULE_INVALID, &rule.location);

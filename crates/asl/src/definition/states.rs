@@ -220,7 +220,7 @@ fn reads_context(text: &str) -> bool {
         return true;
     }
     text.match_indices("$states")
-        .any(|(i, m)| text[i + m.len()..].chars().next() != Some('.'))
+        .any(|(i, m)| !text[i + m.len()..].starts_with('.'))
 }
 
 /// Whether a state's text may read `Execution.Input`: named, or through a whole object that
@@ -472,10 +472,11 @@ fn number_in(
         return None;
     }
     if let Some(v) = obj.get(field) {
-        if let Some(text) = v.as_str() {
-            if language == QueryLanguage::Jsonata && expression_text(text).is_some() {
-                return Some(Number::Expr(p.jsonata(v, &obj.at(field))));
-            }
+        if let Some(text) = v.as_str()
+            && language == QueryLanguage::Jsonata
+            && expression_text(text).is_some()
+        {
+            return Some(Number::Expr(p.jsonata(v, &obj.at(field))));
         }
         let Some(n) = v.as_f64() else {
             p.problems
@@ -626,13 +627,12 @@ fn task(p: &mut Parser, obj: &Obj, language: QueryLanguage) -> Task {
     );
     if let (Some(Number::Literal(t)), Some(Number::Literal(h))) =
         (&timeout_seconds, &heartbeat_seconds)
+        && h.as_f64() >= t.as_f64()
     {
-        if h.as_f64() >= t.as_f64() {
-            p.problems.schema(
-                "HeartbeatSeconds must be smaller than TimeoutSeconds",
-                &obj.at("HeartbeatSeconds"),
-            );
-        }
+        p.problems.schema(
+            "HeartbeatSeconds must be smaller than TimeoutSeconds",
+            &obj.at("HeartbeatSeconds"),
+        );
     }
     let credentials = obj
         .object("Credentials", &mut p.problems)

@@ -425,10 +425,10 @@ pub fn step(
     active: &mut Active,
     map: &MapState,
 ) -> StepResult {
-    if matches!(active.phase, Phase::Start) {
-        if let Err(f) = start(run, cx, last, active, map) {
-            return StepResult::Fail(f);
-        }
+    if matches!(active.phase, Phase::Start)
+        && let Err(f) = start(run, cx, last, active, map)
+    {
+        return StepResult::Fail(f);
     }
     let raw = active.input.clone();
     let Phase::Map(mr) = &mut active.phase else {

@@ -49,10 +49,10 @@ pub fn step(
     active: &mut Active,
     blocks: &[BlockId],
 ) -> StepResult {
-    if matches!(active.phase, Phase::Start) {
-        if let Err(f) = start(run, cx, last, active, blocks) {
-            return StepResult::Fail(f);
-        }
+    if matches!(active.phase, Phase::Start)
+        && let Err(f) = start(run, cx, last, active, blocks)
+    {
+        return StepResult::Fail(f);
     }
     let Phase::Parallel(p) = &mut active.phase else {
         return StepResult::Blocked;

@@ -420,15 +420,15 @@ fn schedule(
     if let Some(t) = timeout {
         body.insert("timeoutInSeconds".into(), json!(t));
     }
-    if let Some(h) = heartbeat {
-        if kind != TaskKind::LambdaFunction {
-            body.insert("heartbeatInSeconds".into(), json!(h));
-        }
+    if let Some(h) = heartbeat
+        && kind != TaskKind::LambdaFunction
+    {
+        body.insert("heartbeatInSeconds".into(), json!(h));
     }
-    if let Some(r) = &role {
-        if kind != TaskKind::Activity {
-            body.insert("taskCredentials".into(), json!({ "roleArn": r }));
-        }
+    if let Some(r) = &role
+        && kind != TaskKind::Activity
+    {
+        body.insert("taskCredentials".into(), json!({ "roleArn": r }));
     }
     run.log
         .emit(last, cx.record, run.now, event, Some(Value::Object(body)));

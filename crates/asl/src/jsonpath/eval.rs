@@ -4,7 +4,7 @@
 use serde_json::{Map, Value};
 
 use super::filter;
-use super::{Function, JsonPath, Root, Selector, Step};
+use super::{Function, JsonPath, PathMismatch, Root, Selector, Step};
 use crate::json::number;
 
 /// A definite path found nothing; `message` is Jayway's text ("No results for path: $['a']").
@@ -81,16 +81,15 @@ pub(super) fn evaluate(path: &JsonPath, current: &Value, root: &Value) -> Result
     // Jayway returns an object for a trailing multi-name selector on a single object.
     if let (Some(Step::Child(Selector::Names(names))), true) =
         (path.steps.last(), path.steps.len() == 1)
+        && let Value::Object(map) = start
     {
-        if let Value::Object(map) = start {
-            let mut out = Map::new();
-            for n in names {
-                if let Some(v) = map.get(n) {
-                    out.insert(n.clone(), v.clone());
-                }
+        let mut out = Map::new();
+        for n in names {
+            if let Some(v) = map.get(n) {
+                out.insert(n.clone(), v.clone());
             }
-            return Ok(Value::Object(out));
         }
+        return Ok(Value::Object(out));
     }
     let list = Value::Array(found.into_iter().cloned().collect());
     match path.function {
@@ -205,10 +204,8 @@ fn select<'a>(selector: &Selector, node: &'a Value, root: &Value, out: &mut Vec<
         (Selector::Filter(expr), Value::Array(items)) => {
             out.extend(items.iter().filter(|i| filter::matches(expr, i, root)))
         }
-        (Selector::Filter(expr), Value::Object(_)) => {
-            if filter::matches(expr, node, root) {
-                out.push(node)
-            }
+        (Selector::Filter(expr), Value::Object(_)) if filter::matches(expr, node, root) => {
+            out.push(node)
         }
         _ => {}
     }
@@ -314,7 +311,7 @@ fn apply_function(f: Function, value: &Value, path: &str) -> Result<Value, PathE
     }
 }
 
-pub(super) fn set(path: &JsonPath, target: &mut Value, value: Value) -> Result<(), ()> {
+pub(super) fn set(path: &JsonPath, target: &mut Value, value: Value) -> Result<(), PathMismatch> {
     if path.steps.is_empty() {
         *target = value;
         return Ok(());
@@ -323,12 +320,12 @@ pub(super) fn set(path: &JsonPath, target: &mut Value, value: Value) -> Result<(
     let last = path.steps.len() - 1;
     for (i, step) in path.steps.iter().enumerate() {
         let Step::Child(selector) = step else {
-            return Err(());
+            return Err(PathMismatch);
         };
         match selector {
             Selector::Name(name) => {
                 let Value::Object(map) = node else {
-                    return Err(());
+                    return Err(PathMismatch);
                 };
                 if i == last {
                     map.insert(name.clone(), value);
@@ -340,7 +337,7 @@ pub(super) fn set(path: &JsonPath, target: &mut Value, value: Value) -> Result<(
             }
             Selector::Index(idx) => {
                 let Value::Array(items) = node else {
-                    return Err(());
+                    return Err(PathMismatch);
                 };
                 let len = items.len() as i64;
                 let effective = if *idx < 0 { len + idx } else { *idx };
@@ -348,7 +345,7 @@ pub(super) fn set(path: &JsonPath, target: &mut Value, value: Value) -> Result<(
                     .ok()
                     .and_then(|e| items.get_mut(e))
                 else {
-                    return Err(());
+                    return Err(PathMismatch);
                 };
                 if i == last {
                     *slot = value;
@@ -356,7 +353,7 @@ pub(super) fn set(path: &JsonPath, target: &mut Value, value: Value) -> Result<(
                 }
                 node = slot;
             }
-            _ => return Err(()),
+            _ => return Err(PathMismatch),
         }
     }
     Ok(())

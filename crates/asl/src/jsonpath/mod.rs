@@ -59,6 +59,10 @@ pub(crate) enum Function {
     Last,
 }
 
+/// A reference path crossed a value it cannot write into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PathMismatch;
+
 /// Why a path text is not a JSONPath.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PathSyntaxError {
@@ -84,9 +88,11 @@ impl JsonPath {
 
     /// A definite path names exactly one node: no wildcard, deep scan, filter, slice or list.
     pub fn is_definite(&self) -> bool {
-        self.steps.iter().all(|s| match s {
-            Step::Child(Selector::Name(_)) | Step::Child(Selector::Index(_)) => true,
-            _ => false,
+        self.steps.iter().all(|s| {
+            matches!(
+                s,
+                Step::Child(Selector::Name(_)) | Step::Child(Selector::Index(_))
+            )
         })
     }
 
@@ -107,7 +113,7 @@ impl JsonPath {
 
     /// Writes `value` at this reference path inside `target`, creating missing objects.
     /// Fails when the path crosses a value that is not an object (AWS's ResultPathMatchFailure).
-    pub fn set(&self, target: &mut Value, value: Value) -> Result<(), ()> {
+    pub fn set(&self, target: &mut Value, value: Value) -> Result<(), PathMismatch> {
         eval::set(self, target, value)
     }
 }

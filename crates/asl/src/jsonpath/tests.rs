@@ -53,11 +53,10 @@ fn definite_path_missing_leaf_is_no_results() {
         eval("$.x.y", &doc).unwrap_err(),
         "Missing property in path $['x']"
     );
-    assert_eq!(
+    assert!(
         eval("$.a.b[3]", &doc)
             .unwrap_err()
-            .starts_with("Filter: [3]"),
-        true
+            .starts_with("Filter: [3]")
     );
 }
 
