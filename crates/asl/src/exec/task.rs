@@ -248,6 +248,24 @@ pub fn step(
             }
             TaskReport::Succeeded(output) => {
                 let (text, flag) = history::payload(&output);
+                if flag["truncated"] == json!(true) {
+                    // AWS refuses results over the payload limit as a task failure.
+                    let label = match kind {
+                        TaskKind::Integration => resource_type.as_str(),
+                        _ => resource.as_str(),
+                    };
+                    let cause = m::data_limit_exceeded(label);
+                    let body =
+                        history::error_cause(Some(m::STATES_DATA_LIMIT_EXCEEDED), Some(&cause));
+                    run.log.emit(
+                        last,
+                        cx.record,
+                        at,
+                        &format!("{prefix}Failed"),
+                        Some(labels_map(body)),
+                    );
+                    return StepResult::Fail(Failure::new(m::STATES_DATA_LIMIT_EXCEEDED, cause));
+                }
                 let mut body = Map::new();
                 body.insert("output".into(), text);
                 body.insert("outputDetails".into(), flag);

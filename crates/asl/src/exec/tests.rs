@@ -630,6 +630,28 @@ fn task_events_and_request() {
 }
 
 #[test]
+fn oversized_task_results_fail_the_task() {
+    let big = "é".repeat(140_000);
+    let out = run_with(
+        json!({"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+            "Catch": [{"ErrorEquals": ["States.ALL"], "Next": "H"}], "End": true}, "H": {"Type": "Pass", "End": true}}}),
+        json!({}),
+        move |_| Reply::Succeed(json!({"Payload": big.clone()})),
+    );
+    let e = &out.execution;
+    assert_eq!(
+        detail(e, "TaskFailed"),
+        json!({"error": "States.DataLimitExceeded",
+               "cause": "The state/task 'lambda' returned a result with a size exceeding the maximum number of bytes service limit.",
+               "resourceType": "lambda", "resource": "invoke"})
+    );
+    assert_eq!(
+        e.output().unwrap()["Error"],
+        json!("States.DataLimitExceeded")
+    );
+}
+
+#[test]
 fn lambda_function_arn_uses_lambda_events() {
     let out = run_with(
         json!({"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "arn:aws:lambda:us-east-1:111111111111:function:f", "End": true}}}),
