@@ -580,3 +580,68 @@ fn valid_definitions_have_no_diagnostics() {
         vec!["arn:aws:states:::lambda:invoke"]
     );
 }
+
+/// Random definitions assembled from ASL fragments never panic the parser.
+#[test]
+fn random_definitions_do_not_panic() {
+    use crate::env::{Env, SeededEnv};
+    let fields: Vec<(&str, serde_json::Value)> = vec![
+        ("Type", json!("Pass")),
+        ("Type", json!("Task")),
+        ("Type", json!("Map")),
+        ("Type", json!("Choice")),
+        ("Type", json!("Parallel")),
+        ("Type", json!("Wait")),
+        ("Type", json!("Fail")),
+        ("Type", json!(3)),
+        ("Next", json!("A")),
+        ("Next", json!("Z")),
+        ("End", json!(true)),
+        ("End", json!("yes")),
+        ("Resource", json!("arn:aws:states:::lambda:invoke")),
+        ("Resource", json!("nope")),
+        ("Parameters", json!({"a.$": "$.x"})),
+        ("Parameters", json!({"a.$": 1})),
+        ("ResultPath", json!("$[0]")),
+        ("Choices", json!([{"Variable": "$.x", "Next": "A"}])),
+        ("Choices", json!("x")),
+        ("Branches", json!([{"StartAt": "Q", "States": {}}])),
+        ("Branches", json!([1])),
+        (
+            "ItemProcessor",
+            json!({"StartAt": "I", "States": {"I": {"Type": "Pass", "End": true}}}),
+        ),
+        ("Iterator", json!({})),
+        ("Seconds", json!(-1)),
+        ("Timestamp", json!("x")),
+        ("Retry", json!([{"ErrorEquals": []}])),
+        ("Catch", json!([{"ErrorEquals": ["States.ALL"]}])),
+        ("Credentials", json!({"RoleArn.$": 5})),
+        ("Assign", json!({"states": 1})),
+        ("Output", json!("{% $x %}")),
+        ("QueryLanguage", json!("JSONata")),
+        ("MaxConcurrency", json!("{% 1 %}")),
+    ];
+    let mut env = SeededEnv::new(3);
+    for _ in 0..3000 {
+        let mut state = serde_json::Map::new();
+        let n = (env.random() * 6.0) as usize + 1;
+        for _ in 0..n {
+            let (k, v) = &fields[(env.random() * fields.len() as f64) as usize % fields.len()];
+            state.insert(k.to_string(), v.clone());
+        }
+        let definition = json!({"StartAt": "A", "States": {"A": state, "Z": {"Type": "Succeed"}}});
+        let _ = StateMachine::validate(&definition.to_string(), StateMachineType::Standard);
+        if let Ok(sm) = StateMachine::parse(&definition.to_string()) {
+            let mut e = crate::env::SeededEnv::new(1);
+            let ctx = crate::exec::ExecutionContext::new(
+                "arn:aws:states:us-east-1:1:stateMachine:m",
+                "e",
+                "r",
+                0,
+            );
+            let mut ex = crate::exec::Execution::start(&sm, json!({"x": [1]}), ctx, &mut e);
+            let _ = ex.run(&sm, 0, &mut e);
+        }
+    }
+}

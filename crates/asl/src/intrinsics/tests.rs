@@ -226,3 +226,45 @@ fn wrong_argument_counts() {
     assert!(failure("States.UUID(1)").contains("States.UUID"));
     assert!(failure("States.JsonToString(1, 2)").contains("States.JsonToString"));
 }
+
+/// Random call texts never panic the parser or the functions.
+#[test]
+fn random_calls_do_not_panic() {
+    use crate::env::Env;
+    let pieces = [
+        "States.Format(",
+        "States.Array(",
+        "States.ArrayRange(",
+        "States.ArrayPartition(",
+        "States.Hash(",
+        "States.MathAdd(",
+        "States.StringSplit(",
+        "States.JsonMerge(",
+        "States.Base64Decode(",
+        "States.ArrayGetItem(",
+        "'x'",
+        "'{}'",
+        "1",
+        "-3",
+        "0",
+        "2.5",
+        "$.a",
+        "$$.Execution",
+        "$v",
+        ", ",
+        ")",
+        "true",
+        "null",
+        "'\\''",
+    ];
+    let mut env = SeededEnv::new(5);
+    for _ in 0..5000 {
+        let n = (env.random() * 8.0) as usize + 1;
+        let text: String = (0..n)
+            .map(|_| pieces[(env.random() * pieces.len() as f64) as usize % pieces.len()])
+            .collect();
+        if Call::parse(&text).is_ok() {
+            let _ = run_with(&text, json!({"a": [1, 2]}));
+        }
+    }
+}

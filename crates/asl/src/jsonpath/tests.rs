@@ -285,3 +285,24 @@ fn set_creates_objects_and_refuses_non_objects() {
         .unwrap();
     assert_eq!(whole, json!({"r": 1}));
 }
+
+/// Random path texts never panic the parser or the evaluator.
+#[test]
+fn random_paths_do_not_panic() {
+    use crate::env::{Env, SeededEnv};
+    let alphabet: Vec<char> = "$@.[]*?()'\"=!<>&|,:-0123456789abc ~/".chars().collect();
+    let doc = json!({"a": [1, {"b": "c"}], "b": {"c": [true, null]}});
+    let mut env = SeededEnv::new(11);
+    for _ in 0..5000 {
+        let len = (env.random() * 16.0) as usize + 1;
+        let mut text = String::from("$");
+        for _ in 0..len {
+            text.push(alphabet[(env.random() * alphabet.len() as f64) as usize % alphabet.len()]);
+        }
+        if let Ok(p) = JsonPath::parse(&text) {
+            let _ = p.evaluate(&doc);
+            let mut target = doc.clone();
+            let _ = p.set(&mut target, json!(1));
+        }
+    }
+}
