@@ -134,6 +134,19 @@ fn wrap(name: &str, state: &Value, variables: &Map<String, Value>) -> Value {
     machine
 }
 
+/// The latest `member` string among the events' details.
+fn last_detail(events: &[crate::history::HistoryEvent], member: &str) -> Option<String> {
+    events
+        .iter()
+        .rev()
+        .find_map(|e| {
+            e.detail()
+                .and_then(|d| d.get(member))
+                .and_then(Value::as_str)
+        })
+        .map(str::to_string)
+}
+
 fn summarize(execution: &Execution, state: &Value, input: Value) -> TestStateResult {
     let events = execution.events();
     let entered = events.iter().position(|e| {
@@ -177,26 +190,8 @@ fn summarize(execution: &Execution, state: &Value, input: Value) -> TestStateRes
     });
     let Some(exit) = exit else {
         // The state failed: retriable when a Retrier would have taken the error.
-        let error = events
-            .iter()
-            .rev()
-            .find_map(|e| {
-                e.detail()
-                    .and_then(|d| d.get("error"))
-                    .and_then(Value::as_str)
-            })
-            .map(str::to_string)
-            .or_else(|| execution.error().map(str::to_string));
-        let cause = events
-            .iter()
-            .rev()
-            .find_map(|e| {
-                e.detail()
-                    .and_then(|d| d.get("cause"))
-                    .and_then(Value::as_str)
-            })
-            .map(str::to_string)
-            .or_else(|| execution.cause().map(str::to_string));
+        let error = last_detail(events, "error").or_else(|| execution.error().map(str::to_string));
+        let cause = last_detail(events, "cause").or_else(|| execution.cause().map(str::to_string));
         let retriable = state
             .get("Retry")
             .and_then(Value::as_array)
@@ -255,24 +250,8 @@ fn summarize(execution: &Execution, state: &Value, input: Value) -> TestStateRes
         TestStatus::Succeeded
     };
     let (error, cause) = if failed_before_exit {
-        let failed = after[..exit]
-            .iter()
-            .rev()
-            .find(|e| e.kind.ends_with("Failed"));
-        (
-            failed.and_then(|e| {
-                e.detail()
-                    .and_then(|d| d.get("error"))
-                    .and_then(Value::as_str)
-                    .map(str::to_string)
-            }),
-            failed.and_then(|e| {
-                e.detail()
-                    .and_then(|d| d.get("cause"))
-                    .and_then(Value::as_str)
-                    .map(str::to_string)
-            }),
-        )
+        let before = &after[..exit];
+        (last_detail(before, "error"), last_detail(before, "cause"))
     } else {
         (None, None)
     };

@@ -255,16 +255,9 @@ pub fn step(
                         _ => resource.as_str(),
                     };
                     let cause = m::data_limit_exceeded(label);
-                    let body =
-                        history::error_cause(Some(m::STATES_DATA_LIMIT_EXCEEDED), Some(&cause));
-                    run.log.emit(
-                        last,
-                        cx.record,
-                        at,
-                        &format!("{prefix}Failed"),
-                        Some(labels_map(body)),
-                    );
-                    return StepResult::Fail(Failure::new(m::STATES_DATA_LIMIT_EXCEEDED, cause));
+                    let error = Some(m::STATES_DATA_LIMIT_EXCEEDED.to_string());
+                    let kind = format!("{prefix}Failed");
+                    return failed(run, cx, last, at, &kind, error, Some(cause), &labels_map);
                 }
                 let mut body = Map::new();
                 body.insert("output".into(), text);
@@ -288,27 +281,29 @@ pub fn step(
                 };
             }
             TaskReport::Failed { error, cause } => {
-                let body = history::error_cause(error.as_deref(), cause.as_deref());
-                run.log.emit(
+                return failed(
+                    run,
+                    cx,
                     last,
-                    cx.record,
                     at,
                     &format!("{prefix}Failed"),
-                    Some(labels_map(body)),
+                    error,
+                    cause,
+                    &labels_map,
                 );
-                return StepResult::Fail(Failure::raw(error, cause));
             }
             TaskReport::TimedOut { error, cause } => {
                 let error = error.or_else(|| Some(m::STATES_TIMEOUT.to_string()));
-                let body = history::error_cause(error.as_deref(), cause.as_deref());
-                run.log.emit(
+                return failed(
+                    run,
+                    cx,
                     last,
-                    cx.record,
                     at,
                     &format!("{prefix}TimedOut"),
-                    Some(labels_map(body)),
+                    error,
+                    cause,
+                    &labels_map,
                 );
-                return StepResult::Fail(Failure::raw(error, cause));
             }
         }
     }
@@ -333,6 +328,24 @@ pub fn step(
         run.wake_at(at);
     }
     StepResult::Blocked
+}
+
+/// Records a failed or timed-out task and fails the state with its error.
+#[allow(clippy::too_many_arguments)]
+fn failed(
+    run: &mut Run,
+    cx: &Cx,
+    last: &mut u64,
+    at: i64,
+    kind: &str,
+    error: Option<String>,
+    cause: Option<String>,
+    labels_map: &dyn Fn(Map<String, Value>) -> Value,
+) -> StepResult {
+    let body = history::error_cause(error.as_deref(), cause.as_deref());
+    run.log
+        .emit(last, cx.record, at, kind, Some(labels_map(body)));
+    StepResult::Fail(Failure::raw(error, cause))
 }
 
 #[allow(clippy::too_many_arguments)]
