@@ -3,10 +3,12 @@
 
 mod choice;
 mod graph;
+mod map;
 pub mod model;
 mod parse;
 mod reader;
 mod states;
+mod task;
 
 use std::sync::Arc;
 

@@ -8,7 +8,7 @@ use serde_json::{Map, Value};
 use super::model::*;
 use super::parse::{Edges, Parser};
 use super::reader::{Obj, PathKind};
-use super::{StateMachineType, choice};
+use super::{choice, map, task};
 use crate::messages as m;
 use crate::template::{PathOrCall, expression_text};
 
@@ -189,7 +189,7 @@ pub fn state(
         "Pass" => StateKind::Pass {
             result: obj.get("Result").cloned(),
         },
-        "Task" => StateKind::Task(task(p, &obj, language)),
+        "Task" => StateKind::Task(task::task(p, &obj, language)),
         "Choice" => StateKind::Choice(choice::choice(p, &obj, language, me, index, edges)),
         "Wait" => StateKind::Wait(wait(p, &obj, language)),
         "Succeed" => StateKind::Succeed,
@@ -197,7 +197,7 @@ pub fn state(
         "Parallel" => StateKind::Parallel {
             branches: branches(p, &obj),
         },
-        _ => StateKind::Map(Box::new(map_state(p, &obj, language))),
+        _ => StateKind::Map(Box::new(map::map_state(p, &obj, language))),
     };
     let text = crate::json::to_text(&Value::Object(map.clone()));
     State {
@@ -445,7 +445,7 @@ pub fn number(
 
 /// `decimal` fields print their bounds as AWS prints doubles (`0.0`, `100.0`).
 #[allow(clippy::too_many_arguments)]
-fn number_in(
+pub fn number_in(
     p: &mut Parser,
     obj: &Obj,
     field: &str,
@@ -507,179 +507,6 @@ fn number_in(
             .map(Number::Path);
     }
     None
-}
-
-fn parse_resource(arn: &str) -> Option<Resource> {
-    let parts: Vec<&str> = arn.splitn(6, ':').collect();
-    if parts.len() < 6 || parts[0] != "arn" {
-        return None;
-    }
-    let (service, region, account, rest) = (parts[2], parts[3], parts[4], parts[5]);
-    match service {
-        "states" if region.is_empty() && account.is_empty() => {
-            let (resource_type, action) = match rest.strip_prefix("aws-sdk:") {
-                Some(sdk) => {
-                    let (svc, action) = sdk.split_once(':')?;
-                    (format!("aws-sdk:{svc}"), action.to_string())
-                }
-                None => {
-                    let (svc, action) = rest.split_once(':')?;
-                    (svc.to_string(), action.to_string())
-                }
-            };
-            if resource_type.is_empty() || action.is_empty() {
-                return None;
-            }
-            let pattern = if action.ends_with(".sync:2") {
-                Pattern::Sync2
-            } else if action.ends_with(".sync") {
-                Pattern::Sync
-            } else if action.ends_with(".waitForTaskToken") {
-                Pattern::WaitForTaskToken
-            } else {
-                Pattern::RequestResponse
-            };
-            Some(Resource::Integration {
-                arn: arn.to_string(),
-                resource_type,
-                resource: action,
-                pattern,
-            })
-        }
-        "states" if rest.starts_with("activity:") => Some(Resource::Activity {
-            arn: arn.to_string(),
-        }),
-        "lambda" if rest.starts_with("function:") => Some(Resource::LambdaFunction {
-            arn: arn.to_string(),
-        }),
-        _ => None,
-    }
-}
-
-fn task(p: &mut Parser, obj: &Obj, language: QueryLanguage) -> Task {
-    let arn = match obj.string("Resource", &mut p.problems) {
-        Some(a) => a,
-        None => {
-            if !obj.has("Resource") {
-                p.problems
-                    .schema(m::fields_required(&["Resource"]), &obj.location);
-            }
-            ""
-        }
-    };
-    let resource = match parse_resource(arn) {
-        Some(r) => r,
-        None => {
-            if !arn.is_empty() {
-                p.problems
-                    .schema(m::invalid_resource(arn), &obj.at("Resource"));
-            }
-            Resource::Integration {
-                arn: arn.to_string(),
-                resource_type: String::new(),
-                resource: String::new(),
-                pattern: Pattern::RequestResponse,
-            }
-        }
-    };
-    if !arn.is_empty() {
-        p.resources.push(arn.to_string());
-    }
-    if p.kind == StateMachineType::Express {
-        match &resource {
-            Resource::Integration { pattern, .. } => {
-                let name = match pattern {
-                    Pattern::Sync => Some(".sync"),
-                    Pattern::Sync2 => Some(".sync"),
-                    Pattern::WaitForTaskToken => Some(".waitForTaskToken"),
-                    Pattern::RequestResponse => None,
-                };
-                if let Some(name) = name {
-                    p.problems.schema(
-                        m::express_unsupported_integration(name),
-                        &obj.at("Resource"),
-                    );
-                }
-            }
-            Resource::Activity { .. } => {
-                p.problems.schema(m::EXPRESS_ACTIVITY, &obj.at("Resource"));
-            }
-            Resource::LambdaFunction { .. } => {}
-        }
-    }
-    let timeout_seconds = number(
-        p,
-        obj,
-        "TimeoutSeconds",
-        "TimeoutSecondsPath",
-        language,
-        1,
-        99_999_999,
-    );
-    let heartbeat_seconds = number(
-        p,
-        obj,
-        "HeartbeatSeconds",
-        "HeartbeatSecondsPath",
-        language,
-        1,
-        99_999_999,
-    );
-    if let (Some(Number::Literal(t)), Some(Number::Literal(h))) =
-        (&timeout_seconds, &heartbeat_seconds)
-        && h.as_f64() >= t.as_f64()
-    {
-        p.problems.schema(
-            "HeartbeatSeconds must be smaller than TimeoutSeconds",
-            &obj.at("HeartbeatSeconds"),
-        );
-    }
-    let credentials = obj
-        .object("Credentials", &mut p.problems)
-        .and_then(|c| credentials(p, &Obj::new(c, obj.at("Credentials")), language));
-    Task {
-        resource,
-        timeout_seconds,
-        heartbeat_seconds,
-        credentials,
-    }
-}
-
-fn credentials(p: &mut Parser, c: &Obj, language: QueryLanguage) -> Option<RoleArn> {
-    let allowed: &[&str] = match language {
-        QueryLanguage::JsonPath => &["RoleArn", "RoleArn.$"],
-        QueryLanguage::Jsonata => &["RoleArn"],
-    };
-    c.only(allowed, &mut p.problems);
-    if c.has("RoleArn") && c.has("RoleArn.$") {
-        p.problems
-            .schema(m::only_one_of(&["RoleArn", "RoleArn.$"]), &c.location);
-        return None;
-    }
-    if let Some(text) = c.string("RoleArn.$", &mut p.problems) {
-        return match PathOrCall::parse(text) {
-            Ok(path) => Some(RoleArn::Path(path)),
-            Err(_) => {
-                p.problems
-                    .schema(m::NOT_A_VALID_JSON_PATH_OR_INTRINSIC, &c.at("RoleArn.$"));
-                None
-            }
-        };
-    }
-    match c.string("RoleArn", &mut p.problems) {
-        Some(text) if language == QueryLanguage::Jsonata && expression_text(text).is_some() => {
-            let v = Value::String(text.to_string());
-            Some(RoleArn::Expr(p.jsonata(&v, &c.at("RoleArn"))))
-        }
-        Some(text) => Some(RoleArn::Literal(text.to_string())),
-        None => {
-            if !c.has("RoleArn") {
-                p.problems
-                    .schema(m::field_required_missing("RoleArn"), &c.location);
-            }
-            None
-        }
-    }
 }
 
 fn wait(p: &mut Parser, obj: &Obj, language: QueryLanguage) -> Wait {
@@ -782,214 +609,4 @@ fn branches(p: &mut Parser, obj: &Obj) -> Vec<BlockId> {
         out.push(p.block(map, &location));
     }
     out
-}
-
-fn map_state(p: &mut Parser, obj: &Obj, language: QueryLanguage) -> MapState {
-    obj.exclusive(&["ItemProcessor", "Iterator"], &mut p.problems);
-    obj.exclusive(&["ItemSelector", "Parameters"], &mut p.problems);
-    obj.exclusive(&["ItemsPath", "Items"], &mut p.problems);
-    let field = if obj.has("Iterator") {
-        "Iterator"
-    } else {
-        "ItemProcessor"
-    };
-    let mut mode = ProcessorMode::Inline;
-    let processor = match obj.object(field, &mut p.problems) {
-        Some(map) => {
-            let proc_obj = Obj::new(map, obj.at(field));
-            proc_obj.only(
-                &["StartAt", "States", "ProcessorConfig", "Comment"],
-                &mut p.problems,
-            );
-            if let Some(config) = proc_obj.object("ProcessorConfig", &mut p.problems) {
-                let config = Obj::new(config, proc_obj.at("ProcessorConfig"));
-                config.only(&["Mode", "ExecutionType"], &mut p.problems);
-                match config.string("Mode", &mut p.problems) {
-                    Some("DISTRIBUTED") => mode = ProcessorMode::Distributed,
-                    Some("INLINE") | None => {}
-                    Some(_) => p
-                        .problems
-                        .schema(m::expected_type("INLINE | DISTRIBUTED"), &config.at("Mode")),
-                }
-                match config.string("ExecutionType", &mut p.problems) {
-                    Some("STANDARD") | Some("EXPRESS") | None => {}
-                    Some(_) => p.problems.schema(
-                        m::expected_type("STANDARD | EXPRESS"),
-                        &config.at("ExecutionType"),
-                    ),
-                }
-            }
-            let missing: Vec<&str> = ["States", "StartAt"]
-                .into_iter()
-                .filter(|f| !proc_obj.has(f))
-                .collect();
-            if missing.is_empty() {
-                Some(p.block(map, &obj.at(field)))
-            } else {
-                p.problems
-                    .schema(m::fields_required(&missing), &proc_obj.location);
-                None
-            }
-        }
-        None => {
-            if !obj.has(field) {
-                p.problems
-                    .schema(m::fields_required(&["ItemProcessor"]), &obj.location);
-            }
-            None
-        }
-    };
-    let selector_field = if obj.has("Parameters") {
-        "Parameters"
-    } else {
-        "ItemSelector"
-    };
-    let (item_selector, item_selector_jsonata) = match language {
-        QueryLanguage::JsonPath => (p.payload(obj, selector_field), None),
-        QueryLanguage::Jsonata => (None, p.jsonata_field(obj, "ItemSelector")),
-    };
-    let item_batcher = obj.object("ItemBatcher", &mut p.problems).map(|b| {
-        let b = Obj::new(b, obj.at("ItemBatcher"));
-        b.only(
-            &[
-                "MaxItemsPerBatch",
-                "MaxItemsPerBatchPath",
-                "MaxInputBytesPerBatch",
-                "MaxInputBytesPerBatchPath",
-                "BatchInput",
-            ],
-            &mut p.problems,
-        );
-        ItemBatcher {
-            max_items_per_batch: number(
-                p,
-                &b,
-                "MaxItemsPerBatch",
-                "MaxItemsPerBatchPath",
-                language,
-                0,
-                100_000_000,
-            ),
-            max_input_bytes_per_batch: number(
-                p,
-                &b,
-                "MaxInputBytesPerBatch",
-                "MaxInputBytesPerBatchPath",
-                language,
-                0,
-                262_144,
-            ),
-            batch_input: match language {
-                QueryLanguage::JsonPath => p.payload(&b, "BatchInput"),
-                QueryLanguage::Jsonata => None,
-            },
-            batch_input_jsonata: match language {
-                QueryLanguage::Jsonata => p.jsonata_field(&b, "BatchInput"),
-                QueryLanguage::JsonPath => None,
-            },
-        }
-    });
-    MapState {
-        processor: processor.unwrap_or(0),
-        mode,
-        items_path: match language {
-            QueryLanguage::JsonPath => obj
-                .path("ItemsPath", PathKind::Any, &mut p.problems)
-                .flatten(),
-            QueryLanguage::Jsonata => None,
-        },
-        items: p.jsonata_field(obj, "Items"),
-        item_selector,
-        item_selector_jsonata,
-        max_concurrency: number(
-            p,
-            obj,
-            "MaxConcurrency",
-            "MaxConcurrencyPath",
-            language,
-            0,
-            99_999_999,
-        ),
-        tolerated_failure_count: number(
-            p,
-            obj,
-            "ToleratedFailureCount",
-            "ToleratedFailureCountPath",
-            language,
-            0,
-            99_999_999,
-        ),
-        tolerated_failure_percentage: number_in(
-            p,
-            obj,
-            "ToleratedFailurePercentage",
-            "ToleratedFailurePercentagePath",
-            language,
-            0,
-            100,
-            true,
-        ),
-        item_batcher,
-        item_reader: obj.get("ItemReader").cloned(),
-        label: obj.string("Label", &mut p.problems).map(str::to_string),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn resources_split_like_history() {
-        let r = parse_resource("arn:aws:states:::lambda:invoke").unwrap();
-        assert_eq!(
-            r,
-            Resource::Integration {
-                arn: "arn:aws:states:::lambda:invoke".into(),
-                resource_type: "lambda".into(),
-                resource: "invoke".into(),
-                pattern: Pattern::RequestResponse
-            }
-        );
-        let Some(Resource::Integration {
-            resource_type,
-            resource,
-            pattern,
-            ..
-        }) = parse_resource("arn:aws:states:::aws-sdk:bedrockruntime:converse")
-        else {
-            panic!("aws-sdk integration");
-        };
-        assert_eq!(
-            (resource_type.as_str(), resource.as_str()),
-            ("aws-sdk:bedrockruntime", "converse")
-        );
-        assert_eq!(pattern, Pattern::RequestResponse);
-        let Some(Resource::Integration {
-            resource, pattern, ..
-        }) = parse_resource("arn:aws:states:::states:startExecution.sync:2")
-        else {
-            panic!("sync:2");
-        };
-        assert_eq!(
-            (resource.as_str(), pattern),
-            ("startExecution.sync:2", Pattern::Sync2)
-        );
-        assert!(matches!(
-            parse_resource("arn:aws:states:::sqs:sendMessage.waitForTaskToken"),
-            Some(Resource::Integration {
-                pattern: Pattern::WaitForTaskToken,
-                ..
-            })
-        ));
-        assert!(matches!(
-            parse_resource("arn:aws:lambda:us-east-1:111111111111:function:f"),
-            Some(Resource::LambdaFunction { .. })
-        ));
-        assert!(matches!(
-            parse_resource("arn:aws:states:us-east-1:111111111111:activity:a"),
-            Some(Resource::Activity { .. })
-        ));
-        assert!(parse_resource("not-an-arn").is_none());
-    }
 }
