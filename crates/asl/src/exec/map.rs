@@ -41,6 +41,8 @@ pub struct MapRun {
     tolerated_count: Option<u64>,
     tolerated_percentage: Option<f64>,
     distributed: bool,
+    /// The Map state's name, which iteration events carry.
+    name: String,
 }
 
 impl MapRun {
@@ -48,9 +50,18 @@ impl MapRun {
         self.batches.as_ref().map_or(self.items.len(), Vec::len)
     }
 
+    /// Aborts running iterations: their states first, then `MapIterationAborted`.
     pub fn abort(&mut self, log: &mut EventLog, now: i64, cancelled: &mut Vec<TaskId>) {
         for it in &mut self.running {
             thread::abort(log, &mut it.thread, now, cancelled);
+            let details = json!({"index": it.index, "name": self.name});
+            log.emit_after(
+                it.thread.last,
+                it.thread.record,
+                now,
+                "MapIterationAborted",
+                Some(details),
+            );
         }
     }
 
@@ -340,6 +351,7 @@ fn start(
         tolerated_count,
         tolerated_percentage,
         distributed,
+        name: cx.state.name.clone(),
     }));
     Ok(())
 }

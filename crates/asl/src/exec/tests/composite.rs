@@ -241,3 +241,29 @@ fn distributed_map_runs_without_iteration_events() {
         "{arn}"
     );
 }
+
+#[test]
+fn map_failure_aborts_the_other_iterations() {
+    let out = run_with(
+        json!({"StartAt": "M", "States": {"M": {"Type": "Map", "MaxConcurrency": 2,
+            "ItemProcessor": {"StartAt": "C", "States": {
+                "C": {"Type": "Choice", "Choices": [{"Variable": "$", "NumericEquals": 0, "Next": "T"}], "Default": "F"},
+                "T": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": true},
+                "F": {"Type": "Fail", "Error": "Boom"}}}, "End": true}}}),
+        json!([0, 1]),
+        |_| Reply::Hang,
+    );
+    let e = &out.execution;
+    assert_eq!(e.error(), Some("Boom"));
+    let k = kinds(e);
+    let aborted = k
+        .iter()
+        .position(|x| x == "TaskStateAborted")
+        .expect("task aborted");
+    assert_eq!(k[aborted + 1], "MapIterationAborted");
+    assert_eq!(
+        detail(e, "MapIterationAborted"),
+        json!({"index": 0, "name": "M"})
+    );
+    assert_eq!(out.execution.pending_tasks(), vec![]);
+}
