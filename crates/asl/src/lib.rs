@@ -21,6 +21,13 @@
 //! Time is always passed in (milliseconds since the epoch) and randomness comes from an
 //! [`Env`](env::Env), so a run is reproducible.
 //!
+//! # Conformance
+//!
+//! `cargo run -p sekisho-asl --release --example conformance -- <cases.jsonl>` runs recorded
+//! AWS executions (definition, input, GetExecutionHistory events) through the engine and
+//! compares the histories event by event; it prints `N passed, M failed` and the first
+//! difference of each failure (`-v` for the whole text, `--only <id part>` to pick cases).
+//!
 //! # Example
 //!
 //! ```
