@@ -12,7 +12,6 @@ pub const INVALID_JSON_DESCRIPTION: &str = "INVALID_JSON_DESCRIPTION";
 pub const MISSING_TRANSITION_TARGET: &str = "MISSING_TRANSITION_TARGET";
 pub const MISSING_END_STATE: &str = "MISSING_END_STATE";
 pub const DUPLICATE_STATE_NAME: &str = "DUPLICATE_STATE_NAME";
-pub const INVALID_JSONATA: &str = "SCHEMA_VALIDATION_FAILED";
 
 /// `Invalid State Machine Definition: '<problems>'`: several problems are joined with ", ",
 /// each rendered as `<CODE>: <message> at <location>` (AWS prints `at null` without a location).
@@ -86,7 +85,6 @@ pub const INVALID_QUERY_LANGUAGE: &str = "Value is not a valid QueryLanguage";
 pub const STATE_NAME_TOO_LONG: &str = "State name must be at most 80 characters long";
 pub const RESERVED_VARIABLE: &str = "'$states' is a reserved variable name";
 pub const INVALID_VARIABLE_NAME: &str = "Value is not a valid variable name";
-pub const NOT_A_JSONATA_EXPRESSION: &str = "Value is not a JSONata expression";
 pub const CHOICE_RULE_INVALID: &str =
     "A Choice Rule must have exactly one comparison operator or one of And, Or, Not";
 
@@ -142,6 +140,7 @@ pub const STATES_RUNTIME: &str = "States.Runtime";
 pub const STATES_TIMEOUT: &str = "States.Timeout";
 pub const STATES_HEARTBEAT_TIMEOUT: &str = "States.HeartbeatTimeout";
 pub const STATES_TASK_FAILED: &str = "States.TaskFailed";
+/// Error names Step Functions defines; drivers raise some of these (permissions, branch results).
 pub const STATES_PERMISSIONS: &str = "States.Permissions";
 pub const STATES_RESULT_PATH_MATCH_FAILURE: &str = "States.ResultPathMatchFailure";
 pub const STATES_PARAMETER_PATH_FAILURE: &str = "States.ParameterPathFailure";
@@ -252,10 +251,6 @@ pub fn jsonata_threw(expr: &str, field: &str, message: &str) -> String {
     )
 }
 
-pub fn task_timed_out() -> &'static str {
-    ""
-}
-
 pub fn data_limit_exceeded(resource: &str) -> String {
     format!(
         "The state/task '{resource}' returned a result with a size exceeding the maximum number of bytes service limit."
@@ -274,12 +269,6 @@ pub fn intrinsic_arg_type(function: &str, index: usize, expected: &str) -> Strin
 
 pub fn intrinsic_detail(function: &str, detail: &str) -> String {
     format!("Invalid arguments in {function}: {detail}")
-}
-
-pub fn intrinsic_path_not_found(function: &str, path: &str) -> String {
-    format!(
-        "Invalid arguments in {function}: the JSONPath '{path}' could not be found in the input"
-    )
 }
 
 pub fn intrinsic_unknown(name: &str) -> String {
