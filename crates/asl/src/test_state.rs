@@ -6,7 +6,7 @@ use serde_json::{Map, Value, json};
 
 use crate::definition::{DefinitionError, Diagnostic, StateMachine};
 use crate::env::Env;
-use crate::exec::{Execution, ExecutionContext, Progress, TaskRequest};
+use crate::exec::{Execution, ExecutionContext, Progress, TaskId, TaskRequest};
 use crate::messages as m;
 
 /// What a Task state gets instead of a real call.
@@ -50,38 +50,91 @@ pub fn test_state(
     env: &mut dyn Env,
     run_task: TaskRunner,
 ) -> Result<TestStateResult, DefinitionError> {
-    let state: Value = serde_json::from_str(definition).map_err(|e| DefinitionError {
-        diagnostics: vec![Diagnostic::error(m::INVALID_JSON_DESCRIPTION, e.to_string(), None)],
-    })?;
-    const NAME: &str = "TestState";
-    let machine = wrap(NAME, &state, &variables);
-    let sm = StateMachine::parse(&machine.to_string())?;
-    let now = context.start_time_ms;
-    let mut execution = Execution::start(&sm, input.clone(), context, env);
-    let mut mock = mock;
-    let mut tasks_run = 0;
-    for _ in 0..100 {
-        let Progress::Waiting { tasks, .. } = execution.run(&sm, now, env) else {
-            break;
-        };
-        if tasks.is_empty() || tasks_run > 0 {
-            break;
+    let mut run = TestRun::start(definition, input, variables, mock, context, env)?;
+    while let Some(task) = run.next_task(env) {
+        let outcome = run_task(&task);
+        run.complete(task.id, outcome);
+    }
+    Ok(run.finish())
+}
+
+/// A TestState run the caller steps through, for drivers that perform tasks asynchronously: call
+/// [`TestRun::next_task`] until it answers `None`, performing each task and reporting it with
+/// [`TestRun::complete`], then [`TestRun::finish`].
+pub struct TestRun {
+    sm: StateMachine,
+    execution: Execution,
+    state: Value,
+    input: Value,
+    mock: Option<Mock>,
+    now: i64,
+    tasks_run: usize,
+    steps: usize,
+    /// Unmocked tasks of the batch being performed.
+    queue: std::collections::VecDeque<TaskRequest>,
+}
+
+impl TestRun {
+    pub fn start(
+        definition: &str,
+        input: Value,
+        variables: Map<String, Value>,
+        mock: Option<Mock>,
+        context: ExecutionContext,
+        env: &mut dyn Env,
+    ) -> Result<TestRun, DefinitionError> {
+        let state: Value = serde_json::from_str(definition).map_err(|e| DefinitionError {
+            diagnostics: vec![Diagnostic::error(m::INVALID_JSON_DESCRIPTION, e.to_string(), None)],
+        })?;
+        const NAME: &str = "TestState";
+        let machine = wrap(NAME, &state, &variables);
+        let sm = StateMachine::parse(&machine.to_string())?;
+        let now = context.start_time_ms;
+        let execution = Execution::start(&sm, input.clone(), context, env);
+        Ok(TestRun { sm, execution, state, input, mock, now, tasks_run: 0, steps: 0, queue: Default::default() })
+    }
+
+    /// Advances the state; the task the caller must perform (mocked tasks are answered here), or `None`
+    /// when the state is done. The state runs one attempt: a retry is not performed.
+    pub fn next_task(&mut self, env: &mut dyn Env) -> Option<TaskRequest> {
+        if let Some(t) = self.queue.pop_front() {
+            return Some(t);
         }
-        for t in tasks {
-            tasks_run += 1;
-            let outcome = match mock.take() {
-                Some(Mock::Result(v)) => Ok(v),
-                Some(Mock::Error { error, cause }) => Err((error, cause)),
-                None => run_task(&t),
+        while self.steps < 100 {
+            self.steps += 1;
+            let Progress::Waiting { tasks, .. } = self.execution.run(&self.sm, self.now, env) else {
+                return None;
             };
-            execution.task_started(t.id, now);
-            match outcome {
-                Ok(v) => execution.task_succeeded(t.id, v, now),
-                Err((e, c)) => execution.task_failed(t.id, &e, &c, now),
+            if tasks.is_empty() || self.tasks_run > 0 {
+                return None;
+            }
+            for t in tasks {
+                self.tasks_run += 1;
+                match self.mock.take() {
+                    Some(Mock::Result(v)) => self.complete(t.id, Ok(v)),
+                    Some(Mock::Error { error, cause }) => self.complete(t.id, Err((error, cause))),
+                    None => self.queue.push_back(t),
+                }
+            }
+            if let Some(t) = self.queue.pop_front() {
+                return Some(t);
             }
         }
+        None
     }
-    Ok(summarize(&execution, &state, input))
+
+    /// The outcome of a task [`TestRun::next_task`] handed out.
+    pub fn complete(&mut self, id: TaskId, outcome: Result<Value, (String, String)>) {
+        self.execution.task_started(id, self.now);
+        match outcome {
+            Ok(v) => self.execution.task_succeeded(id, v, self.now),
+            Err((e, c)) => self.execution.task_failed(id, &e, &c, self.now),
+        }
+    }
+
+    pub fn finish(self) -> TestStateResult {
+        summarize(&self.execution, &self.state, self.input)
+    }
 }
 
 /// A machine that runs the state after setting the variables, with a Succeed stub per target.

@@ -50,7 +50,7 @@ impl Diagnostic {
 }
 
 /// Standard or Express: Express refuses `.sync`, `.waitForTaskToken` and activities.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum StateMachineType {
     #[default]

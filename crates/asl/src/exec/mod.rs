@@ -311,6 +311,12 @@ impl Execution {
         self.report(id, report, now_ms);
     }
 
+    /// SendTaskFailure: either part may be absent, and history leaves it out then.
+    pub fn task_failure(&mut self, id: TaskId, error: Option<&str>, cause: Option<&str>, now_ms: i64) {
+        let report = TaskReport::Failed { error: error.map(str::to_string), cause: cause.map(str::to_string) };
+        self.report(id, report, now_ms);
+    }
+
     /// The task ended by timing out on the driver's side.
     pub fn task_timed_out(&mut self, id: TaskId, error: Option<&str>, cause: Option<&str>, now_ms: i64) {
         let report = TaskReport::TimedOut { error: error.map(str::to_string), cause: cause.map(str::to_string) };

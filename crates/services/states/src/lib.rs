@@ -1,0 +1,179 @@
+//! AWS Step Functions (json 1.0, `AWSStepFunctions.<Op>`, signing name `states`): state machines,
+//! executions driven by the ASL engine on tokio tasks, history, CloudWatch Logs delivery, task integrations.
+//!
+//! Implemented (state per account and region, plain data in [`StatesState`]):
+//! - State machines: CreateStateMachine (Standard and Express, AWS's `InvalidDefinition` texts from the
+//!   engine, logging configuration checks, tags, `publish`, idempotent re-create), DescribeStateMachine
+//!   (versions too), UpdateStateMachine, DeleteStateMachine, ListStateMachines, ValidateStateMachineDefinition,
+//!   PublishStateMachineVersion, ListStateMachineVersions, DeleteStateMachineVersion.
+//! - Executions: StartExecution (name reuse rules, idempotent restart, input checks), StartSyncExecution
+//!   (Express), StopExecution, DescribeExecution, ListExecutions, GetExecutionHistory (paging, reverse
+//!   order, `includeExecutionData`), DescribeStateMachineForExecution, TestState.
+//! - Tags: TagResource, UntagResource, ListTagsForResource. Callbacks: SendTaskSuccess, SendTaskFailure,
+//!   SendTaskHeartbeat.
+//!
+//! Who acts: CreateStateMachine checks `iam:PassRole` and asks STS, through the door and as
+//! `states.amazonaws.com`, to assume the execution role. An execution acts as a session of its execution
+//! role, opened the same way and renewed before it expires; tasks and log delivery call other services
+//! through the door as that session (a Task's `Credentials` role is assumed from it, ExternalId = the
+//! state machine ARN). CloudWatch Logs delivery is made as the execution role's session because AWS's log
+//! delivery acts for that role (the role's policy must allow `logs:CreateLogStream` and `logs:PutLogEvents`
+//! on the group, which the delivery permissions AWS documents include).
+//!
+//! Not implemented: activities, aliases, map runs, redrive, KMS encryption (stored, not applied), X-Ray
+//! tracing (stored), the optimized integrations (Lambda, `states:startExecution.sync`, Bedrock, ...) beyond
+//! the generic `aws-sdk:<service>:<action>` one: a task naming one fails with error `NotImplemented`.
+
+// AwsError is the whole error vocabulary of the door; boxing it per crate would only add noise.
+#![allow(clippy::result_large_err)]
+
+pub mod arn;
+mod errors;
+pub mod integrations;
+pub mod names;
+mod ops;
+mod run;
+pub mod state;
+
+use integrations::Integrations;
+use sekisho_asl::definition::{StateMachine, StateMachineType};
+use sekisho_core::service::not_implemented;
+use sekisho_core::state::Regional;
+use sekisho_core::{AuthzRequest, AwsError, Check, OpContext, Output, Service};
+use sekisho_wire::sigv4::ErrorStyle;
+use serde_json::Value;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+pub use state::StatesState;
+
+/// The service principal Step Functions acts as.
+pub const SERVICE_PRINCIPAL: &str = "states.amazonaws.com";
+
+/// Everything the operations and the running executions share.
+pub(crate) struct Shared {
+    pub store: Regional<StatesState>,
+    /// Parsed definitions by definition text and type: executions of one machine share one parse.
+    machines: Mutex<HashMap<(StateMachineType, Arc<String>), Arc<StateMachine>>>,
+    pub runs: run::Runs,
+    pub integrations: Integrations,
+}
+
+impl Shared {
+    /// The parsed machine for a definition that was valid when it was stored.
+    pub fn machine(&self, kind: StateMachineType, definition: &Arc<String>) -> Result<Arc<StateMachine>, AwsError> {
+        let key = (kind, definition.clone());
+        if let Some(sm) = self.machines.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+            return Ok(sm.clone());
+        }
+        let engine = Arc::new(sekisho_asl::query::JsonataEngine);
+        let sm = StateMachine::parse_with(definition, kind, engine)
+            .map_err(|e| errors::invalid_definition(e.to_string()))?;
+        let sm = Arc::new(sm);
+        let mut cache = self.machines.lock().unwrap_or_else(|e| e.into_inner());
+        // Definitions change rarely; a full cache is simply started again.
+        if cache.len() >= 256 {
+            cache.clear();
+        }
+        cache.insert(key, sm.clone());
+        Ok(sm)
+    }
+}
+
+/// The Step Functions service, registered into the door as `stepfunctions`.
+pub struct StepFunctions {
+    shared: Arc<Shared>,
+}
+
+impl Default for StepFunctions {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl StepFunctions {
+    /// With the standard task integrations.
+    pub fn new() -> Self {
+        Self::with_integrations(Integrations::standard())
+    }
+
+    pub fn with_integrations(integrations: Integrations) -> Self {
+        StepFunctions {
+            shared: Arc::new(Shared {
+                store: Regional::default(),
+                machines: Mutex::new(HashMap::new()),
+                runs: run::Runs::default(),
+                integrations,
+            }),
+        }
+    }
+
+    /// The state of every (account, region), for persistence.
+    pub fn state(&self) -> &Regional<StatesState> {
+        &self.shared.store
+    }
+}
+
+/// Routes an operation name to its module's `authorize` and `handle`.
+macro_rules! operations {
+    ($($name:literal => $module:ident),* $(,)?) => {
+        fn authorize_op(shared: &Shared, req: &AuthzRequest<'_>) -> Result<Vec<Check>, AwsError> {
+            match req.operation {
+                $($name => ops::$module::authorize(shared, req),)*
+                other => Err(not_implemented("stepfunctions", other)),
+            }
+        }
+
+        async fn handle_op(shared: &Arc<Shared>, ctx: OpContext, operation: &str, input: Value) -> Result<Output, AwsError> {
+            match operation {
+                $($name => ops::$module::handle(shared, ctx, input).await,)*
+                other => Err(not_implemented("stepfunctions", other)),
+            }
+        }
+    };
+}
+
+operations! {
+    "CreateStateMachine" => create_state_machine,
+    "DescribeStateMachine" => describe_state_machine,
+    "UpdateStateMachine" => update_state_machine,
+    "DeleteStateMachine" => delete_state_machine,
+    "ListStateMachines" => list_state_machines,
+    "ValidateStateMachineDefinition" => validate_state_machine_definition,
+    "PublishStateMachineVersion" => publish_state_machine_version,
+    "ListStateMachineVersions" => list_state_machine_versions,
+    "DeleteStateMachineVersion" => delete_state_machine_version,
+    "StartExecution" => start_execution,
+    "StartSyncExecution" => start_sync_execution,
+    "StopExecution" => stop_execution,
+    "DescribeExecution" => describe_execution,
+    "ListExecutions" => list_executions,
+    "GetExecutionHistory" => get_execution_history,
+    "DescribeStateMachineForExecution" => describe_state_machine_for_execution,
+    "TestState" => test_state,
+    "TagResource" => tag_resource,
+    "UntagResource" => untag_resource,
+    "ListTagsForResource" => list_tags_for_resource,
+    "SendTaskSuccess" => send_task_success,
+    "SendTaskFailure" => send_task_failure,
+    "SendTaskHeartbeat" => send_task_heartbeat,
+}
+
+#[async_trait::async_trait]
+impl Service for StepFunctions {
+    fn name(&self) -> &'static str {
+        "stepfunctions"
+    }
+
+    fn error_style(&self) -> ErrorStyle {
+        ErrorStyle::Json
+    }
+
+    fn authorize(&self, req: &AuthzRequest<'_>) -> Result<Vec<Check>, AwsError> {
+        authorize_op(&self.shared, req)
+    }
+
+    async fn call(&self, ctx: OpContext, operation: &str, input: Value) -> Result<Output, AwsError> {
+        handle_op(&self.shared, ctx, operation, input).await
+    }
+}

@@ -1,0 +1,151 @@
+//! One module per Step Functions operation, each with its authorization entry (`authorize`) beside its
+//! handler (`handle`), and the helpers they share: typed input, lookups by ARN, condition-key context.
+
+pub mod create_state_machine;
+pub mod delete_state_machine;
+pub mod delete_state_machine_version;
+pub mod describe_execution;
+pub mod describe_state_machine;
+pub mod describe_state_machine_for_execution;
+pub mod get_execution_history;
+pub mod list_executions;
+pub mod list_state_machine_versions;
+pub mod list_state_machines;
+pub mod list_tags_for_resource;
+pub mod publish_state_machine_version;
+pub mod send_task_failure;
+pub mod send_task_heartbeat;
+pub mod send_task_success;
+pub mod start_execution;
+pub mod start_sync_execution;
+pub mod stop_execution;
+pub mod tag_resource;
+pub mod test_state;
+pub mod untag_resource;
+pub mod update_state_machine;
+pub mod validate_state_machine_definition;
+
+mod logging_config;
+mod paging;
+mod task_token;
+
+use crate::Shared;
+use crate::arn::{self, ExecutionRef, Qualifier, StateMachineRef};
+use crate::errors;
+use crate::state::{ExecutionRecord, Revision, StateMachineRecord, StatesState};
+use sekisho_core::{AwsError, Check};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+/// The operation's input as its typed shape.
+pub fn input<T: DeserializeOwned>(value: &Value) -> Result<T, AwsError> {
+    T::deserialize(value).map_err(errors::malformed)
+}
+
+#[derive(Deserialize, Clone)]
+pub struct Tag {
+    pub key: String,
+    #[serde(default)]
+    pub value: String,
+}
+
+/// `aws:RequestTag/<key>` for each tag and `aws:TagKeys`, for operations that set tags.
+pub fn with_request_tags(mut check: Check, tags: &[Tag]) -> Check {
+    if tags.is_empty() {
+        return check;
+    }
+    for t in tags {
+        check = check.with_context(&format!("aws:RequestTag/{}", t.key), t.value.clone());
+    }
+    check.with_context_values("aws:TagKeys", tags.iter().map(|t| t.key.clone()).collect())
+}
+
+/// `aws:ResourceTag/<key>` for each tag of the state machine, so tag-based conditions see them.
+pub fn with_resource_tags(shared: &Shared, r: &StateMachineRef, mut check: Check) -> Check {
+    let tags = shared.store.read(&r.account, &r.region, |s| {
+        s.and_then(|s| s.state_machines.get(&r.name)).map(|m| m.tags.clone()).unwrap_or_default()
+    });
+    for (k, v) in tags {
+        check = check.with_context(&format!("aws:ResourceTag/{k}"), v);
+    }
+    check
+}
+
+/// `states:StateMachineQualifier` for qualified ARNs.
+pub fn with_qualifier(check: Check, r: &StateMachineRef) -> Check {
+    match &r.qualifier {
+        Some(Qualifier::Version(n)) => check.with_context("states:StateMachineQualifier", n.to_string()),
+        Some(Qualifier::Alias(a)) => check.with_context("states:StateMachineQualifier", a.clone()),
+        None => check,
+    }
+}
+
+/// The check of an action on a state machine ARN as the caller wrote it (qualifier included).
+pub fn state_machine_check(
+    shared: &Shared,
+    action: &str,
+    arn_text: &str,
+) -> Result<(StateMachineRef, Check), AwsError> {
+    let r = arn::parse_state_machine(arn_text)?;
+    let check = with_qualifier(with_resource_tags(shared, &r, Check::new(action, arn_text)), &r);
+    Ok((r, check))
+}
+
+/// The check of an action on an execution ARN; `aws:ResourceTag` are the state machine's tags.
+pub fn execution_check(shared: &Shared, action: &str, arn_text: &str) -> Result<(ExecutionRef, Check), AwsError> {
+    let e = arn::parse_execution(arn_text)?;
+    let machine = StateMachineRef {
+        region: e.region.clone(),
+        account: e.account.clone(),
+        name: e.state_machine.clone(),
+        qualifier: None,
+    };
+    let check = with_resource_tags(shared, &machine, Check::new(action, arn_text));
+    Ok((e, check))
+}
+
+pub fn star(action: &str) -> Result<Vec<Check>, AwsError> {
+    Ok(vec![Check::new(action, "*")])
+}
+
+/// Resources live in the ARN's account and region; an ARN of another region names nothing here.
+pub fn in_scope(req_region: &str, arn_region: &str) -> bool {
+    req_region == arn_region
+}
+
+/// The state machine an ARN names in `state`, with the revision it selects (a version's, or the latest).
+pub fn resolve<'s>(
+    state: &'s StatesState,
+    r: &StateMachineRef,
+    arn_text: &str,
+) -> Result<(&'s StateMachineRecord, Revision, Option<String>), AwsError> {
+    let m = state.state_machines.get(&r.name).ok_or_else(|| errors::state_machine_does_not_exist(arn_text))?;
+    match &r.qualifier {
+        None => Ok((m, m.current.clone(), None)),
+        Some(Qualifier::Version(n)) => {
+            let v = m.version(*n).ok_or_else(|| errors::state_machine_does_not_exist(arn_text))?;
+            Ok((m, v.revision.clone(), Some(m.version_arn(*n))))
+        }
+        // Aliases are not implemented: an alias ARN names nothing.
+        Some(Qualifier::Alias(_)) => Err(errors::state_machine_does_not_exist(arn_text)),
+    }
+}
+
+/// Runs `f` on the execution an ARN names, or answers that it does not exist.
+pub fn read_execution<R>(
+    shared: &Shared,
+    region: &str,
+    arn_text: &str,
+    f: impl FnOnce(&ExecutionRecord) -> Result<R, AwsError>,
+) -> Result<R, AwsError> {
+    let e = arn::parse_execution(arn_text)?;
+    if !in_scope(region, &e.region) {
+        return Err(errors::execution_does_not_exist(arn_text));
+    }
+    shared.store.read(&e.account, &e.region, |s| {
+        let rec =
+            s.and_then(|s| s.executions.get(arn_text)).ok_or_else(|| errors::execution_does_not_exist(arn_text))?;
+        f(rec)
+    })
+}

@@ -1,0 +1,260 @@
+//! The execution driver: advances the engine with the world's clock, hands new history events to
+//! CloudWatch Logs, performs scheduled tasks on their own tokio tasks, and sleeps until a report, a stop
+//! or the engine's wake time. With a virtual clock, a wait while no task is outstanding jumps the clock.
+
+use super::RunHandle;
+use super::logging::{self, GroupArn};
+use super::session::ExecutionRole;
+use crate::Shared;
+use crate::integrations::{Dispatched, TaskContext, TaskOutcome};
+use crate::state::{LoggingConfiguration, StatesState};
+use sekisho_asl::definition::StateMachine;
+use sekisho_asl::exec::{Execution, ExecutionContext, Progress, TaskId, TaskRequest};
+use sekisho_core::clock::ClockMode;
+use sekisho_core::{Caller, Door};
+use std::collections::HashMap;
+use std::sync::Arc;
+use tokio::task::JoinHandle;
+
+/// One execution to drive.
+pub struct Drive {
+    pub shared: Arc<Shared>,
+    pub door: Arc<Door>,
+    pub account: String,
+    pub region: String,
+    pub arn: String,
+    pub machine: Arc<StateMachine>,
+    /// Express executions keep no record once they end (StartSyncExecution reads it first).
+    pub keep_record: bool,
+}
+
+/// What the driver needs from the record, read once.
+struct Facts {
+    context: ExecutionContext,
+    logging: LoggingConfiguration,
+    request_id: String,
+    log_stream: Option<String>,
+}
+
+/// Applies a report to an execution and wakes its driver.
+#[derive(Clone)]
+pub struct Reporter {
+    shared: Arc<Shared>,
+    account: String,
+    region: String,
+    arn: String,
+    clock_door: Arc<Door>,
+}
+
+impl Reporter {
+    pub fn report(&self, f: impl FnOnce(&mut Execution, i64)) {
+        let now = self.clock_door.world().clock.now_ms();
+        self.shared.store.with(&self.account, &self.region, |s| {
+            if let Some(rec) = s.executions.get_mut(&self.arn) {
+                f(&mut rec.execution, now);
+            }
+        });
+        self.shared.runs.wake(&self.arn);
+    }
+}
+
+/// Drives the execution until it ends. Call after [`Runs::register`].
+pub async fn drive(d: Drive) {
+    let handle = d.shared.runs.register(&d.arn);
+    let world = d.door.world().clone();
+    let facts = d.shared.store.read(&d.account, &d.region, |s| {
+        s.and_then(|s| s.executions.get(&d.arn)).map(|rec| Facts {
+            context: rec.execution.context().clone(),
+            logging: rec.revision.logging.clone(),
+            request_id: rec.request_id.clone(),
+            log_stream: rec.log_stream.clone(),
+        })
+    });
+    let Some(facts) = facts else {
+        d.shared.runs.remove(&d.arn);
+        return;
+    };
+    let mut role = ExecutionRole::new(
+        &facts.context.state_machine_arn,
+        &facts.context.role_arn,
+        &facts.context.name,
+        &d.region,
+        &facts.request_id,
+    );
+    let destination = facts.logging.destination().and_then(GroupArn::parse);
+    let mut stream_created = false;
+    let reporter = Reporter {
+        shared: d.shared.clone(),
+        account: d.account.clone(),
+        region: d.region.clone(),
+        arn: d.arn.clone(),
+        clock_door: d.door.clone(),
+    };
+    let mut inflight: HashMap<TaskId, JoinHandle<()>> = HashMap::new();
+    loop {
+        let now = world.clock.now_ms();
+        let step = d.shared.store.with(&d.account, &d.region, |s| step(s, &d, &facts, destination.is_some(), now));
+        let Some(Step { progress, records, pending, stream }) = step else { break };
+        if let (Some(group), Some(stream)) = (&destination, &stream)
+            && !records.is_empty()
+        {
+            match role.caller(&d.door, now).await {
+                Ok(caller) => {
+                    logging::deliver(&d.door, &caller, group, stream, !stream_created, records, &facts.request_id)
+                        .await;
+                    stream_created = true;
+                }
+                Err(_) => {
+                    // Without the execution role's session nothing can be delivered; the door recorded why.
+                }
+            }
+        }
+        let (tasks, cancelled, wake_at) = match progress {
+            Progress::Done => break,
+            Progress::Waiting { tasks, cancelled, wake_at_ms } => (tasks, cancelled, wake_at_ms),
+        };
+        for id in cancelled {
+            if let Some(h) = inflight.remove(&id) {
+                h.abort();
+            }
+        }
+        for request in tasks {
+            let caller = role.caller(&d.door, world.clock.now_ms()).await;
+            let h = spawn_task(&d, &facts, &reporter, request, caller);
+            inflight.insert(h.0, h.1);
+        }
+        inflight.retain(|_, h| !h.is_finished());
+        wait(&handle, &world.clock, wake_at, pending || !inflight.is_empty()).await;
+    }
+    for (_, h) in inflight {
+        h.abort();
+    }
+    finish(&d);
+}
+
+struct Step {
+    progress: Progress,
+    /// New log records (time, message) that pass the level.
+    records: Vec<(i64, String)>,
+    /// Whether tasks are outstanding (in flight or awaiting a callback).
+    pending: bool,
+    stream: Option<String>,
+}
+
+fn step(s: &mut StatesState, d: &Drive, facts: &Facts, logs: bool, now: i64) -> Option<Step> {
+    let rec = s.executions.get_mut(&d.arn)?;
+    let progress = rec.execution.run(&d.machine, now, &mut rec.env);
+    let events = rec.execution.events();
+    let mut records = Vec::new();
+    if logs {
+        let level = facts.logging.level.as_str();
+        let include = facts.logging.include_execution_data;
+        for e in &events[rec.logged_events.min(events.len())..] {
+            if logging::level_includes(level, &e.kind) {
+                records.push((e.timestamp_ms, logging::record(e, &d.arn, include, facts.context.redrive_count)));
+            }
+        }
+        if rec.log_stream.is_none() && !records.is_empty() {
+            let hex = &sekisho_core::ids::uuid_v4()[..8];
+            rec.log_stream = Some(logging::stream_name(&facts.context.state_machine_name, rec.start_ms, hex));
+        }
+    }
+    rec.logged_events = events.len();
+    let stream = rec.log_stream.clone().or_else(|| facts.log_stream.clone());
+    let pending = !rec.execution.pending_tasks().is_empty();
+    if let Progress::Waiting { tasks, cancelled, .. } = &progress {
+        for t in tasks {
+            if let Some(token) = &t.task_token {
+                s.task_tokens
+                    .insert(token.clone(), crate::state::TaskTokenRecord { execution_arn: d.arn.clone(), task: t.id });
+            }
+        }
+        close_tokens(s, &d.arn, Some(cancelled));
+    }
+    Some(Step { progress, records, pending, stream })
+}
+
+/// Moves the tokens of `tasks` (all of the execution's when `None`) to the closed ones.
+fn close_tokens(s: &mut StatesState, arn: &str, tasks: Option<&[TaskId]>) {
+    let closing: Vec<String> = s
+        .task_tokens
+        .iter()
+        .filter(|(_, t)| t.execution_arn == arn && tasks.is_none_or(|ids| ids.contains(&t.task)))
+        .map(|(k, _)| k.clone())
+        .collect();
+    for token in closing {
+        s.task_tokens.remove(&token);
+        s.closed_tokens.insert(token, arn.to_string());
+    }
+}
+
+fn spawn_task(
+    d: &Drive,
+    facts: &Facts,
+    reporter: &Reporter,
+    request: TaskRequest,
+    caller: Result<Caller, sekisho_core::AwsError>,
+) -> (TaskId, JoinHandle<()>) {
+    let id = request.id;
+    let integrations = d.shared.integrations.clone();
+    let door = d.door.clone();
+    let reporter = reporter.clone();
+    let context = facts.context.clone();
+    let parent = facts.request_id.clone();
+    let handle = tokio::spawn(async move {
+        reporter.report(|e, now| e.task_started(id, now));
+        let dispatched = match caller {
+            Ok(caller) => {
+                let cx = TaskContext { door, caller, execution: context, parent_request_id: Some(parent) };
+                integrations.perform(&request, &cx).await
+            }
+            // [inf] The execution role could not be assumed (its trust or the role changed since creation).
+            Err(_) => {
+                Dispatched::Done(TaskOutcome::failed("States.TaskFailed", crate::errors::role_not_assumable().message))
+            }
+        };
+        match dispatched {
+            Dispatched::Done(TaskOutcome::Succeeded(v)) => reporter.report(|e, now| e.task_succeeded(id, v, now)),
+            Dispatched::Done(TaskOutcome::Failed { error, cause }) => {
+                reporter.report(|e, now| e.task_failed(id, &error, &cause, now))
+            }
+            Dispatched::AwaitingCallback(v) => reporter.report(|e, now| e.task_submitted(id, v, now)),
+        }
+    });
+    (id, handle)
+}
+
+/// Sleeps until a report or the wake time. Virtual time only jumps when nothing is outstanding: a task in
+/// flight or awaiting its callback keeps real time, so it is not timed out by a jump it did not cause.
+async fn wait(handle: &RunHandle, clock: &sekisho_core::clock::Clock, wake_at: Option<i64>, outstanding: bool) {
+    let Some(at) = wake_at else {
+        handle.notify.notified().await;
+        return;
+    };
+    if clock.mode() == ClockMode::Virtual && !outstanding {
+        clock.sleep_until(at).await;
+        return;
+    }
+    let delay = (at - clock.now_ms()).max(0) as u64;
+    tokio::select! {
+        _ = handle.notify.notified() => {}
+        _ = tokio::time::sleep(std::time::Duration::from_millis(delay)) => {}
+    }
+}
+
+/// The execution ended: its tokens close, its doorbell goes, and an Express record goes too.
+fn finish(d: &Drive) {
+    d.shared.store.with(&d.account, &d.region, |s| {
+        close_tokens(s, &d.arn, None);
+        if !d.keep_record {
+            s.executions.remove(&d.arn);
+        }
+    });
+    d.shared.runs.remove(&d.arn);
+}
+
+/// Starts driving on a tokio task.
+pub fn spawn(d: Drive) {
+    d.shared.runs.register(&d.arn);
+    tokio::spawn(drive(d));
+}

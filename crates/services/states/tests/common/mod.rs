@@ -1,0 +1,241 @@
+//! The test harness: a world with a virtual clock and a door with Step Functions, CloudWatch Logs and a
+//! stand-in for STS's AssumeRole (trust policy and ExternalId decided by the door, sessions registered in
+//! the world's credential registry, as STS does). Roles are written into the world's identity store.
+#![allow(dead_code)]
+
+use async_trait::async_trait;
+use sekisho_core::config::{ClockConfig, Config};
+use sekisho_core::credentials::CredentialRecord;
+use sekisho_core::identity::store::{DocKind, PolicyDoc, Role};
+use sekisho_core::identity::{Identity, RoleSession};
+use sekisho_core::service::{DenyStyle, ResourcePolicy};
+use sekisho_core::{AuthzRequest, AwsError, Call, Caller, Check, Door, OpContext, Output, Service, World};
+use sekisho_logs::Logs;
+use sekisho_states::StepFunctions;
+use sekisho_wire::sigv4::ErrorStyle;
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+pub const A: &str = "111111111111";
+pub const B: &str = "222222222222";
+pub const REGION: &str = "us-east-1";
+
+/// AssumeRole as STS answers it, for these tests: the trust policy decides (with `sts:ExternalId`), the
+/// session is registered with the world's credentials for an hour.
+struct StsStandIn;
+
+fn role_parts(arn: &str) -> Option<(String, String)> {
+    let rest = arn.strip_prefix("arn:aws:iam::")?;
+    let (account, role) = rest.split_once(":role/")?;
+    Some((account.to_string(), role.rsplit('/').next()?.to_string()))
+}
+
+#[async_trait]
+impl Service for StsStandIn {
+    fn name(&self) -> &'static str {
+        "sts"
+    }
+
+    fn error_style(&self) -> ErrorStyle {
+        ErrorStyle::Query
+    }
+
+    fn authorize(&self, req: &AuthzRequest<'_>) -> Result<Vec<Check>, AwsError> {
+        let arn = req.input["RoleArn"].as_str().unwrap_or_default();
+        let (account, role_name) =
+            role_parts(arn).ok_or_else(|| AwsError::new("ValidationError", 400, format!("{arn} is invalid")))?;
+        let mut check = Check::new("sts:AssumeRole", arn)
+            .with_resource_policy(ResourcePolicy::RoleTrust { account, role_name })
+            .with_style(DenyStyle::AssumeRole);
+        if let Some(e) = req.input["ExternalId"].as_str() {
+            check = check.with_context("sts:ExternalId", e);
+        }
+        Ok(vec![check])
+    }
+
+    async fn call(&self, ctx: OpContext, _operation: &str, input: Value) -> Result<Output, AwsError> {
+        let arn = input["RoleArn"].as_str().unwrap_or_default();
+        let (account, name) = role_parts(arn).unwrap_or_default();
+        let role = ctx.world.read().account(&account).and_then(|a| a.iam.role(&name)).cloned();
+        let role = role.ok_or_else(|| AwsError::new("AccessDenied", 403, "no such role"))?;
+        let now = ctx.now_ms();
+        let session = RoleSession {
+            account: account.clone(),
+            role_name: role.name.clone(),
+            role_path: role.path.clone(),
+            role_id: role.id.clone(),
+            session_name: input["RoleSessionName"].as_str().unwrap_or("s").to_string(),
+            issued_ms: now,
+            expires_ms: now + 3_600_000,
+            session_policy: None,
+            session_policy_arns: vec![],
+            has_session_policies: false,
+            tags: vec![],
+            source_identity: None,
+            chained: false,
+            assumed_by_service: None,
+        };
+        let key = sekisho_core::ids::access_key_id("ASIA");
+        let token = sekisho_core::ids::session_token();
+        let secret = sekisho_core::ids::secret_access_key();
+        let arn = session.arn();
+        ctx.world.write().credentials.insert(
+            key.clone(),
+            CredentialRecord {
+                secret: secret.clone(),
+                session_token: Some(token.clone()),
+                identity: Identity::RoleSession(Arc::new(session)),
+                expires_ms: Some(now + 3_600_000),
+                active: true,
+            },
+            now,
+        );
+        Ok(json!({
+            "Credentials": {"AccessKeyId": key, "SecretAccessKey": secret, "SessionToken": token,
+                            "Expiration": (now + 3_600_000) / 1000},
+            "AssumedRoleUser": {"Arn": arn, "AssumedRoleId": format!("{}:x", role.id)}
+        })
+        .into())
+    }
+}
+
+pub struct Harness {
+    pub door: Arc<Door>,
+    pub world: Arc<World>,
+}
+
+pub const STATES_TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"states.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+
+/// The log delivery and role-assumption permissions the seeds give their execution roles.
+pub const EXECUTION_POLICY: &str = r#"{"Version":"2012-10-17","Statement":[
+  {"Effect":"Allow","Action":["logs:CreateLogDelivery","logs:CreateLogStream","logs:GetLogDelivery","logs:UpdateLogDelivery",
+   "logs:DeleteLogDelivery","logs:ListLogDeliveries","logs:PutLogEvents","logs:PutResourcePolicy",
+   "logs:DescribeResourcePolicies","logs:DescribeLogGroups"],"Resource":"*"},
+  {"Effect":"Allow","Action":"sts:AssumeRole","Resource":"*"}]}"#;
+
+impl Harness {
+    pub fn new() -> Self {
+        Self::with_clock("virtual")
+    }
+
+    pub fn with_clock(mode: &str) -> Self {
+        let config = Config { clock: Some(ClockConfig { mode: mode.into() }), ..Config::defaults() };
+        let world = Arc::new(World::new(config));
+        let door = Door::builder(world.clone())
+            .register(Arc::new(StepFunctions::new()))
+            .register(Arc::new(Logs::new()))
+            .register(Arc::new(StsStandIn))
+            .build();
+        Harness { door, world }
+    }
+
+    pub fn now(&self) -> i64 {
+        self.world.clock.now_ms()
+    }
+
+    /// Creates a role in `account`; the ARN.
+    pub fn role(&self, account: &str, name: &str, trust: &str, policy: Option<&str>) -> String {
+        let now = self.now();
+        let mut inline = BTreeMap::new();
+        if let Some(p) = policy {
+            inline.insert("policy".to_string(), PolicyDoc::parse(p, DocKind::Inline).expect("a valid policy"));
+        }
+        let role = Role {
+            name: name.into(),
+            path: "/".into(),
+            id: sekisho_core::ids::unique_id("AROA"),
+            create_date_ms: now,
+            trust_policy: PolicyDoc::parse(trust, DocKind::Trust).expect("a valid trust policy"),
+            description: None,
+            max_session_duration: 3600,
+            inline_policies: inline,
+            attached_policies: vec![],
+            permissions_boundary: None,
+            tags: vec![],
+            last_used_ms: None,
+            last_used_region: None,
+        };
+        self.world.write().account_mut(account, now).iam.roles.insert(name.to_ascii_lowercase(), role);
+        format!("arn:aws:iam::{account}:role/{name}")
+    }
+
+    /// An execution role of account A that Step Functions may assume.
+    pub fn execution_role(&self) -> String {
+        self.role(A, "sfn-role", STATES_TRUST, Some(EXECUTION_POLICY))
+    }
+
+    pub async fn call_by(&self, caller: &Caller, service: &str, op: &str, input: Value) -> Result<Value, AwsError> {
+        self.door.call(caller, Call::new(service, op, input, REGION)).await.map(|o| o.body)
+    }
+
+    pub async fn call(&self, op: &str, input: Value) -> Result<Value, AwsError> {
+        let root = Caller::new(Identity::Root { account: A.into() });
+        self.call_by(&root, "stepfunctions", op, input).await
+    }
+
+    pub async fn ok(&self, op: &str, input: Value) -> Value {
+        match self.call(op, input).await {
+            Ok(v) => v,
+            Err(e) => panic!("{op} failed: {e}"),
+        }
+    }
+
+    pub async fn err(&self, op: &str, input: Value) -> AwsError {
+        match self.call(op, input).await {
+            Ok(v) => panic!("{op} succeeded unexpectedly: {v}"),
+            Err(e) => e,
+        }
+    }
+
+    pub async fn logs(&self, op: &str, input: Value) -> Value {
+        let root = Caller::new(Identity::Root { account: A.into() });
+        match self.call_by(&root, "logs", op, input).await {
+            Ok(v) => v,
+            Err(e) => panic!("logs {op} failed: {e}"),
+        }
+    }
+
+    /// Creates a state machine with the execution role; its ARN.
+    pub async fn create(&self, name: &str, definition: Value) -> String {
+        let role = self.execution_role();
+        let out = self
+            .ok("CreateStateMachine", json!({"name": name, "definition": definition.to_string(), "roleArn": role}))
+            .await;
+        out["stateMachineArn"].as_str().unwrap_or_default().to_string()
+    }
+
+    /// Starts an execution and waits until it is no longer running; its description.
+    pub async fn run(&self, sm_arn: &str, input: Value) -> Value {
+        let out = self.ok("StartExecution", json!({"stateMachineArn": sm_arn, "input": input.to_string()})).await;
+        let arn = out["executionArn"].as_str().unwrap_or_default().to_string();
+        self.wait_done(&arn).await
+    }
+
+    pub async fn wait_done(&self, execution_arn: &str) -> Value {
+        for _ in 0..2000 {
+            let d = self.ok("DescribeExecution", json!({"executionArn": execution_arn})).await;
+            if d["status"] != "RUNNING" {
+                return d;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(2)).await;
+        }
+        panic!("{execution_arn} did not finish");
+    }
+
+    pub async fn history(&self, execution_arn: &str) -> Vec<Value> {
+        let h = self.ok("GetExecutionHistory", json!({"executionArn": execution_arn, "maxResults": 1000})).await;
+        h["events"].as_array().cloned().unwrap_or_default()
+    }
+
+    /// Event types in order.
+    pub fn types(events: &[Value]) -> Vec<String> {
+        events.iter().filter_map(|e| e["type"].as_str().map(str::to_string)).collect()
+    }
+}
+
+/// Asserts an AWS error's code, HTTP status and message.
+#[track_caller]
+pub fn assert_error(e: &AwsError, code: &str, message: &str) {
+    assert_eq!((e.code.as_str(), e.status, e.message.as_str()), (code, 400, message));
+}
