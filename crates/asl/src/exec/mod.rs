@@ -323,14 +323,15 @@ impl Execution {
         self.report(id, report, now_ms);
     }
 
-    /// StopExecution: `ExecutionAborted` (after abort events for the states still running).
+    /// StopExecution: `ExecutionAborted` alone, linked to no event, as AWS records it (a stop during a Wait
+    /// shows no `WaitStateAborted`); outstanding tasks are cancelled.
     pub fn stop(&mut self, error: Option<&str>, cause: Option<&str>, now_ms: i64) {
         if self.status != Status::Running {
             return;
         }
-        thread::abort(&mut self.log, &mut self.root, now_ms, &mut self.cancelled);
+        thread::halt(&mut self.root, &mut self.cancelled);
         let details = history::error_cause(error, cause);
-        self.log.emit(&mut self.root.last, true, now_ms, "ExecutionAborted", Some(Value::Object(details)));
+        self.log.emit_after(0, true, now_ms, "ExecutionAborted", Some(Value::Object(details)));
         self.error = error.map(str::to_string);
         self.cause = cause.map(str::to_string);
         self.status = Status::Aborted;

@@ -364,6 +364,13 @@ pub fn abort(log: &mut EventLog, thread: &mut Thread, now: i64, cancelled: &mut 
     thread.step = Step::Failed(Failure::raw(None, None));
 }
 
+/// Ends `thread` without events (StopExecution records none for the states it interrupts), cancelling
+/// the tasks it waits on.
+pub fn halt(thread: &mut Thread, cancelled: &mut Vec<TaskId>) {
+    collect_tasks(thread, cancelled);
+    thread.step = Step::Failed(Failure::raw(None, None));
+}
+
 /// Collects the ids of tasks the thread still waits on.
 pub fn collect_tasks(thread: &Thread, out: &mut Vec<TaskId>) {
     let Step::Active(active) = &thread.step else {
