@@ -97,12 +97,19 @@ pub fn field_only_for(current: &str, field: &str, required: &str) -> String {
     )
 }
 
-/// AWS ends this one with a space (ValidateStateMachineDefinition shows it so).
+/// AWS ends the `.waitForTaskToken` text with a space (ValidateStateMachineDefinition shows it, and
+/// CreateStateMachine's message has two spaces before ` at`); the `.sync` one has none (CreateStateMachine
+/// recording, 2024-07: "... '.sync' service integration at /States/StartExecution/Resource").
 pub fn express_unsupported_integration(pattern: &str) -> String {
-    format!("Express state machine does not support '{pattern}' service integration ")
+    if pattern == ".waitForTaskToken" {
+        format!("Express state machine does not support '{pattern}' service integration ")
+    } else {
+        format!("Express state machine does not support '{pattern}' service integration")
+    }
 }
 
-pub const EXPRESS_ACTIVITY: &str = "Express state machine does not support Activities";
+/// CreateStateMachine recording (2024-07): "... does not support Activity ARN at /States/<S>/Resource".
+pub const EXPRESS_ACTIVITY: &str = "Express state machine does not support Activity ARN";
 
 pub fn invalid_resource(arn: &str) -> String {
     format!(

@@ -233,7 +233,7 @@ fn express_refuses_sync() {
     let d = express(definition);
     let (code, message, location) = one(&d);
     assert_eq!((code, location), ("SCHEMA_VALIDATION_FAILED", Some("/States/S/Resource")));
-    assert_eq!(message, "Express state machine does not support '.sync' service integration ");
+    assert_eq!(message, "Express state machine does not support '.sync' service integration");
 }
 
 // Source: spec SFN-1 (localstack credentials snapshot, AWS-validated).
