@@ -110,12 +110,13 @@ fn context(input: Input<'_>, principal: &Principal) -> Context {
     ctx
 }
 
-/// The principal of SimulateCustomPolicy: `CallerArn` when given, else the calling account's root.
+/// The principal of SimulateCustomPolicy: `CallerArn` when given, else a user of the calling account (never
+/// the root user, whose implicit permissions would hide what the policies decide).
 fn custom_principal(input: Input<'_>, account: &str) -> Principal {
     match input.opt_str("CallerArn") {
-        Some(arn) if arn.contains(":user/") => Principal::user(arn, None),
         Some(arn) if arn.contains(":role/") => Principal::assumed_role(arn, "simulation", None),
-        _ => Principal::root(account),
+        Some(arn) => Principal::user(arn, None),
+        None => Principal::user(&format!("arn:aws:iam::{account}:user/simulation"), None),
     }
 }
 
