@@ -32,10 +32,6 @@ pub fn malformed(err: &PolicyError) -> AwsError {
     AwsError::new(err.code(), 400, err.message())
 }
 
-pub fn malformed_text(message: impl Into<String>) -> AwsError {
-    AwsError::new("MalformedPolicyDocument", 400, message)
-}
-
 pub fn no_such_role(name: &str) -> AwsError {
     no_such_entity(format!("The role with name {name} cannot be found."))
 }

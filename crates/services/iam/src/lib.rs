@@ -2,6 +2,7 @@
 //! managed policies, instance profiles, credentials). Query protocol, global, signed for us-east-1.
 
 mod authz;
+mod der;
 mod errors;
 mod input;
 mod lookup;

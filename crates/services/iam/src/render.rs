@@ -123,7 +123,7 @@ pub fn instance_profile(account: &str, iam: &AccountIam, p: &InstanceProfile, wi
         "CreateDate": date(p.create_date_ms),
         "Roles": roles,
     });
-    if with_tags && !p.tags.is_empty() {
+    if with_tags {
         v["Tags"] = tags(&p.tags);
     }
     v
@@ -157,7 +157,8 @@ pub fn customer_policy(iam: &AccountIam, arn: &str, p: &ManagedPolicy, view: Vie
     }
     m.insert("CreateDate".into(), date(p.create_date_ms));
     m.insert("UpdateDate".into(), date(p.update_date_ms));
-    if view == View::Full && !p.tags.is_empty() {
+    // GetPolicy lists the tags even when there are none.
+    if view == View::Full {
         m.insert("Tags".into(), tags(&p.tags));
     }
     Value::Object(m)

@@ -9,11 +9,19 @@ use sekisho_core::identity::store::{AccessKeyMeta, AccountIam};
 use sekisho_core::{AuthzRequest, AwsError, Check, OpContext, ids};
 use serde_json::{Value, json};
 
-/// The user an access key operation acts on.
+/// The user an access key operation acts on: `UserName`, the calling user, or for the root user the owner
+/// of the key the request names.
 fn target(ctx: &OpContext, input: Input<'_>) -> Result<String, AwsError> {
-    authz::target_user(input, &ctx.caller.identity)
-        .map(str::to_string)
-        .ok_or_else(|| errors::validation("Must specify userName when calling with non-User credentials"))
+    if let Some(u) = authz::target_user(input, &ctx.caller.identity) {
+        return Ok(u.to_string());
+    }
+    let owner = match (&ctx.caller.identity, input.opt_str("AccessKeyId")) {
+        (Identity::Root { .. }, Some(id)) => {
+            state::read(ctx, |iam| iam.access_keys.get(id).map(|k| k.user_name.clone()))
+        }
+        _ => None,
+    };
+    owner.ok_or_else(|| errors::validation("Must specify userName when calling with non-User credentials"))
 }
 
 fn status(active: bool) -> &'static str {

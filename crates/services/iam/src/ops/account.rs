@@ -114,15 +114,11 @@ pub mod get_account_password_policy {
             "RequireLowercaseCharacters": policy.require_lowercase_characters,
             "AllowUsersToChangePassword": policy.allow_users_to_change_password,
             "ExpirePasswords": policy.max_password_age.is_some_and(|a| a > 0),
+            "MaxPasswordAge": policy.max_password_age.unwrap_or(0),
+            "HardExpiry": policy.hard_expiry.unwrap_or(false),
         });
-        if let Some(a) = policy.max_password_age {
-            out["MaxPasswordAge"] = json!(a);
-        }
         if let Some(r) = policy.password_reuse_prevention {
             out["PasswordReusePrevention"] = json!(r);
-        }
-        if let Some(h) = policy.hard_expiry {
-            out["HardExpiry"] = json!(h);
         }
         Ok(json!({ "PasswordPolicy": out }))
     }
@@ -136,7 +132,8 @@ pub mod delete_account_password_policy {
     }
 
     pub fn handle(ctx: &OpContext, _input: Input<'_>) -> Result<Value, AwsError> {
-        state::write(ctx, |iam| iam.password_policy.take()).ok_or_else(|| no_password_policy(ctx.account()))?;
+        state::write(ctx, |iam| iam.password_policy.take())
+            .ok_or_else(|| errors::no_such_entity("The account policy with name PasswordPolicy cannot be found."))?;
         Ok(json!({}))
     }
 }
@@ -157,7 +154,7 @@ pub mod get_account_summary {
     fn summary(iam: &AccountIam) -> Value {
         let versions: usize = iam.policies.values().map(|p| p.versions.len()).sum();
         let mfa_in_use = iam.mfa_devices.values().filter(|d| d.user_name.is_some()).count();
-        let pairs: [(&str, usize); 34] = [
+        let pairs: [(&str, usize); 33] = [
             ("Users", iam.users.len()),
             ("UsersQuota", 5000),
             ("Groups", iam.groups.len()),
@@ -191,7 +188,6 @@ pub mod get_account_summary {
             ("RolePolicySizeQuota", 10240),
             ("UserPolicySizeQuota", 2048),
             ("GlobalEndpointTokenVersion", 1),
-            ("ServiceSpecificCredentialsPerUserQuota", 2),
         ];
         Value::Object(pairs.iter().map(|(k, v)| (k.to_string(), json!(v))).collect::<Map<_, _>>())
     }

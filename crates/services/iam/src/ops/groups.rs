@@ -165,6 +165,8 @@ pub mod add_user_to_group {
         let group_name = input.str("GroupName")?;
         let user_name = input.str("UserName")?;
         state::write(ctx, |iam| {
+            // IAM looks for the user before the group.
+            lookup::user(iam, user_name)?;
             let group = lookup::group(iam, group_name)?.name.clone();
             let user = lookup::user_mut(iam, user_name)?;
             if !user.groups.iter().any(|g| g.eq_ignore_ascii_case(&group)) {
@@ -186,6 +188,7 @@ pub mod remove_user_from_group {
         let group_name = input.str("GroupName")?;
         let user_name = input.str("UserName")?;
         state::write(ctx, |iam| {
+            lookup::user(iam, user_name)?;
             lookup::group(iam, group_name)?;
             let user = lookup::user_mut(iam, user_name)?;
             let before = user.groups.len();

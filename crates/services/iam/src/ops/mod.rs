@@ -4,14 +4,21 @@
 pub mod access_keys;
 pub mod account;
 pub mod attached_policies;
+pub mod credential_report;
 pub mod groups;
+pub mod identity_providers;
 pub mod inline_policies;
 pub mod instance_profiles;
+pub mod login_profiles;
+pub mod mfa;
 pub mod policies;
 pub mod policy_versions;
 pub mod role_tags;
 pub mod roles;
+pub mod server_certificates;
+pub mod service_linked_roles;
 pub mod simulate;
+pub mod user_keys;
 pub mod users;
 
 use crate::{Authorize, Handle};
@@ -119,4 +126,58 @@ table! {
     "SimulatePrincipalPolicy" => simulate::simulate_principal_policy,
     "GetContextKeysForCustomPolicy" => simulate::get_context_keys_for_custom_policy,
     "GetContextKeysForPrincipalPolicy" => simulate::get_context_keys_for_principal_policy,
+    "CreateLoginProfile" => login_profiles::create_login_profile,
+    "GetLoginProfile" => login_profiles::get_login_profile,
+    "UpdateLoginProfile" => login_profiles::update_login_profile,
+    "DeleteLoginProfile" => login_profiles::delete_login_profile,
+    "UploadSSHPublicKey" => user_keys::upload_ssh_public_key,
+    "GetSSHPublicKey" => user_keys::get_ssh_public_key,
+    "ListSSHPublicKeys" => user_keys::list_ssh_public_keys,
+    "UpdateSSHPublicKey" => user_keys::update_ssh_public_key,
+    "DeleteSSHPublicKey" => user_keys::delete_ssh_public_key,
+    "UploadSigningCertificate" => user_keys::upload_signing_certificate,
+    "ListSigningCertificates" => user_keys::list_signing_certificates,
+    "UpdateSigningCertificate" => user_keys::update_signing_certificate,
+    "DeleteSigningCertificate" => user_keys::delete_signing_certificate,
+    "CreateVirtualMFADevice" => mfa::create_virtual_mfa_device,
+    "DeleteVirtualMFADevice" => mfa::delete_virtual_mfa_device,
+    "ListVirtualMFADevices" => mfa::list_virtual_mfa_devices,
+    "EnableMFADevice" => mfa::enable_mfa_device,
+    "DeactivateMFADevice" => mfa::deactivate_mfa_device,
+    "ListMFADevices" => mfa::list_mfa_devices,
+    "GetMFADevice" => mfa::get_mfa_device,
+    "TagMFADevice" => mfa::tag_mfa_device,
+    "UntagMFADevice" => mfa::untag_mfa_device,
+    "ListMFADeviceTags" => mfa::list_mfa_device_tags,
+    "UploadServerCertificate" => server_certificates::upload_server_certificate,
+    "GetServerCertificate" => server_certificates::get_server_certificate,
+    "ListServerCertificates" => server_certificates::list_server_certificates,
+    "UpdateServerCertificate" => server_certificates::update_server_certificate,
+    "DeleteServerCertificate" => server_certificates::delete_server_certificate,
+    "TagServerCertificate" => server_certificates::tag_server_certificate,
+    "UntagServerCertificate" => server_certificates::untag_server_certificate,
+    "ListServerCertificateTags" => server_certificates::list_server_certificate_tags,
+    "CreateOpenIDConnectProvider" => identity_providers::create_open_id_connect_provider,
+    "GetOpenIDConnectProvider" => identity_providers::get_open_id_connect_provider,
+    "ListOpenIDConnectProviders" => identity_providers::list_open_id_connect_providers,
+    "DeleteOpenIDConnectProvider" => identity_providers::delete_open_id_connect_provider,
+    "UpdateOpenIDConnectProviderThumbprint" => identity_providers::update_open_id_connect_provider_thumbprint,
+    "AddClientIDToOpenIDConnectProvider" => identity_providers::add_client_id_to_open_id_connect_provider,
+    "RemoveClientIDFromOpenIDConnectProvider" => identity_providers::remove_client_id_from_open_id_connect_provider,
+    "TagOpenIDConnectProvider" => identity_providers::tag_open_id_connect_provider,
+    "UntagOpenIDConnectProvider" => identity_providers::untag_open_id_connect_provider,
+    "ListOpenIDConnectProviderTags" => identity_providers::list_open_id_connect_provider_tags,
+    "CreateSAMLProvider" => identity_providers::create_saml_provider,
+    "GetSAMLProvider" => identity_providers::get_saml_provider,
+    "ListSAMLProviders" => identity_providers::list_saml_providers,
+    "UpdateSAMLProvider" => identity_providers::update_saml_provider,
+    "DeleteSAMLProvider" => identity_providers::delete_saml_provider,
+    "TagSAMLProvider" => identity_providers::tag_saml_provider,
+    "UntagSAMLProvider" => identity_providers::untag_saml_provider,
+    "ListSAMLProviderTags" => identity_providers::list_saml_provider_tags,
+    "GenerateCredentialReport" => credential_report::generate_credential_report,
+    "GetCredentialReport" => credential_report::get_credential_report,
+    "CreateServiceLinkedRole" => service_linked_roles::create_service_linked_role,
+    "DeleteServiceLinkedRole" => service_linked_roles::delete_service_linked_role,
+    "GetServiceLinkedRoleDeletionStatus" => service_linked_roles::get_service_linked_role_deletion_status,
 }

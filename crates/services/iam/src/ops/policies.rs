@@ -68,8 +68,11 @@ pub mod create_policy {
             iam.policies.insert(arn.clone(), policy);
             let mut out = describe(iam, &arn, View::Full).unwrap_or_default();
             if let Some(m) = out.as_object_mut() {
-                // CreatePolicy does not echo the description.
+                // CreatePolicy echoes neither the description nor an empty tag list.
                 m.remove("Description");
+                if m.get("Tags").and_then(Value::as_array).is_some_and(Vec::is_empty) {
+                    m.remove("Tags");
+                }
             }
             Ok(json!({ "Policy": out }))
         })
