@@ -100,6 +100,15 @@ impl Door {
     /// SigV4 authentication of an HTTP request: claims, key registry (existence, token, expiry), signature.
     pub fn authenticate(&self, req: &HttpRequest) -> Result<Authenticated, SigError> {
         let signed = sigv4::parse(req)?;
+        self.authenticate_claims(req, signed)
+    }
+
+    /// [`Door::authenticate`] for claims already read from the request.
+    pub fn authenticate_claims(
+        &self,
+        req: &HttpRequest,
+        signed: sigv4::SignedRequest,
+    ) -> Result<Authenticated, SigError> {
         let resolved = self.world.resolve_access_key(&signed.access_key_id, signed.security_token.as_deref())?;
         sigv4::verify(req, &signed, &resolved.secret, self.world.clock.now_secs())?;
         let mut caller = Caller::new(resolved.identity);
@@ -124,6 +133,54 @@ impl Door {
             error_message: Some(err.message.clone()),
             latency_us: 0,
         });
+    }
+
+    /// Asks the door an authorization question without dispatching anything: the checks a service makes on
+    /// a caller's behalf (forward access, e.g. Bedrock's Marketplace check with `aws:CalledVia`). Recorded
+    /// like any call under `service`/`operation`; the first denial's AWS message comes back as `Err`.
+    pub fn check(
+        &self,
+        caller: &Caller,
+        checks: &[crate::service::Check],
+        target: (&str, &str),
+        region: &str,
+        parent_request_id: Option<&str>,
+    ) -> Result<(), String> {
+        let started = Instant::now();
+        let mut record = DecisionRecord {
+            request_id: ids::request_id(),
+            parent_request_id: parent_request_id.map(str::to_string),
+            time_ms: self.world.clock.now_ms(),
+            caller: caller.identity.arn(),
+            service: target.0.to_string(),
+            operation: target.1.to_string(),
+            region: region.to_string(),
+            checks: Vec::new(),
+            outcome: "Allowed".into(),
+            error_code: None,
+            error_message: None,
+            latency_us: 0,
+        };
+        let mut result = Ok(());
+        for check in checks {
+            let outcome = authz::decide(&self.world, caller, check, region);
+            record.checks.push(CheckRecord {
+                action: check.action.clone(),
+                resource: check.resource.clone(),
+                decision: outcome.decision.to_string(),
+                explanation: outcome.explanation.clone(),
+            });
+            if !outcome.allowed {
+                record.outcome = "Denied".into();
+                record.error_code = Some("AccessDenied".into());
+                record.error_message = Some(outcome.message.clone());
+                result = Err(outcome.message);
+                break;
+            }
+        }
+        record.latency_us = started.elapsed().as_micros() as u64;
+        self.log.push(record);
+        result
     }
 
     /// Calls an operation as `caller`: authorize, dispatch, record.

@@ -15,6 +15,7 @@ pub mod state;
 pub mod world;
 
 pub use door::{Call, Door};
+pub use sekisho_policy as policy;
 pub use sekisho_wire::AwsError;
 pub use service::{AuthzRequest, Caller, Check, OpContext, Output, Service};
 pub use world::World;

@@ -105,8 +105,9 @@ impl Caller {
 /// The resource policy that takes part in a decision.
 #[derive(Debug, Clone)]
 pub enum ResourcePolicy {
-    /// A resource-based policy document owned by `owner` (an account id), reported as `id`.
-    Document { owner: String, id: String, text: Arc<str> },
+    /// A resource-based policy owned by `owner` (an account id), reported as `id`, compiled by the service
+    /// when it was saved.
+    Document { owner: String, id: String, policy: Arc<sekisho_policy::Policy> },
     /// The trust policy of an IAM role (always needs an explicit Allow).
     RoleTrust { account: String, role_name: String },
 }

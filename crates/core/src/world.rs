@@ -43,6 +43,9 @@ pub struct World {
     pub clock: Clock,
     pub config: Config,
     state: RwLock<WorldState>,
+    /// Where sekisho listens (`http://127.0.0.1:4566`), set once at start-up: processes sekisho starts
+    /// (Lambda functions) call back into it.
+    endpoint: std::sync::OnceLock<String>,
 }
 
 impl World {
@@ -51,7 +54,16 @@ impl World {
             Some("virtual") => Clock::virtual_time(),
             _ => Clock::real(),
         };
-        World { clock, config, state: RwLock::new(WorldState::default()) }
+        World { clock, config, state: RwLock::new(WorldState::default()), endpoint: std::sync::OnceLock::new() }
+    }
+
+    pub fn set_endpoint(&self, url: String) {
+        let _ = self.endpoint.set(url);
+    }
+
+    /// sekisho's own endpoint, once it listens.
+    pub fn endpoint(&self) -> Option<&str> {
+        self.endpoint.get().map(String::as_str)
     }
 
     pub fn read(&self) -> RwLockReadGuard<'_, WorldState> {
@@ -67,8 +79,10 @@ impl World {
     /// The secret and principal of an access key, after the registry's checks (existence, token, expiry).
     pub fn resolve_access_key(&self, access_key_id: &str, token: Option<&str>) -> Result<ResolvedCredential, SigError> {
         if crate::ids::is_account_id(access_key_id) {
-            let now = self.clock.now_ms();
-            self.write().account_mut(access_key_id, now);
+            if self.read().account(access_key_id).is_none() {
+                let now = self.clock.now_ms();
+                self.write().account_mut(access_key_id, now);
+            }
             return Ok(ResolvedCredential {
                 secret: self.config.root_secret(access_key_id).to_string(),
                 identity: Identity::Root { account: access_key_id.to_string() },

@@ -38,6 +38,8 @@ async fn serve(host: String, port: u16, config: Config) -> Result<(), String> {
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let max_body = config.server.max_body_bytes.unwrap_or(crate::http::DEFAULT_MAX_BODY);
     let world = Arc::new(World::new(config));
+    let shown = if addr.ip().is_ipv6() { format!("[{}]", addr.ip()) } else { addr.ip().to_string() };
+    world.set_endpoint(format!("http://{shown}:{}", addr.port()));
     let door = crate::services::door(world);
     let app = crate::http::router(door, max_body);
     // Signal handlers are installed before the ready line, so a signal sent right after it stops us cleanly.
