@@ -1,6 +1,9 @@
 //! AWS Identity and Access Management: the API face of the world's identity store (users, roles, groups,
 //! managed policies, instance profiles, credentials). Query protocol, global, signed for us-east-1.
 
+// `AwsError` carries AWS's code, message and extra members by value; errors are the cold path.
+#![allow(clippy::result_large_err)]
+
 mod authz;
 mod der;
 mod errors;

@@ -1,6 +1,9 @@
 //! AWS Security Token Service: who am I (GetCallerIdentity), role sessions (AssumeRole), session tokens
 //! and key lookups. Query protocol; global endpoint `sts.amazonaws.com` and regional `sts.<region>.amazonaws.com`.
 
+// `AwsError` carries AWS's code, message and extra members by value; errors are the cold path.
+#![allow(clippy::result_large_err)]
+
 mod assume_role;
 mod get_access_key_info;
 mod get_caller_identity;
