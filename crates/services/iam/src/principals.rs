@@ -41,10 +41,10 @@ pub fn check(state: &WorldState, policy: &Policy) -> Result<(), AwsError> {
         if p.element_type != PrincipalType::Aws {
             continue;
         }
-        if let Some((account, kind, path, name)) = iam_entity(p.value) {
-            if !exists(state.account(account).map(|a| &a.iam), kind, &path, name) {
-                return Err(errors::malformed(&PolicyError::invalid_principal(&p)));
-            }
+        if let Some((account, kind, path, name)) = iam_entity(p.value)
+            && !exists(state.account(account).map(|a| &a.iam), kind, &path, name)
+        {
+            return Err(errors::malformed(&PolicyError::invalid_principal(&p)));
         }
     }
     Ok(())

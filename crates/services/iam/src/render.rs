@@ -150,10 +150,10 @@ pub fn customer_policy(iam: &AccountIam, arn: &str, p: &ManagedPolicy, view: Vie
     m.insert("AttachmentCount".into(), json!(attached));
     m.insert("PermissionsBoundaryUsageCount".into(), json!(boundary));
     m.insert("IsAttachable".into(), json!(true));
-    if view == View::Full {
-        if let Some(d) = &p.description {
-            m.insert("Description".into(), json!(d));
-        }
+    if view == View::Full
+        && let Some(d) = &p.description
+    {
+        m.insert("Description".into(), json!(d));
     }
     m.insert("CreateDate".into(), date(p.create_date_ms));
     m.insert("UpdateDate".into(), date(p.update_date_ms));
@@ -175,10 +175,10 @@ pub fn aws_policy(iam: &AccountIam, p: &AwsManagedPolicy, view: View) -> Value {
     m.insert("AttachmentCount".into(), json!(attached));
     m.insert("PermissionsBoundaryUsageCount".into(), json!(boundary));
     m.insert("IsAttachable".into(), json!(p.is_attachable));
-    if view == View::Full {
-        if let Some(d) = &p.description {
-            m.insert("Description".into(), json!(d));
-        }
+    if view == View::Full
+        && let Some(d) = &p.description
+    {
+        m.insert("Description".into(), json!(d));
     }
     m.insert("CreateDate".into(), date_text(&p.create_date));
     m.insert("UpdateDate".into(), date_text(&p.update_date));

@@ -77,11 +77,11 @@ fn validate_request(world: &World, caller: &Caller, input: Input<'_>) -> Result<
             "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.",
         ));
     }
-    if let Some(s) = input.opt_str("SourceIdentity") {
-        if s.to_ascii_lowercase().starts_with("aws:") {
-            // [inf]
-            return Err(validation(format!("SourceIdentity {s} is invalid. It must not begin with 'aws:'.")));
-        }
+    if let Some(s) = input.opt_str("SourceIdentity")
+        && s.to_ascii_lowercase().starts_with("aws:")
+    {
+        // [inf]
+        return Err(validation(format!("SourceIdentity {s} is invalid. It must not begin with 'aws:'.")));
     }
     Ok(parsed)
 }

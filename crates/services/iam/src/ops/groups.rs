@@ -128,10 +128,11 @@ pub mod update_group {
         let new_name = input.opt_str("NewGroupName");
         state::write(ctx, |iam| {
             let mut group = lookup::group(iam, name)?.clone();
-            if let Some(n) = new_name {
-                if !n.eq_ignore_ascii_case(name) && iam.group(n).is_some() {
-                    return Err(errors::already_exists(format!("Group with name {n} already exists.")));
-                }
+            if let Some(n) = new_name
+                && !n.eq_ignore_ascii_case(name)
+                && iam.group(n).is_some()
+            {
+                return Err(errors::already_exists(format!("Group with name {n} already exists.")));
             }
             iam.groups.remove(&state::key(name));
             let old = group.name.clone();

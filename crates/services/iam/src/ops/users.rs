@@ -174,10 +174,11 @@ pub mod update_user {
         state::world(ctx, |w| {
             let iam = &mut w.account_mut(&account, now).iam;
             let mut user = lookup::user(iam, name)?.clone();
-            if let Some(n) = new_name {
-                if !n.eq_ignore_ascii_case(name) && iam.user(n).is_some() {
-                    return Err(errors::already_exists(format!("User with name {n} already exists.")));
-                }
+            if let Some(n) = new_name
+                && !n.eq_ignore_ascii_case(name)
+                && iam.user(n).is_some()
+            {
+                return Err(errors::already_exists(format!("User with name {n} already exists.")));
             }
             iam.users.remove(&state::key(name));
             let old = user.name.clone();
