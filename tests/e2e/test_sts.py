@@ -211,3 +211,27 @@ def test_regional_endpoint_signing_region(world):
     creds = session_in_a(world, "caller-role", "regional")
     me = sts_as(world, creds, region="ap-northeast-1").get_caller_identity()
     assert me["Arn"] == f"arn:aws:sts::{ACCOUNT_A}:assumed-role/caller-role/regional"
+
+
+def test_a_recreated_role_is_not_trusted(world):
+    """IAM-8: a trust policy names a role by its unique id; delete and re-create the role and the trust is gone."""
+    iam_a, iam_b = world.client("iam"), world.client("iam", access_key=ACCOUNT_B)
+    a_root = {"AWS": f"arn:aws:iam::{ACCOUNT_A}:root"}
+    iam_a.create_role(RoleName="ephemeral", AssumeRolePolicyDocument=trust(a_root))
+    iam_a.put_role_policy(RoleName="ephemeral", PolicyName="assume-any", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]}))
+    old_id = iam_a.get_role(RoleName="ephemeral")["Role"]["RoleId"]
+    iam_b.create_role(RoleName="trusts-ephemeral",
+                      AssumeRolePolicyDocument=trust({"AWS": f"arn:aws:iam::{ACCOUNT_A}:role/ephemeral"}))
+    iam_a.delete_role_policy(RoleName="ephemeral", PolicyName="assume-any")
+    iam_a.delete_role(RoleName="ephemeral")
+    shown = iam_b.get_role(RoleName="trusts-ephemeral")["Role"]["AssumeRolePolicyDocument"]
+    assert shown["Statement"][0]["Principal"] == {"AWS": old_id}
+
+    iam_a.create_role(RoleName="ephemeral", AssumeRolePolicyDocument=trust(a_root))
+    iam_a.put_role_policy(RoleName="ephemeral", PolicyName="assume-any", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]}))
+    sts = sts_as(world, session_in_a(world, "ephemeral", "again"))
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        sts.assume_role(RoleArn=f"arn:aws:iam::{ACCOUNT_B}:role/trusts-ephemeral", RoleSessionName="s1")
+    assert error_of(e)[:2] == ("AccessDenied", 403)

@@ -1,9 +1,9 @@
-//! The principals a trust policy names must exist (IAM-9): an IAM user or role ARN that does not exist in
-//! its account is refused with `Invalid principal in policy`. Accounts themselves exist on first use.
+//! The principals a trust policy names must exist (IAM-9), and a deleted user or role is named by its unique id
+//! from then on (IAM-8), so a re-created namesake is not trusted. Accounts themselves exist on first use.
 
 use crate::errors;
 use sekisho_core::AwsError;
-use sekisho_core::identity::store::AccountIam;
+use sekisho_core::identity::store::{AccountIam, DocKind, PolicyDoc};
 use sekisho_core::world::WorldState;
 use sekisho_policy::{Policy, PolicyError, PrincipalType};
 
@@ -50,6 +50,24 @@ pub fn check(state: &WorldState, policy: &Policy) -> Result<(), AwsError> {
     Ok(())
 }
 
+/// After `arn` (a user or role whose unique id was `unique_id`) is deleted, every trust policy that named it
+/// names the unique id instead, as IAM stores it: GetRole shows the id and a new entity of the same name does
+/// not match.
+pub fn forget(state: &mut WorldState, arn: &str, unique_id: &str) {
+    let quoted = format!("\"{arn}\"");
+    for account in state.accounts.values_mut() {
+        for role in account.iam.roles.values_mut() {
+            if !role.trust_policy.text.contains(&quoted) {
+                continue;
+            }
+            let text = role.trust_policy.text.replace(&quoted, &format!("\"{unique_id}\""));
+            if let Ok(doc) = PolicyDoc::parse(&text, DocKind::Trust) {
+                role.trust_policy = doc;
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -63,5 +81,33 @@ mod tests {
         assert_eq!(iam_entity("arn:aws:iam::111111111111:user/u"), Some(("111111111111", "user", "/".into(), "u")));
         assert_eq!(iam_entity("arn:aws:iam::111111111111:root"), None);
         assert_eq!(iam_entity("arn:aws:sts::111111111111:assumed-role/r/s"), None);
+    }
+
+    #[test]
+    fn a_deleted_principal_is_named_by_its_unique_id() {
+        let mut state = WorldState::default();
+        let trust = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111111111111:role/caller"},"Action":"sts:AssumeRole"}]}"#;
+        let doc = PolicyDoc::parse(trust, DocKind::Trust).unwrap();
+        state.account_mut("222222222222", 0).iam.roles.insert(
+            "target".into(),
+            sekisho_core::identity::store::Role {
+                name: "target".into(),
+                path: "/".into(),
+                id: "AROATARGETTARGET0001".into(),
+                create_date_ms: 0,
+                trust_policy: doc,
+                description: None,
+                max_session_duration: 3600,
+                inline_policies: Default::default(),
+                attached_policies: vec![],
+                permissions_boundary: None,
+                tags: vec![],
+                last_used_ms: None,
+                last_used_region: None,
+            },
+        );
+        forget(&mut state, "arn:aws:iam::111111111111:role/caller", "AROACALLERCALLER0001");
+        let text = &state.account("222222222222").unwrap().iam.role("target").unwrap().trust_policy.text;
+        assert!(text.contains(r#""AWS":"AROACALLERCALLER0001""#), "{text}");
     }
 }

@@ -119,7 +119,10 @@ pub mod delete_role {
 
     pub fn handle(ctx: &OpContext, input: Input<'_>) -> Result<Value, AwsError> {
         let name = input.str("RoleName")?;
-        state::write(ctx, |iam| {
+        let account = ctx.account().to_string();
+        let now = ctx.now_ms();
+        state::world(ctx, |w| {
+            let iam = &mut w.account_mut(&account, now).iam;
             let role = lookup::role(iam, name)?;
             check_modifiable(role)?;
             let key = state::key(name);
@@ -134,7 +137,10 @@ pub mod delete_role {
             if !role.inline_policies.is_empty() {
                 return Err(errors::delete_conflict("Cannot delete entity, must delete policies first."));
             }
-            iam.roles.remove(&key);
+            if let Some(role) = iam.roles.remove(&key) {
+                let arn = render::arn(&account, "role", &role.path, &role.name);
+                principals::forget(w, &arn, &role.id);
+            }
             Ok(json!({}))
         })
     }

@@ -96,7 +96,10 @@ pub mod delete_user {
 
     pub fn handle(ctx: &OpContext, input: Input<'_>) -> Result<Value, AwsError> {
         let name = input.str("UserName")?;
-        state::write(ctx, |iam| {
+        let account = ctx.account().to_string();
+        let now = ctx.now_ms();
+        state::world(ctx, |w| {
+            let iam = &mut w.account_mut(&account, now).iam;
             let user = lookup::user(iam, name)?;
             let key = state::key(name);
             let owns = |n: &str| n.eq_ignore_ascii_case(name);
@@ -124,7 +127,10 @@ pub mod delete_user {
             if !user.groups.is_empty() {
                 return Err(errors::delete_conflict("Cannot delete entity, must remove users from group first."));
             }
-            iam.users.remove(&key);
+            if let Some(user) = iam.users.remove(&key) {
+                let arn = render::arn(&account, "user", &user.path, &user.name);
+                crate::principals::forget(w, &arn, &user.id);
+            }
             Ok(json!({}))
         })
     }
