@@ -50,6 +50,36 @@ pub fn check(state: &WorldState, policy: &Policy) -> Result<(), AwsError> {
     Ok(())
 }
 
+/// IAM stores an account named by its bare id (`"AWS": "123456789012"`) as the account's root ARN, and shows it
+/// that way in GetRole. `None` when the document names no account by id (it is then kept exactly as given).
+pub fn account_ids_as_arns(text: &str) -> Option<String> {
+    use serde_json::Value;
+    fn fix(v: &mut Value) -> bool {
+        match v {
+            Value::String(s) if s.len() == 12 && s.bytes().all(|b| b.is_ascii_digit()) => {
+                *s = format!("arn:aws:iam::{s}:root");
+                true
+            }
+            Value::Array(items) => items.iter_mut().fold(false, |changed, item| fix(item) | changed),
+            _ => false,
+        }
+    }
+    let mut doc: Value = serde_json::from_str(text).ok()?;
+    let mut changed = false;
+    let statements = match doc.get_mut("Statement")? {
+        Value::Array(list) => list.iter_mut().collect::<Vec<_>>(),
+        one => vec![one],
+    };
+    for stmt in statements {
+        for key in ["Principal", "NotPrincipal"] {
+            if let Some(aws) = stmt.get_mut(key).and_then(|p| p.get_mut("AWS")) {
+                changed |= fix(aws);
+            }
+        }
+    }
+    changed.then(|| doc.to_string())
+}
+
 /// After `arn` (a user or role whose unique id was `unique_id`) is deleted, every trust policy that named it
 /// names the unique id instead, as IAM stores it: GetRole shows the id and a new entity of the same name does
 /// not match.
@@ -81,6 +111,15 @@ mod tests {
         assert_eq!(iam_entity("arn:aws:iam::111111111111:user/u"), Some(("111111111111", "user", "/".into(), "u")));
         assert_eq!(iam_entity("arn:aws:iam::111111111111:root"), None);
         assert_eq!(iam_entity("arn:aws:sts::111111111111:assumed-role/r/s"), None);
+    }
+
+    #[test]
+    fn account_ids_become_root_arns() {
+        let text = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":["111111111111","arn:aws:iam::222222222222:role/r"]},"Action":"sts:AssumeRole","Condition":{"StringEquals":{"aws:SourceAccount":"333333333333"}}}]}"#;
+        let fixed = account_ids_as_arns(text).unwrap();
+        assert!(fixed.contains(r#""arn:aws:iam::111111111111:root""#), "{fixed}");
+        assert!(fixed.contains(r#""aws:SourceAccount":"333333333333""#), "{fixed}");
+        assert_eq!(account_ids_as_arns(r#"{"Statement":{"Principal":{"Service":"x"}}}"#), None);
     }
 
     #[test]

@@ -11,7 +11,10 @@ use serde_json::{Value, json};
 fn trust_policy(text: &str) -> Result<PolicyDoc, AwsError> {
     let doc = PolicyDoc::parse(text, DocKind::Trust).map_err(|e| errors::malformed(&e))?;
     validate::trust_policy_size(text)?;
-    Ok(doc)
+    match principals::account_ids_as_arns(text) {
+        Some(normalized) => PolicyDoc::parse(&normalized, DocKind::Trust).map_err(|e| errors::malformed(&e)),
+        None => Ok(doc),
+    }
 }
 
 /// A boundary must be a well-formed ARN of a policy the account can attach.
