@@ -56,8 +56,8 @@ pub fn chunks_of(response: &ChatResponse) -> Vec<Chunk> {
     for block in &response.content {
         match block {
             Block::Text(text) => {
-                for group in tokens::pieces(text).chunks(TOKENS_PER_DELTA) {
-                    out.push(Chunk::Text(group.concat()));
+                for delta in text_deltas(text) {
+                    out.push(Chunk::Text(delta));
                 }
             }
             Block::ToolUse { id, name, input } => {
@@ -76,6 +76,39 @@ pub fn chunks_of(response: &ChatResponse) -> Vec<Chunk> {
         usage: response.usage,
     });
     out
+}
+
+/// `text` in deltas of about `TOKENS_PER_DELTA` tokens that never end inside a word.
+pub fn text_deltas(text: &str) -> Vec<String> {
+    let pieces = tokens::pieces(text);
+    let mut out = Vec::new();
+    let mut current = String::new();
+    let mut count = 0;
+    for (i, piece) in pieces.iter().enumerate() {
+        current.push_str(piece);
+        count += 1;
+        let inside_word = pieces.get(i + 1).is_some_and(|next| ends_in_word(piece) && starts_word(next));
+        if count >= TOKENS_PER_DELTA && !inside_word {
+            out.push(std::mem::take(&mut current));
+            count = 0;
+        }
+    }
+    if !current.is_empty() {
+        out.push(current);
+    }
+    out
+}
+
+fn word_char(c: char) -> bool {
+    c.is_alphanumeric() && !tokens::is_cjk(c)
+}
+
+fn ends_in_word(piece: &str) -> bool {
+    piece.chars().last().is_some_and(word_char)
+}
+
+fn starts_word(piece: &str) -> bool {
+    piece.chars().next().is_some_and(word_char)
 }
 
 /// Applies a request's stop sequences and `maxTokens` to a locally made answer text.

@@ -45,6 +45,20 @@ fn chunks_rebuild_the_answer() {
 }
 
 #[test]
+fn deltas_break_between_words() {
+    let text = "Hello! I'm sekisho's built-in model, answering as Claude Haiku 4.5.";
+    let deltas = text_deltas(text);
+    assert_eq!(deltas.concat(), text);
+    for pair in deltas.windows(2) {
+        let (a, b) = (pair[0].chars().last().unwrap(), pair[1].chars().next().unwrap());
+        assert!(!(a.is_alphanumeric() && b.is_alphanumeric()), "{pair:?} splits a word: {deltas:?}");
+    }
+    let ja = text_deltas("こんにちは!sekisho の組み込みモデルです。");
+    assert_eq!(ja.concat(), "こんにちは!sekisho の組み込みモデルです。");
+    assert!(ja.len() > 3);
+}
+
+#[test]
 fn limits_cut_at_the_earliest_stop_sequence_then_at_max_tokens() {
     let mut req = request("x");
     req.stop_sequences = vec!["END".into(), "two".into(), String::new()];
