@@ -13,5 +13,10 @@ pub fn door(world: Arc<World>) -> Arc<Door> {
             std::process::exit(2);
         }
     };
-    Door::builder(world).register(Arc::new(sekisho_sts::Sts)).register(bedrock).register(bedrock_runtime).build()
+    Door::builder(world)
+        .register(Arc::new(sekisho_sts::Sts))
+        .register(Arc::new(sekisho_logs::Logs::new()))
+        .register(bedrock)
+        .register(bedrock_runtime)
+        .build()
 }
