@@ -85,12 +85,11 @@ def vendor_role(server, name, policy=VENDOR_POLICY, managed=(LIMITED, MARKETPLAC
 
 
 def municipality_session(server):
-    server.aws("iam", "create-role", "--role-name", "municipality-ec2-role",
-               "--assume-role-policy-document", MUNICIPALITY_TRUST, account=MUNICIPALITY)
-    server.aws("iam", "put-role-policy", "--role-name", "municipality-ec2-role", "--policy-name", "assume-vendor",
-               "--policy-document", MUNICIPALITY_POLICY, account=MUNICIPALITY)
-    server.aws("iam", "attach-role-policy", "--role-name", "municipality-ec2-role", "--policy-arn", LIMITED,
-               account=MUNICIPALITY)
+    """The municipality's role (created first: IAM refuses a trust policy naming a role that does not exist)."""
+    iam = server.client("iam", access_key=MUNICIPALITY)
+    iam.create_role(RoleName="municipality-ec2-role", AssumeRolePolicyDocument=MUNICIPALITY_TRUST)
+    iam.put_role_policy(RoleName="municipality-ec2-role", PolicyName="assume-vendor", PolicyDocument=MUNICIPALITY_POLICY)
+    iam.attach_role_policy(RoleName="municipality-ec2-role", PolicyArn=LIMITED)
     return server.client("sts", region=TOKYO).assume_role(
         RoleArn=f"arn:aws:iam::{MUNICIPALITY}:role/municipality-ec2-role", RoleSessionName="i-0123456789abcdef0")["Credentials"]
 
@@ -108,7 +107,7 @@ def run_script(server, creds, role_arn):
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env.update(AWS_ACCESS_KEY_ID=creds["AccessKeyId"], AWS_SECRET_ACCESS_KEY=creds["SecretAccessKey"],
                AWS_SESSION_TOKEN=creds["SessionToken"], AWS_ENDPOINT_URL=server.endpoint,
-               AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull, AWS_MAX_ATTEMPTS="1")
+               AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull)
     return subprocess.run([sys.executable, "-c", text], env=env, capture_output=True, text=True, timeout=60)
 
 
@@ -136,8 +135,8 @@ def fresh():
 
 def test_script_runs_verbatim_and_gets_a_converse_response(fresh):
     server = fresh()
-    role = vendor_role(server, "vendor-bedrock-role")
     creds = municipality_session(server)
+    role = vendor_role(server, "vendor-bedrock-role")
     submit_use_case(server)
     result = run_script(server, creds, role)
     assert result.returncode == 0, result.stderr
@@ -154,8 +153,9 @@ def test_script_runs_verbatim_and_gets_a_converse_response(fresh):
 
 def test_before_the_use_case_form_the_anthropic_model_is_refused(fresh):
     server = fresh()
+    creds = municipality_session(server)
     role = vendor_role(server, "vendor-bedrock-role")
-    result = run_script(server, municipality_session(server), role)
+    result = run_script(server, creds, role)
     assert result.returncode != 0
     assert ("An error occurred (AccessDeniedException) when calling the Converse operation: Model use case details "
             "have not been submitted for this account. Fill out the Anthropic use case details form before using the "
@@ -164,8 +164,8 @@ def test_before_the_use_case_form_the_anthropic_model_is_refused(fresh):
 
 def test_without_marketplace_permissions_the_first_call_fails(fresh):
     server = fresh()
-    role = vendor_role(server, "vendor-bedrock-role", managed=())
     creds = municipality_session(server)
+    role = vendor_role(server, "vendor-bedrock-role", managed=())
     submit_use_case(server)
     result = run_script(server, creds, role)
     assert result.returncode != 0
@@ -180,8 +180,8 @@ def test_without_marketplace_permissions_the_first_call_fails(fresh):
 
 def test_routed_to_osaka_without_the_osaka_arn_is_denied(fresh):
     server = fresh(config=OSAKA_ROUTING)
-    full = vendor_role(server, "vendor-bedrock-role")
     creds = municipality_session(server)
+    full = vendor_role(server, "vendor-bedrock-role")
     submit_use_case(server)
     first = run_script(server, creds, full)
     assert first.returncode == 0, first.stderr
