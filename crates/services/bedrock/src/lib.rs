@@ -10,6 +10,9 @@
 //! Every operation is a module with `authorize` (its checks, as data) next to `handle`. Model answers come
 //! from backends chosen per model id in `[bedrock]` of `sekisho.toml` (see `config` and `backend`).
 
+// `AwsError` carries AWS's code, message and extra members by value; errors are the cold path.
+#![allow(clippy::result_large_err)]
+
 mod access;
 pub mod backend;
 pub mod catalog;

@@ -290,6 +290,26 @@ impl Backend for OpenAi {
 
     async fn converse_stream(&self, req: &ChatRequest, tx: mpsc::Sender<Chunk>) -> Result<(), AwsError> {
         let response = self.send(request_body(req, self.model_name(req), true)).await?;
+        let is_sse = response
+            .headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("text/event-stream"));
+        if !is_sse {
+            // A server that ignores `stream: true` answers whole; stream that answer.
+            let body = match tokio::time::timeout(self.timeout, http::read_body(response)).await {
+                Err(_) => return Err(timeout()),
+                Ok(Err(e)) => return Err(unreachable(&self.endpoint, &e)),
+                Ok(Ok(b)) => b,
+            };
+            let v: Value = serde_json::from_slice(&body).map_err(|e| malformed(&e.to_string()))?;
+            for chunk in super::chunks_of(&parse_response(&v, req)?) {
+                if tx.send(chunk).await.is_err() {
+                    break;
+                }
+            }
+            return Ok(());
+        }
         let mut body = response.into_body();
         let mut parser = SseParser::default();
         let mut state = StreamState::default();

@@ -112,18 +112,18 @@ fn clamp(n: f64, s: &Map<String, Value>) -> f64 {
     if let Some(min) = s.get("minimum").and_then(Value::as_f64) {
         n = n.max(min);
     }
-    if let Some(min) = s.get("exclusiveMinimum").and_then(Value::as_f64) {
-        if n <= min {
-            n = min + 1.0;
-        }
+    if let Some(min) = s.get("exclusiveMinimum").and_then(Value::as_f64)
+        && n <= min
+    {
+        n = min + 1.0;
     }
     if let Some(max) = s.get("maximum").and_then(Value::as_f64) {
         n = n.min(max);
     }
-    if let Some(max) = s.get("exclusiveMaximum").and_then(Value::as_f64) {
-        if n >= max {
-            n = max - 1.0;
-        }
+    if let Some(max) = s.get("exclusiveMaximum").and_then(Value::as_f64)
+        && n >= max
+    {
+        n = max - 1.0;
     }
     n
 }

@@ -215,6 +215,24 @@ async fn converse_stream_over_http_with_tool_calls() {
 }
 
 #[tokio::test]
+async fn a_server_that_does_not_stream_is_streamed_for_it() {
+    let body = r#"{"choices":[{"message":{"role":"assistant","content":"one two three four five six seven"},"finish_reason":"stop"}]}"#;
+    let (url, _) = serve(vec![http_json("200 OK", body)]).await;
+    let (tx, mut rx) = mpsc::channel(64);
+    backend(&url).converse_stream(&request("hi"), tx).await.unwrap();
+    let mut text = String::new();
+    let mut last = None;
+    while let Some(c) = rx.recv().await {
+        if let Chunk::Text(t) = &c {
+            text.push_str(t);
+        }
+        last = Some(c);
+    }
+    assert_eq!(text, "one two three four five six seven");
+    assert!(matches!(last, Some(Chunk::Stop { reason: StopReason::EndTurn, .. })));
+}
+
+#[tokio::test]
 async fn unreachable_and_failing_servers() {
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
