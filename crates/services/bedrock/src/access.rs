@@ -87,3 +87,32 @@ pub fn ensure(shared: &Shared, ctx: &OpContext, model: &FoundationModel) -> Resu
     });
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::catalog;
+
+    #[test]
+    fn which_models_are_sold_through_marketplace() {
+        let model = |id: &str| catalog().model(id).unwrap();
+        assert!(needs_marketplace(model("anthropic.claude-haiku-4-5-20251001-v1:0")));
+        assert!(needs_marketplace(model("cohere.embed-v4:0")));
+        assert!(!needs_marketplace(model("amazon.nova-lite-v1:0")));
+        assert!(!needs_marketplace(model("meta.llama3-3-70b-instruct-v1:0")));
+        assert!(!needs_marketplace(model("deepseek.r1-v1:0")));
+    }
+
+    #[test]
+    fn the_subscribe_check_names_the_product() {
+        let checks = marketplace_checks(catalog().model("anthropic.claude-haiku-4-5-20251001-v1:0").unwrap());
+        assert_eq!(checks[0].action, "aws-marketplace:ViewSubscriptions");
+        assert_eq!((checks[1].action.as_str(), checks[1].resource.as_str()), ("aws-marketplace:Subscribe", "*"));
+        assert_eq!(
+            checks[1].context,
+            vec![("aws-marketplace:ProductId".to_string(), vec!["prod-xdkflymybwmvi".to_string()])]
+        );
+        let unknown = marketplace_checks(catalog().model("anthropic.claude-sonnet-4-6").unwrap());
+        assert!(unknown[1].context.is_empty(), "no product id known: no condition key");
+    }
+}

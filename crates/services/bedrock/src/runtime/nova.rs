@@ -73,3 +73,43 @@ impl Renderer for NovaStream {
         vec![chunk(&v)]
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::catalog::catalog;
+    use crate::chat::{Block, StopReason, Usage};
+    use serde_json::json;
+
+    #[test]
+    fn messages_v1_bodies() {
+        let nova = catalog().model("amazon.nova-lite-v1:0").unwrap();
+        let body = json!({
+            "schemaVersion": "messages-v1",
+            "system": [{"text": "Be brief."}],
+            "messages": [{"role": "user", "content": [{"text": "Hello"}]}],
+            "inferenceConfig": {"max_new_tokens": 64, "temperature": 0.3, "stopSequences": ["END"]}
+        });
+        let r = parse_request(&body, nova).unwrap();
+        assert_eq!(
+            (r.max_tokens, r.system.as_slice(), r.stop_sequences.as_slice()),
+            (Some(64), &["Be brief.".to_string()][..], &["END".to_string()][..])
+        );
+        let e = parse_request(&json!({"inputText": "x"}), nova).unwrap_err();
+        assert_eq!(
+            e.message,
+            "Malformed input request: #: required key [messages] not found, please reformat your input and try again."
+        );
+        let answer = ChatResponse {
+            content: vec![Block::Text("Hi".into())],
+            stop_reason: StopReason::EndTurn,
+            stop_sequence: None,
+            usage: Usage { input_tokens: 3, output_tokens: 1 },
+        };
+        assert_eq!(
+            response(&answer),
+            json!({"output": {"message": {"content": [{"text": "Hi"}], "role": "assistant"}}, "stopReason": "end_turn",
+                   "usage": {"inputTokens": 3, "outputTokens": 1, "totalTokens": 4, "cacheReadInputTokenCount": 0, "cacheWriteInputTokenCount": 0}})
+        );
+    }
+}

@@ -65,7 +65,10 @@ pub fn resolve(shared: &Shared, model_id: &str, region: &str, account: &str) -> 
             let found = shared.app_profiles.read(account, region, |p| p.and_then(|p| p.get(id)).cloned());
             let app = found.ok_or_else(|| invalid(model_id.to_string()))?;
             let model = cat.model(&app.model_id).ok_or_else(|| invalid(model_id.to_string()))?;
-            Ok(Target { model, arn: app.arn.clone(), via: Via::ApplicationProfile { destinations: app.regions() } })
+            // A copy of a global profile routes globally, as the profile it copies.
+            let regions = app.regions();
+            let destinations = if regions.iter().any(String::is_empty) { vec![String::new()] } else { regions };
+            Ok(Target { model, arn: app.arn.clone(), via: Via::ApplicationProfile { destinations } })
         }
         "foundation-model" => {
             let arn = foundation_model_arn(region, id);
@@ -99,16 +102,13 @@ impl Target {
         } else {
             regions.push(picked.clone());
         }
-        regions.dedup();
-        let mut seen = Vec::new();
         let mut checks = vec![Check::new(action, self.arn.clone())];
-        for r in regions {
-            if seen.contains(&r) {
+        for (i, r) in regions.iter().enumerate() {
+            if regions[..i].contains(r) {
                 continue;
             }
-            let fm = foundation_model_arn(&r, &self.model.model_id);
+            let fm = foundation_model_arn(r, &self.model.model_id);
             checks.push(Check::new(action, fm).with_context("bedrock:InferenceProfileArn", self.arn.clone()));
-            seen.push(r);
         }
         (picked, checks)
     }

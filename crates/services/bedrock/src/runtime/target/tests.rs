@@ -133,3 +133,44 @@ fn end_of_life_only_when_enforced() {
     let e = for_call(&strict, old, "us-east-1", VENDOR, "2026-09-10").unwrap_err();
     assert_eq!(e.message, "The provided model identifier is invalid.");
 }
+
+#[test]
+fn application_profiles_route_like_what_they_copy() {
+    use crate::control::application_profiles::AppProfile;
+    let s = shared(BedrockConfig::default());
+    let global = catalog().profile("global.anthropic.claude-haiku-4-5-20251001-v1:0").unwrap();
+    let arn = format!("arn:aws:bedrock:eu-west-1:{VENDOR}:application-inference-profile/abcdefghijkl");
+    s.app_profiles.with(VENDOR, "eu-west-1", |p| {
+        p.insert(
+            "abcdefghijkl".into(),
+            AppProfile {
+                id: "abcdefghijkl".into(),
+                name: "team".into(),
+                description: None,
+                arn: arn.clone(),
+                model_id: global.model_id.clone(),
+                model_arns: global.model_arns("eu-west-1"),
+                copied_from: global.arn("eu-west-1", VENDOR),
+                created_secs: 0.0,
+                tags: vec![],
+            },
+        )
+    });
+    let t = resolve(&s, &arn, "eu-west-1", VENDOR).unwrap();
+    let (picked, checks) = t.checks(&s, "bedrock:InvokeModel", "eu-west-1", b"{}");
+    assert_eq!(picked, "");
+    assert_eq!(
+        described(&checks),
+        [
+            format!("bedrock:InvokeModel {arn}"),
+            format!(
+                "bedrock:InvokeModel arn:aws:bedrock:eu-west-1::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0 bedrock:InferenceProfileArn={arn}"
+            ),
+            format!(
+                "bedrock:InvokeModel arn:aws:bedrock:::foundation-model/anthropic.claude-haiku-4-5-20251001-v1:0 bedrock:InferenceProfileArn={arn}"
+            ),
+        ]
+    );
+    let elsewhere = resolve(&s, &arn, "eu-west-1", "333333333333").unwrap_err();
+    assert_eq!(elsewhere.error.message, "The provided model identifier is invalid.", "another account's profile");
+}
