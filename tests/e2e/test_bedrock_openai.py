@@ -165,6 +165,19 @@ def test_server_errors_become_bedrock_errors(via_stdlib):
     assert e.value.response["originalStatusCode"] == 500
 
 
+def test_a_stream_broken_by_the_server_ends_with_a_stream_exception(via_stdlib):
+    rt = via_stdlib.client("bedrock-runtime", access_key=ACCOUNT_B, region=TOKYO)
+    stream = rt.converse_stream(modelId=JP_HAIKU, messages=user("please failmidstream"))["stream"]
+    seen = []
+    with pytest.raises(botocore.exceptions.EventStreamError) as e:
+        for event in stream:
+            seen.append(event)
+    assert seen[0] == {"messageStart": {"role": "assistant"}}
+    assert seen[1]["contentBlockDelta"]["delta"]["text"] == "partial"
+    assert e.value.response["Error"]["Code"] == "modelStreamErrorException"
+    assert "closed the stream" in e.value.response["Error"]["Message"]
+
+
 def test_an_unreachable_server_is_said_plainly():
     port = free_port()
     server = sekisho_with_backend(f"http://127.0.0.1:{port}/v1")

@@ -337,7 +337,17 @@ impl Backend for OpenAi {
                 }
             }
             // Some servers keep the connection open after `[DONE]`.
-            if end || state.done {
+            if state.done {
+                break;
+            }
+            if end {
+                if state.finish.is_none() {
+                    return Err(AwsError::new(
+                        "ModelErrorException",
+                        424,
+                        "The model server closed the stream before the answer was complete.",
+                    ));
+                }
                 break;
             }
         }

@@ -215,6 +215,18 @@ async fn converse_stream_over_http_with_tool_calls() {
 }
 
 #[tokio::test]
+async fn a_stream_that_stops_before_finishing_is_an_error() {
+    let sse = "data: {\"choices\":[{\"delta\":{\"content\":\"partial\"}}]}\n\n";
+    let response =
+        format!("HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ncontent-length: {}\r\n\r\n{sse}", sse.len());
+    let (url, _) = serve(vec![response]).await;
+    let (tx, mut rx) = mpsc::channel(64);
+    let e = backend(&url).converse_stream(&request("hi"), tx).await.unwrap_err();
+    assert_eq!(e.code, "ModelErrorException");
+    assert_eq!(rx.recv().await, Some(Chunk::Text("partial".into())), "what arrived was passed on");
+}
+
+#[tokio::test]
 async fn a_server_that_does_not_stream_is_streamed_for_it() {
     let body = r#"{"choices":[{"message":{"role":"assistant","content":"one two three four five six seven"},"finish_reason":"stop"}]}"#;
     let (url, _) = serve(vec![http_json("200 OK", body)]).await;
