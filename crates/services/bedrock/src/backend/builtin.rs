@@ -162,7 +162,8 @@ fn quote(text: &str) -> String {
 /// `You are X.` / `あなたはXです` in the system prompt: the persona the answer speaks as.
 fn persona(req: &ChatRequest) -> Option<String> {
     let system = req.system.join("\n");
-    let lower = system.to_lowercase();
+    // ASCII lowering keeps byte offsets, so positions found in `lower` are valid in `system`.
+    let lower = system.to_ascii_lowercase();
     if let Some(at) = lower.find("you are ") {
         let rest = &system[at + "you are ".len()..];
         let end = rest.find(['.', '!', '\n', ',', ';']).unwrap_or(rest.len());

@@ -157,10 +157,11 @@ fn labelled(text: &str, name: &str) -> Option<String> {
     if name.is_empty() {
         return None;
     }
-    let lower = text.to_lowercase();
+    // ASCII lowering keeps byte offsets, so positions found in `lower` are valid in `text`.
+    let lower = text.to_ascii_lowercase();
     let at = lower
-        .find(&format!("{}:", name.to_lowercase()))
-        .or_else(|| lower.find(&format!("{}=", name.to_lowercase())))?;
+        .find(&format!("{}:", name.to_ascii_lowercase()))
+        .or_else(|| lower.find(&format!("{}=", name.to_ascii_lowercase())))?;
     let rest = text[at + name.len() + 1..].trim_start();
     let rest = rest.trim_start_matches(['"', '\'']);
     let end = rest.find([',', ';', '\n', '"', '\'']).unwrap_or(rest.len());
@@ -295,6 +296,12 @@ mod tests {
         assert_eq!(generate(&s, "「関所」を検索して")["query"], "関所");
         assert_eq!(generate(&json!({}), "anything"), json!({}));
         assert_eq!(generate(&json!("not a schema"), "x"), json!({}));
+    }
+
+    #[test]
+    fn letters_that_grow_when_lowered_do_not_break_offsets() {
+        let s = json!({"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]});
+        assert_eq!(generate(&s, "İİİİ city: İstanbul")["city"], "İstanbul");
     }
 
     #[test]

@@ -125,3 +125,10 @@ fn tool_results_are_reported() {
     let text = a.text();
     assert!(text.contains("The get_weather tool returned: {\"forecast\":\"sunny\",\"temp\":21}."), "{text}");
 }
+
+#[test]
+fn system_prompts_with_letters_that_grow_when_lowered() {
+    let mut r = request("Hello");
+    r.system = vec!["İİİİİİ You are a guide.".into()];
+    assert!(answer(&r).text().starts_with("Speaking as a guide. "));
+}
