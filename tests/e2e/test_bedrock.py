@@ -236,6 +236,12 @@ def test_invoke_model_schema_errors(vendor):
                                                        "please reformat your input and try again.")
 
 
+def test_count_tokens(vendor):
+    out = runtime(vendor).count_tokens(modelId="anthropic.claude-haiku-4-5-20251001-v1:0", input={
+        "converse": {"messages": user("こんにちは、日本語でテストしています。")}})
+    assert out["inputTokens"] == 22
+
+
 # --- errors -----------------------------------------------------------------------------------------------
 
 def test_br_9_model_id_errors(vendor):

@@ -407,3 +407,31 @@ async fn invoke_model_with_an_anthropic_body() {
         "Malformed input request: #: required key [max_tokens] not found, please reformat your input and try again."
     );
 }
+
+#[tokio::test]
+async fn count_tokens_for_converse_and_invoke_model_bodies() {
+    use base64::Engine;
+    let f = Fixture::new(BedrockConfig::default());
+    let root = Fixture::root(VENDOR);
+    let model = "anthropic.claude-haiku-4-5-20251001-v1:0";
+    let converse = json!({"modelId": model, "input": {"converse": {"messages": [{"role": "user", "content": [{"text": "こんにちは、日本語でテストしています。"}]}]}}});
+    let out = f.call(&root, "bedrock-runtime", "CountTokens", converse, TOKYO).await.unwrap();
+    assert_eq!(out, json!({"inputTokens": 22}));
+    let body = json!({"anthropic_version": "bedrock-2023-05-31", "max_tokens": 10, "messages": [{"role": "user", "content": "こんにちは、日本語でテストしています。"}]});
+    let invoke = json!({"modelId": model, "input": {"invokeModel": {"body": base64::engine::general_purpose::STANDARD.encode(body.to_string())}}});
+    assert_eq!(
+        f.call(&root, "bedrock-runtime", "CountTokens", invoke, TOKYO).await.unwrap(),
+        json!({"inputTokens": 22})
+    );
+    let nobody = f.role(VENDOR, "nobody", &[], &[]);
+    let e = f
+        .call(&nobody, "bedrock-runtime", "CountTokens", json!({"modelId": model, "input": {"converse": {}}}), TOKYO)
+        .await
+        .unwrap_err();
+    assert!(
+        e.message
+            .contains(&format!("bedrock:CountTokens on resource: arn:aws:bedrock:{TOKYO}::foundation-model/{model}")),
+        "{}",
+        e.message
+    );
+}

@@ -1,10 +1,11 @@
 //! Bedrock Runtime's operations: Converse and ConverseStream, InvokeModel and InvokeModelWithResponseStream
-//! (Anthropic and Nova bodies). Each resolves the model id, passes model access, then asks its backend.
+//! (Anthropic and Nova bodies), CountTokens. Each resolves the model id, passes model access, then asks its backend.
 
 mod anthropic;
 mod converse;
 mod converse_format;
 mod converse_stream;
+mod count_tokens;
 mod invoke_model;
 mod invoke_model_stream;
 mod nova;
@@ -22,6 +23,7 @@ pub fn authorize(shared: &Shared, req: &AuthzRequest<'_>) -> Result<Vec<Check>, 
         "ConverseStream" => converse_stream::authorize(shared, req),
         "InvokeModel" => invoke_model::authorize(shared, req),
         "InvokeModelWithResponseStream" => invoke_model_stream::authorize(shared, req),
+        "CountTokens" => count_tokens::authorize(req),
         other => return Err(crate::unsupported("bedrock-runtime", other)),
     })
 }
@@ -32,6 +34,7 @@ pub async fn handle(shared: &Shared, ctx: OpContext, operation: &str, input: Val
         "ConverseStream" => converse_stream::handle(shared, &ctx, &input).await,
         "InvokeModel" => invoke_model::handle(shared, &ctx, &input).await,
         "InvokeModelWithResponseStream" => invoke_model_stream::handle(shared, &ctx, &input).await,
+        "CountTokens" => count_tokens::handle(&ctx, &input),
         other => Err(crate::unsupported("bedrock-runtime", other)),
     }
 }
