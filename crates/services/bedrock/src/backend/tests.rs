@@ -1,4 +1,5 @@
 //! Backend selection, streaming a complete answer, and the limits every local backend applies.
+//! `request` builds the one-message request the backend tests share.
 
 use super::*;
 use crate::chat::{Message, ModelRef, Role};

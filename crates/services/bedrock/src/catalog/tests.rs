@@ -1,4 +1,5 @@
 //! The catalog's invariants (data/README.md, "Extending") and the shapes the control plane derives from it.
+//! They guard the data files: a bad line fails here, not in a client.
 
 use super::*;
 use std::collections::HashSet;

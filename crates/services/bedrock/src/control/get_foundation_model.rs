@@ -1,4 +1,5 @@
 //! GetFoundationModel: one model's details by id or ARN, as the Region reports it.
+//! A model not offered in the Region is unknown there.
 
 use super::{model_id_in, str_of};
 use crate::catalog::{catalog, foundation_model_arn};

@@ -1,4 +1,5 @@
 //! Converse request checks (Bedrock's texts) and the response shape the field output shows (seed 000).
+//! Requests are decoded values as the wire hands them over.
 
 use super::*;
 use crate::catalog::catalog;

@@ -1,4 +1,5 @@
 //! Model-id resolution (BR-9 errors) and the checks of an invocation (BR-4..BR-6, seed 001).
+//! The checks are compared as text: action, resource and context keys, in order.
 
 use super::*;
 use crate::config::BedrockConfig;
