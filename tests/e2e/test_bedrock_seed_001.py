@@ -58,7 +58,7 @@ VENDOR_TRUST = """{
 
 MUNICIPALITY_POLICY = json.dumps({"Version": "2012-10-17", "Statement": [{
     "Sid": "Statement1", "Effect": "Allow", "Action": ["sts:AssumeRole"], "Resource": ["arn:aws:iam::*:role/vendor-*"]}]})
-# The EC2 instance's role; the tests take its session through the account's root.
+# The EC2 instance's role; the tests take its session through an IAM user of the account.
 MUNICIPALITY_TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"},
     {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{MUNICIPALITY}:root"}, "Action": "sts:AssumeRole"}]})
@@ -90,8 +90,15 @@ def municipality_session(server):
     iam.create_role(RoleName="municipality-ec2-role", AssumeRolePolicyDocument=MUNICIPALITY_TRUST)
     iam.put_role_policy(RoleName="municipality-ec2-role", PolicyName="assume-vendor", PolicyDocument=MUNICIPALITY_POLICY)
     iam.attach_role_policy(RoleName="municipality-ec2-role", PolicyArn=LIMITED)
-    return server.client("sts", region=TOKYO).assume_role(
-        RoleArn=f"arn:aws:iam::{MUNICIPALITY}:role/municipality-ec2-role", RoleSessionName="i-0123456789abcdef0")["Credentials"]
+    # The instance's credentials, obtained through an IAM user (AWS does not let the root user assume roles).
+    iam.create_user(UserName="instance-stand-in")
+    iam.put_user_policy(UserName="instance-stand-in", PolicyName="assume-municipality-role", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                 "Resource": f"arn:aws:iam::{MUNICIPALITY}:role/municipality-ec2-role"}]}))
+    key = iam.create_access_key(UserName="instance-stand-in")["AccessKey"]
+    sts = server.client("sts", access_key=key["AccessKeyId"], secret=key["SecretAccessKey"], region=TOKYO)
+    return sts.assume_role(RoleArn=f"arn:aws:iam::{MUNICIPALITY}:role/municipality-ec2-role",
+                           RoleSessionName="i-0123456789abcdef0")["Credentials"]
 
 
 def submit_use_case(server):
