@@ -291,3 +291,13 @@ impl Door {
         service.call(ctx, &call.operation, call.input).await
     }
 }
+
+impl Door {
+    /// Clears the world (accounts, identities, credentials) and every service's own state.
+    pub fn reset(&self) {
+        *self.world.write() = crate::world::WorldState::default();
+        for service in self.services.values() {
+            service.reset();
+        }
+    }
+}

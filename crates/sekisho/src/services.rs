@@ -16,6 +16,7 @@ pub fn door(world: Arc<World>) -> Arc<Door> {
     Door::builder(world)
         .register(Arc::new(sekisho_sts::Sts))
         .register(Arc::new(sekisho_logs::Logs::new()))
+        .register(Arc::new(sekisho_iam::Iam))
         .register(bedrock)
         .register(bedrock_runtime)
         .build()
