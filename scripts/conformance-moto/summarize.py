@@ -48,6 +48,10 @@ def main(junit, exclusions):
         print("failing (considered):")
         for n in failing:
             print(f"  {n}")
+    # The goal is 90% of the considered tests; fewer means something regressed.
+    if not total_run or share < 90.0:
+        print(f"below the 90% goal", file=sys.stderr)
+        sys.exit(1)
 
 
 if __name__ == "__main__":
