@@ -4,5 +4,8 @@ use sekisho_core::{Door, World};
 use std::sync::Arc;
 
 pub fn door(world: Arc<World>) -> Arc<Door> {
-    Door::builder(world).register(Arc::new(sekisho_sts::Sts)).build()
+    Door::builder(world.clone())
+        .register(Arc::new(sekisho_sts::Sts))
+        .register(Arc::new(sekisho_lambda::Lambda::from_world(world)))
+        .build()
 }

@@ -121,9 +121,11 @@ pub fn layer_checks(input: &Value) -> Vec<Check> {
         .collect()
 }
 
-/// `iam:PassRole` for handing the execution role to Lambda.
-pub fn pass_role_check(role: &str) -> Check {
-    Check::new("iam:PassRole", role).with_context("iam:PassedToService", "lambda.amazonaws.com")
+/// `iam:PassRole` for handing the execution role to Lambda. A role of another account never gets that
+/// far: Lambda refuses it first ("Cross-account pass role is not allowed.").
+pub fn pass_role_check(role: &str, function_account: &str) -> Option<Check> {
+    (arn_account(role) == Some(function_account))
+        .then(|| Check::new("iam:PassRole", role).with_context("iam:PassedToService", "lambda.amazonaws.com"))
 }
 
 pub fn logging(input: Option<&Value>, function: &str, existing: Option<&LoggingConfig>) -> LoggingConfig {

@@ -18,7 +18,7 @@ pub fn authorize(_l: &Lambda, req: &AuthzRequest<'_>) -> Result<Vec<Check>, AwsE
     }
     let mut checks = vec![create];
     checks.extend(configure::layer_checks(req.input));
-    checks.push(configure::pass_role_check(input::required(req.input, "Role")?));
+    checks.extend(configure::pass_role_check(input::required(req.input, "Role")?, &r.account));
     Ok(checks)
 }
 

@@ -8,10 +8,12 @@ use sekisho_core::{AuthzRequest, AwsError, Check, OpContext, Output};
 use serde_json::Value;
 
 pub fn authorize(l: &Lambda, req: &AuthzRequest<'_>) -> Result<Vec<Check>, AwsError> {
-    let mut checks = vec![l.function_check(req, "lambda:UpdateFunctionConfiguration", false)?];
+    let function = l.function_check(req, "lambda:UpdateFunctionConfiguration", false)?;
+    let account = sekisho_core::authz::arn_account(&function.resource).unwrap_or_default().to_string();
+    let mut checks = vec![function];
     checks.extend(configure::layer_checks(req.input));
     if let Some(role) = input::str(req.input, "Role") {
-        checks.push(configure::pass_role_check(role));
+        checks.extend(configure::pass_role_check(role, &account));
     }
     Ok(checks)
 }

@@ -112,11 +112,16 @@ fn log_stream_name(world: &World, version: &str) -> String {
 }
 
 /// The program that runs the function, and whether it speaks the telemetry log frames.
-fn command(host: &Host, spec: &Spec, task: &Path, opt: &Path) -> Result<(PathBuf, Vec<String>, bool), StartFailure> {
+async fn command(
+    host: &Host,
+    spec: &Spec,
+    task: &Path,
+    opt: &Path,
+) -> Result<(PathBuf, Vec<String>, bool), StartFailure> {
     let runtime = spec.version.runtime.as_deref().unwrap_or("");
     if runtime.starts_with("python") {
-        let path_var = std::env::var("PATH").unwrap_or_default();
-        let interpreter = python::interpreter(host.python.as_deref(), runtime, &path_var)
+        let interpreter = python::interpreter(host.python.as_deref(), runtime)
+            .await
             .ok_or_else(|| StartFailure::Api(errors::invalid_runtime(runtime)))?;
         let bootstrap = python::bootstrap_file(&host.cache_dir.join("runtime"))
             .map_err(|e| StartFailure::Api(errors::service(format!("cannot write the Python runtime client: {e}"))))?;
@@ -213,7 +218,7 @@ impl Environment {
         let (task, opt) = unpack::prepare(&host.cache_dir, &v.code, &v.layers)
             .await
             .map_err(|e| StartFailure::Api(errors::service(format!("cannot unpack the function's code: {e}"))))?;
-        let (program, args, telemetry) = command(host, spec, &task, &opt)?;
+        let (program, args, telemetry) = command(host, spec, &task, &opt).await?;
         let creds = credentials::assume_execution_role(
             door,
             &v.role,

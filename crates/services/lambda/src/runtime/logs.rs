@@ -56,6 +56,10 @@ impl LogSink {
         let now = self.world.clock.now_ms();
         let mut s = self.lock();
         s.tail.extend_from_slice(message.as_bytes());
+        // Events are separate in CloudWatch; in the tail text each one ends its line.
+        if !message.ends_with('\n') {
+            s.tail.push(b'\n');
+        }
         if s.tail.len() > 4 * TAIL_BYTES {
             let cut = s.tail.len() - TAIL_BYTES;
             s.tail.drain(..cut);

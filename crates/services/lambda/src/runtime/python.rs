@@ -22,28 +22,60 @@ fn is_executable(p: &Path) -> bool {
     std::fs::metadata(p).is_ok_and(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
 }
 
-/// The interpreter for `runtime`: `configured` when set (relative paths from sekisho's working directory),
-/// else `python3.<minor>` on `PATH`, else the nearest other `python3.<n>`, else `python3`.
-pub fn interpreter(configured: Option<&str>, runtime: &str, path_var: &str) -> Option<PathBuf> {
+/// The interpreters that could run `runtime`, best first: `configured` when set (relative paths from
+/// sekisho's working directory), else `python3.<minor>` on `PATH`, the nearest other `python3.<n>`, `python3`.
+pub fn candidates(configured: Option<&str>, runtime: &str, path_var: &str) -> Vec<PathBuf> {
     if let Some(c) = configured {
         let p = PathBuf::from(c);
-        let p = if p.is_absolute() || !c.contains('/') {
-            if c.contains('/') { p } else { on_path(c, path_var)? }
+        let p = if p.is_absolute() {
+            Some(p)
+        } else if !c.contains('/') {
+            on_path(c, path_var)
         } else {
-            std::env::current_dir().ok()?.join(p)
+            std::env::current_dir().ok().map(|d| d.join(p))
         };
-        return Some(p);
+        return p.into_iter().collect();
     }
-    let (major, minor) = version_of(runtime)?;
-    if let Some(p) = on_path(&format!("python{major}.{minor}"), path_var) {
-        return Some(p);
-    }
-    let mut others: Vec<(u32, PathBuf)> = (0..40)
-        .filter(|m| *m != minor)
+    let Some((major, minor)) = version_of(runtime) else { return Vec::new() };
+    let mut others: Vec<(u32, PathBuf)> = (0..40u32)
         .filter_map(|m| on_path(&format!("python{major}.{m}"), path_var).map(|p| (m.abs_diff(minor), p)))
         .collect();
     others.sort_by_key(|(d, _)| *d);
-    others.into_iter().next().map(|(_, p)| p).or_else(|| on_path(&format!("python{major}"), path_var))
+    let mut out: Vec<PathBuf> = others.into_iter().map(|(_, p)| p).collect();
+    out.extend(on_path(&format!("python{major}"), path_var));
+    out
+}
+
+type Resolved = std::collections::HashMap<(Option<String>, String), Option<PathBuf>>;
+
+/// The interpreter for `runtime`: the first candidate that really starts, named by its own
+/// `sys.executable` (a version-manager shim would not start in a function's clean environment; a
+/// virtualenv's interpreter keeps its site-packages). Resolved once per runtime.
+pub async fn interpreter(configured: Option<&str>, runtime: &str) -> Option<PathBuf> {
+    static CACHE: std::sync::OnceLock<std::sync::Mutex<Resolved>> = std::sync::OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let key = (configured.map(str::to_string), runtime.to_string());
+    if let Some(hit) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+        return hit.clone();
+    }
+    let path_var = std::env::var("PATH").unwrap_or_default();
+    let mut found = None;
+    for candidate in candidates(configured, runtime, &path_var) {
+        let out = tokio::process::Command::new(&candidate)
+            .args(["-c", "import sys; print(sys.executable)"])
+            .stdin(std::process::Stdio::null())
+            .output()
+            .await;
+        if let Ok(out) = out
+            && out.status.success()
+        {
+            let exe = String::from_utf8_lossy(&out.stdout).trim().to_string();
+            found = Some(if exe.is_empty() { candidate } else { PathBuf::from(exe) });
+            break;
+        }
+    }
+    cache.lock().unwrap_or_else(|e| e.into_inner()).insert(key, found.clone());
+    found
 }
 
 /// Writes the runtime client under `dir` once (named by its content) and returns its path.
@@ -83,11 +115,20 @@ mod tests {
             std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
         }
         let path_var = dir.to_string_lossy().into_owned();
-        assert_eq!(interpreter(None, "python3.12", &path_var), Some(dir.join("python3.11")));
-        assert_eq!(interpreter(None, "python3.9", &path_var), Some(dir.join("python3.9")));
-        assert_eq!(interpreter(Some("/opt/py/bin/python"), "python3.12", &path_var), Some("/opt/py/bin/python".into()));
-        assert_eq!(interpreter(Some("python3"), "python3.12", &path_var), Some(dir.join("python3")));
+        let c = candidates(None, "python3.12", &path_var);
+        assert_eq!(c, vec![dir.join("python3.11"), dir.join("python3.9"), dir.join("python3")]);
+        assert_eq!(candidates(None, "python3.9", &path_var)[0], dir.join("python3.9"));
+        let c = candidates(Some("/opt/py/bin/python"), "python3.12", &path_var);
+        assert_eq!(c, vec![PathBuf::from("/opt/py/bin/python")]);
+        assert_eq!(candidates(Some("python3"), "python3.12", &path_var), vec![dir.join("python3")]);
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[tokio::test]
+    async fn the_interpreter_is_named_by_its_own_executable() {
+        let Some(p) = interpreter(Some("python3"), "python3.12").await else { return };
+        assert!(p.is_absolute(), "{}", p.display());
+        assert_eq!(interpreter(Some("python3"), "python3.12").await, Some(p));
     }
 
     #[test]
