@@ -1,5 +1,5 @@
 //! Time for everything above the pure engines: real, or virtual so long waits need not really sleep.
-//! Virtual time starts at the real time and only moves when someone sleeps or advances it.
+//! Virtual time is the real time plus an offset that grows whenever someone sleeps or advances it.
 
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};

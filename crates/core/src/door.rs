@@ -100,6 +100,15 @@ impl Door {
     /// SigV4 authentication of an HTTP request: claims, key registry (existence, token, expiry), signature.
     pub fn authenticate(&self, req: &HttpRequest) -> Result<Authenticated, SigError> {
         let signed = sigv4::parse(req)?;
+        self.authenticate_claims(req, signed)
+    }
+
+    /// [`Door::authenticate`] for claims already read from the request.
+    pub fn authenticate_claims(
+        &self,
+        req: &HttpRequest,
+        signed: sigv4::SignedRequest,
+    ) -> Result<Authenticated, SigError> {
         let resolved = self.world.resolve_access_key(&signed.access_key_id, signed.security_token.as_deref())?;
         sigv4::verify(req, &signed, &resolved.secret, self.world.clock.now_secs())?;
         let mut caller = Caller::new(resolved.identity);

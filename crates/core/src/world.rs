@@ -79,8 +79,10 @@ impl World {
     /// The secret and principal of an access key, after the registry's checks (existence, token, expiry).
     pub fn resolve_access_key(&self, access_key_id: &str, token: Option<&str>) -> Result<ResolvedCredential, SigError> {
         if crate::ids::is_account_id(access_key_id) {
-            let now = self.clock.now_ms();
-            self.write().account_mut(access_key_id, now);
+            if self.read().account(access_key_id).is_none() {
+                let now = self.clock.now_ms();
+                self.write().account_mut(access_key_id, now);
+            }
             return Ok(ResolvedCredential {
                 secret: self.config.root_secret(access_key_id).to_string(),
                 identity: Identity::Root { account: access_key_id.to_string() },

@@ -3,14 +3,14 @@
 
 use std::sync::Arc;
 
-use crate::action::ActionMatcher;
+use crate::action::{ActionKey, ActionMatcher};
 use crate::condition::Condition;
 use crate::context::Context;
 use crate::err::PolicyError;
 use crate::glob::Glob;
 use crate::json::Position;
 use crate::principal::{PrincipalRef, PrincipalSet};
-use crate::vars::Template;
+use crate::vars::VarGlob;
 
 /// Which rules a document is checked against when it is parsed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -176,7 +176,7 @@ pub(crate) enum PrincipalElement {
 pub(crate) enum ResourcePattern {
     Fixed(Glob),
     /// Has policy variables: resolved per request.
-    Variable(Template),
+    Variable(VarGlob),
 }
 
 /// One statement of a policy.
@@ -255,8 +255,8 @@ impl Statement {
         self.conditions.iter().flat_map(|c| c.referenced_keys()).chain(resource_vars.flatten())
     }
 
-    pub(crate) fn action_matches(&self, action_lowercase: &str) -> bool {
-        self.actions.matches(action_lowercase) != self.not_action
+    pub(crate) fn action_matches(&self, action: &ActionKey<'_>) -> bool {
+        self.actions.matches(action) != self.not_action
     }
 
     /// `Some(true/false)` for match/no match, `None` when a variable could not be resolved.
@@ -269,13 +269,10 @@ impl Statement {
         for p in patterns {
             let hit = match p {
                 ResourcePattern::Fixed(g) => g.matches(resource),
-                ResourcePattern::Variable(t) => match t.resolve_glob(ctx) {
-                    Some(g) => g.matches(resource),
-                    None => {
-                        unresolved = true;
-                        false
-                    }
-                },
+                ResourcePattern::Variable(v) => v.matches(resource, ctx).unwrap_or_else(|| {
+                    unresolved = true;
+                    false
+                }),
             };
             if hit {
                 any = true;
@@ -293,6 +290,36 @@ impl Statement {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::PrincipalType;
+
+    #[test]
+    fn principals_are_listed_for_existence_checks() {
+        let p = Policy::parse(
+            r#"{"Version":"2012-10-17","Statement":[
+                {"Effect":"Allow","Principal":{"AWS":["arn:aws:iam::111111111111:role/NonExistent","222222222222"],"Service":"states.amazonaws.com"},"Action":"sts:AssumeRole"},
+                {"Effect":"Allow","Principal":{"Federated":"accounts.google.com"},"Action":"sts:AssumeRoleWithWebIdentity"}]}"#,
+            PolicyKind::RoleTrust,
+        )
+        .expect("valid");
+        let all: Vec<(PrincipalType, &str, usize)> =
+            p.principals().map(|r| (r.element_type, r.value, r.statement)).collect();
+        assert_eq!(
+            all,
+            [
+                (PrincipalType::Aws, "arn:aws:iam::111111111111:role/NonExistent", 0),
+                (PrincipalType::Aws, "222222222222", 0),
+                (PrincipalType::Service, "states.amazonaws.com", 0),
+                (PrincipalType::Federated, "accounts.google.com", 1),
+            ]
+        );
+        let first = p.principals().next().expect("one principal");
+        assert_eq!(
+            PolicyError::invalid_principal(&first).message(),
+            "Invalid principal in policy: \"AWS\":\"arn:aws:iam::111111111111:role/NonExistent\""
+        );
+        assert_eq!(p.context_keys(), Vec::<String>::new());
+        assert_eq!(p.version(), "2012-10-17");
+    }
 
     #[test]
     fn policy_is_send_and_sync() {

@@ -3,13 +3,14 @@
 
 use std::collections::HashMap;
 
+use crate::hash::FnvBuild;
 use crate::principal::{Principal, PrincipalKind};
 
 /// Request context keys and their values. Key names are case-insensitive (`aws:CurrentTime` is
 /// `AWS:currenttime`); values are kept as given.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Context {
-    keys: HashMap<String, Entry>,
+    keys: HashMap<String, Entry, FnvBuild>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

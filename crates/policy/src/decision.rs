@@ -66,6 +66,19 @@ pub struct Decision<'a> {
     pub(crate) boundary_allowed: Option<bool>,
 }
 
+/// An owned summary of a decision, for logs that outlive the request (`sekisho explain`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecisionRecord {
+    pub effect: EvalDecision,
+    pub denied_by: Option<PolicyType>,
+    /// For an explicit deny: the policy whose Deny is reported.
+    pub denying_policy: Option<String>,
+    /// `(policy id, statement label)` of the statements that determined the result.
+    pub matched: Vec<(String, String)>,
+    pub missing_context_values: Vec<String>,
+    pub explanation: String,
+}
+
 /// How one condition of a matching statement came out.
 #[derive(Debug, Clone)]
 pub struct ConditionReport<'d> {
@@ -100,9 +113,9 @@ impl<'a> Decision<'a> {
             effect: EvalDecision::ImplicitDeny,
             denied_by: None,
             denying_policy: None,
-            consulted: Vec::new(),
-            traces: Vec::new(),
-            path: Vec::new(),
+            consulted: Vec::with_capacity(4),
+            traces: Vec::with_capacity(8),
+            path: Vec::with_capacity(4),
             principal: req.principal,
             action: req.action,
             resource: req.resource,
@@ -234,6 +247,18 @@ impl<'a> Decision<'a> {
             }
         }
         out
+    }
+
+    /// An owned copy of what matters, including the plain-words explanation.
+    pub fn record(&self) -> DecisionRecord {
+        DecisionRecord {
+            effect: self.effect,
+            denied_by: self.denied_by,
+            denying_policy: self.denying_policy_id().map(str::to_string),
+            matched: self.matched_statements().iter().map(|r| (r.policy_id.to_string(), r.statement.label())).collect(),
+            missing_context_values: self.missing_context_values(),
+            explanation: self.explain(),
+        }
     }
 
     /// The decision in plain words: what was asked, what was decided and why, and every policy consulted.
@@ -380,4 +405,63 @@ impl PolicyType {
 fn quote_list(v: &[String]) -> String {
     let items: Vec<String> = v.iter().map(|s| format!("\"{s}\"")).collect();
     format!("[{}]", items.join(", "))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::*;
+
+    #[test]
+    fn explain_names_policies_statements_and_conditions() {
+        let trust = Policy::parse(
+            r#"{"Version":"2012-10-17","Statement":[{"Sid":"Partner","Effect":"Allow","Principal":{"AWS":"444455556666"},
+               "Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"12345"}}}]}"#,
+            PolicyKind::RoleTrust,
+        )
+        .expect("valid");
+        let bob = Principal::user("arn:aws:iam::444455556666:user/bob", None);
+        let ctx = Context::new().with("sts:ExternalId", "67890");
+        let mut req = Request::new(&bob, "sts:AssumeRole", "arn:aws:iam::111122223333:role/R", &ctx);
+        req.resource_account = Some("111122223333");
+        req.resource_policy = Some(PolicyRef::new("R", PolicySource::RoleTrust, &trust));
+        let d = evaluate(&req);
+        assert_eq!(d.effect(), EvalDecision::ImplicitDeny);
+        let text = d.explain();
+        for expected in [
+            "DENIED (implicit deny)",
+            "role trust policy \"R\"",
+            "statement \"Partner\" (#0) at line 1, column 38: would allow, but does not apply",
+            "names the caller's account",
+            "condition StringEquals sts:ExternalId [\"12345\"]: failed (request has [\"67890\"])",
+        ] {
+            assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+        }
+        let record = d.record();
+        assert_eq!(record.denied_by, Some(PolicyType::Identity));
+        assert_eq!(record.explanation, text);
+        let reasons = d.reasons();
+        assert_eq!(reasons.len(), 1);
+        assert!(!reasons[0].applied);
+        assert_eq!(reasons[0].principal_match, PrincipalMatch::Account);
+        assert!(!reasons[0].conditions[0].held);
+    }
+
+    #[test]
+    fn cross_account_sides_are_reported() {
+        let allow = Policy::parse(
+            r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*"}}"#,
+            PolicyKind::Identity,
+        )
+        .expect("valid");
+        let bob = Principal::user("arn:aws:iam::444455556666:user/bob", None);
+        let ctx = Context::new();
+        let refs = [PolicyRef::new("p", PolicySource::InlineUser, &allow)];
+        let mut req = Request::new(&bob, "s3:GetObject", "arn:aws:s3:::b/k", &ctx);
+        req.resource_account = Some("111122223333");
+        req.identity_policies = &refs;
+        let d = evaluate(&req);
+        assert!(d.is_cross_account());
+        assert_eq!(d.account_decisions(), (Some(EvalDecision::Allow), Some(EvalDecision::ImplicitDeny)));
+        assert_eq!(d.path().last(), Some(&Step::CrossAccountWithoutGrant(PolicyType::ResourceBased)));
+    }
 }

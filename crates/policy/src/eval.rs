@@ -1,6 +1,7 @@
 //! AWS's evaluation logic: explicit deny, RCPs, SCPs, VPC endpoint policy, resource-based policy, identity-based
 //! policies, permissions boundary, session policies, in that order; cross-account requests must pass both accounts.
 
+use crate::action::ActionKey;
 use crate::ast::{Effect, Policy, PrincipalElement};
 use crate::condition::CondOutcome;
 use crate::context::Context;
@@ -101,7 +102,8 @@ pub struct Request<'a> {
     pub permissions_boundary: Option<PolicyRef<'a>>,
     /// `None` = no session policy was passed (an empty list counts the same).
     pub session_policies: Option<&'a [PolicyRef<'a>]>,
-    /// SCPs per organization level (root, OUs, account) of the caller's account; empty = not in an organization.
+    /// SCPs per organization level (root, OUs, account) of the caller's account; empty = not in an organization
+    /// (or the management account). Every level must allow, so a level without policies allows nothing.
     pub scps: &'a [Vec<PolicyRef<'a>>],
     /// The resource-based policy; with `source: RoleTrust` it is evaluated as a role trust policy.
     pub resource_policy: Option<PolicyRef<'a>>,
@@ -180,13 +182,30 @@ impl Summary {
 
 struct Evaluator<'r, 'a> {
     req: &'r Request<'a>,
-    action: String,
+    action: ActionKey<'r>,
     decision: Decision<'a>,
 }
 
+/// Action names are short: lowercase them on the stack (the heap only for unusual lengths).
+const ACTION_BUFFER: usize = 128;
+
 /// Decides a request as AWS would, and records why.
 pub fn evaluate<'a>(req: &Request<'a>) -> Decision<'a> {
-    let mut ev = Evaluator { req, action: req.action.to_ascii_lowercase(), decision: Decision::new(req) };
+    let mut buf = [0u8; ACTION_BUFFER];
+    let heap;
+    let lower: &str = match buf.get_mut(..req.action.len()) {
+        Some(slot) => {
+            slot.copy_from_slice(req.action.as_bytes());
+            slot.make_ascii_lowercase();
+            // Lowercasing ASCII bytes keeps valid UTF-8 valid, so this never falls back.
+            std::str::from_utf8(slot).unwrap_or_default()
+        }
+        None => {
+            heap = req.action.to_ascii_lowercase();
+            &heap
+        }
+    };
+    let mut ev = Evaluator { req, action: ActionKey::new(lower), decision: Decision::new(req) };
     ev.run();
     ev.decision
 }
@@ -317,13 +336,14 @@ impl<'a> Evaluator<'_, 'a> {
             || boundary.is_some_and(|s| s.deny.is_some())
             || session.is_some_and(|s| s.deny.is_some())
             || scps.iter().any(|s| s.deny.is_some());
+        let resource_side_deny = rbp.is_some_and(|s| s.deny.is_some()) || rcps.iter().any(|s| s.deny.is_some());
         if let Some(&(Some(ci), t)) = denies.iter().find(|(d, _)| d.is_some()) {
             self.decision.denying_policy = Some(ci);
             if cross {
-                self.decision.identity_side =
-                    Some(if principal_side_deny { EvalDecision::ExplicitDeny } else { EvalDecision::Allow });
-                self.decision.resource_side =
-                    Some(if principal_side_deny { EvalDecision::Allow } else { EvalDecision::ExplicitDeny });
+                // Only the side that holds the Deny is known; the other was not decided.
+                let side = |deny: bool| deny.then_some(EvalDecision::ExplicitDeny);
+                self.decision.identity_side = side(principal_side_deny);
+                self.decision.resource_side = side(resource_side_deny);
             }
             return self.finish(EvalDecision::ExplicitDeny, Some(t), Step::ExplicitDeny(t));
         }

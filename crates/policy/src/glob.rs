@@ -81,24 +81,45 @@ fn char_len(first: u8) -> usize {
     }
 }
 
-/// Iterative matcher that backtracks only to the last `*`, which is enough for `*`/`?` globs.
+/// One piece of a pattern as the matcher sees it.
+#[derive(Clone, Copy)]
+pub(crate) enum Piece<'a> {
+    Lit(&'a [u8]),
+    Star,
+    One,
+}
+
 fn matches_tokens(tokens: &[Token], s: &[u8]) -> bool {
+    match_pieces(
+        tokens.len(),
+        |i| match &tokens[i] {
+            Token::Lit(l) => Piece::Lit(l.as_bytes()),
+            Token::Star => Piece::Star,
+            Token::One => Piece::One,
+        },
+        s,
+    )
+}
+
+/// Iterative matcher over `n` pieces that backtracks only to the last `*`, which is enough for `*`/`?`
+/// globs. Pieces come from a function so that policy variables can be matched without building a pattern.
+pub(crate) fn match_pieces<'a>(n: usize, piece: impl Fn(usize) -> Piece<'a>, s: &[u8]) -> bool {
     let (mut ti, mut si) = (0usize, 0usize);
     let mut resume: Option<(usize, usize)> = None;
     loop {
-        if let Some(t) = tokens.get(ti) {
-            match t {
-                Token::Star => {
+        if ti < n {
+            match piece(ti) {
+                Piece::Star => {
                     resume = Some((ti + 1, si));
                     ti += 1;
                     continue;
                 }
-                Token::One if si < s.len() => {
+                Piece::One if si < s.len() => {
                     si += char_len(s[si]);
                     ti += 1;
                     continue;
                 }
-                Token::Lit(l) if s.get(si..).is_some_and(|rest| rest.starts_with(l.as_bytes())) => {
+                Piece::Lit(l) if s.get(si..).is_some_and(|rest| rest.starts_with(l)) => {
                     si += l.len();
                     ti += 1;
                     continue;

@@ -94,13 +94,13 @@ impl Reader<'_> {
         }
     }
 
-    fn expect(&mut self, b: u8) -> Result<(), ()> {
+    fn eat(&mut self, b: u8) -> Result<(), ()> {
         if self.bump() == Some(b) { Ok(()) } else { Err(()) }
     }
 
     fn literal(&mut self, word: &[u8]) -> Result<(), ()> {
         for &b in word {
-            self.expect(b)?;
+            self.eat(b)?;
         }
         Ok(())
     }
@@ -133,7 +133,7 @@ impl Reader<'_> {
     }
 
     fn object(&mut self, depth: usize) -> Result<Value, ()> {
-        self.expect(b'{')?;
+        self.eat(b'{')?;
         let mut members: Vec<(String, Json)> = Vec::new();
         self.skip_ws();
         if self.peek() == Some(b'}') {
@@ -150,7 +150,7 @@ impl Reader<'_> {
                 return Err(());
             }
             self.skip_ws();
-            self.expect(b':')?;
+            self.eat(b':')?;
             self.skip_ws();
             let v = self.value(depth + 1)?;
             members.push((key, v));
@@ -164,7 +164,7 @@ impl Reader<'_> {
     }
 
     fn array(&mut self, depth: usize) -> Result<Value, ()> {
-        self.expect(b'[')?;
+        self.eat(b'[')?;
         let mut items = Vec::new();
         self.skip_ws();
         if self.peek() == Some(b']') {
@@ -223,7 +223,7 @@ impl Reader<'_> {
     }
 
     fn string(&mut self) -> Result<String, ()> {
-        self.expect(b'"')?;
+        self.eat(b'"')?;
         let mut out: Vec<u8> = Vec::new();
         loop {
             let b = self.bump().ok_or(())?;
@@ -272,8 +272,8 @@ impl Reader<'_> {
     fn unicode_escape(&mut self) -> Result<char, ()> {
         let hi = self.hex4()?;
         if (0xD800..0xDC00).contains(&hi) {
-            self.expect(b'\\')?;
-            self.expect(b'u')?;
+            self.eat(b'\\')?;
+            self.eat(b'u')?;
             let lo = self.hex4()?;
             if !(0xDC00..0xE000).contains(&lo) {
                 return Err(());

@@ -7,9 +7,10 @@ use crate::condition::{Condition, Operator};
 use crate::err::{PolicyError, msg};
 use crate::glob::Glob;
 use crate::json::{self, Json, Value};
-use crate::principal::{PARTITIONS, PrincipalSet, PrincipalType, classify_aws};
+use crate::principal::{PrincipalSet, PrincipalType, classify_aws};
+use crate::validate::{check_action_prefix, legacy_resource_ok, resource_format_error};
 use crate::values::parse_date;
-use crate::vars::Template;
+use crate::vars::{Template, VarGlob};
 
 type Result<T> = std::result::Result<T, PolicyError>;
 
@@ -105,8 +106,7 @@ pub(crate) fn parse(text: &str, kind: PolicyKind) -> Result<PolicyInner> {
     kind_rules(&raws, kind)?;
 
     let variables = version == Version::V2012_10_17;
-    let statements =
-        raws.iter().enumerate().map(|(i, r)| compile(i, r, variables, kind)).collect::<Result<Vec<_>>>()?;
+    let statements = raws.iter().enumerate().map(|(i, r)| compile(i, r, variables)).collect::<Result<Vec<_>>>()?;
     Ok(PolicyInner { text: text.to_string(), kind, version, id, statements })
 }
 
@@ -250,77 +250,6 @@ fn legacy_parsing(raws: &[Raw<'_>]) -> Result<Option<String>> {
     Ok(first_error)
 }
 
-fn legacy_resource_ok(r: &str) -> bool {
-    if r == "*" {
-        return true;
-    }
-    (r.matches(':').count() >= 5 || !r.contains("::")) && r.split(':').nth(2).is_some_and(|s| !s.is_empty())
-}
-
-const IAM_RESOURCE_TYPES: &[&str] = &[
-    "user/",
-    "federated-user/",
-    "role/",
-    "group/",
-    "instance-profile/",
-    "mfa/",
-    "server-certificate/",
-    "policy/",
-    "sms-mfa/",
-    "saml-provider/",
-    "oidc-provider/",
-    "report/",
-    "access-report/",
-];
-
-/// The ARN format checks IAM applies to `Resource`/`NotResource` values.
-fn resource_format_error(r: &str) -> Option<String> {
-    if r == "*" {
-        return None;
-    }
-    let Some((_, after_first)) = r.split_once(':') else {
-        return Some(msg::resource_not_arn(r));
-    };
-    let (partition, rest) = match after_first.split_once(':') {
-        Some((p, rest)) => (p, Some(rest)),
-        None => (after_first, None),
-    };
-    if partition != "*" && !PARTITIONS.contains(&partition) {
-        // IAM rewrites the value into ARN shape, filling missing parts with `*`.
-        let remaining: Vec<&str> = rest.unwrap_or("").split(':').collect();
-        let get = |i: usize| remaining.get(i).copied();
-        let p1 = match get(0) {
-            Some("") if remaining.len() == 1 => "*",
-            Some(v) => v,
-            None => "*",
-        };
-        let tail = if remaining.len() > 3 { remaining[3..].join(":") } else { "*".to_string() };
-        let rebuilt = format!("arn:{partition}:{p1}:{}:{}:{tail}", get(1).unwrap_or("*"), get(2).unwrap_or("*"));
-        return Some(msg::invalid_partition(partition, &rebuilt));
-    }
-    let Some(rest) = rest else {
-        return Some(msg::RESOURCE_VENDOR.to_string());
-    };
-    let (service, after_service) = rest.split_once(':').unwrap_or((rest, ""));
-    let (region, after_region) = after_service.split_once(':').unwrap_or((after_service, ""));
-    let resource_part = after_region.split_once(':').map_or("", |(_, res)| res);
-    if !region.is_empty() {
-        match service {
-            "iam" => return Some(msg::iam_region(r)),
-            "s3" if !resource_part.starts_with("accesspoint/") => return Some(msg::s3_region(r)),
-            _ => {}
-        }
-    }
-    if service == "iam"
-        && resource_part != "*"
-        && resource_part != "root"
-        && !IAM_RESOURCE_TYPES.iter().any(|t| resource_part.starts_with(t))
-    {
-        return Some(msg::IAM_RESOURCE_PATH.to_string());
-    }
-    None
-}
-
 fn check_sids(raws: &[Raw<'_>], kind: PolicyKind) -> Result<()> {
     if kind.is_identity_like()
         && raws.iter().filter_map(|r| r.sid).any(|s| !s.bytes().all(|b| b.is_ascii_alphanumeric()))
@@ -334,22 +263,6 @@ fn check_sids(raws: &[Raw<'_>], kind: PolicyKind) -> Result<()> {
         }
     }
     Ok(())
-}
-
-fn check_action_prefix(action: &str) -> Result<()> {
-    if action == "*" {
-        return Ok(());
-    }
-    let parts: Vec<&str> = action.split(':').collect();
-    match parts.as_slice() {
-        [_] => fail(msg::NO_VENDOR),
-        [vendor, _] => {
-            let ok = !vendor.is_empty()
-                && vendor.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'*' | b'?'));
-            if ok { Ok(()) } else { fail(msg::invalid_vendor(vendor)) }
-        }
-        _ => fail(msg::ONE_COLON),
-    }
 }
 
 fn kind_rules(raws: &[Raw<'_>], kind: PolicyKind) -> Result<()> {
@@ -437,7 +350,7 @@ fn principal_set(v: &Json) -> Result<PrincipalSet> {
     Ok(set)
 }
 
-fn compile(index: usize, r: &Raw<'_>, variables: bool, kind: PolicyKind) -> Result<Statement> {
+fn compile(index: usize, r: &Raw<'_>, variables: bool) -> Result<Statement> {
     let effect = if r.effect == "Allow" { Effect::Allow } else { Effect::Deny };
     let principal = match r.principal {
         Some((p, false)) => Some(PrincipalElement::Principal(principal_set(p)?)),
@@ -455,12 +368,11 @@ fn compile(index: usize, r: &Raw<'_>, variables: bool, kind: PolicyKind) -> Resu
                 let t = Template::parse(res, variables);
                 match t.as_static() {
                     Some(s) => ResourcePattern::Fixed(Glob::new(s)),
-                    None => ResourcePattern::Variable(t),
+                    None => ResourcePattern::Variable(VarGlob::new(&t)),
                 }
             })
             .collect()
     });
-    let _ = kind;
     let mut conditions = Vec::new();
     for c in &r.conditions {
         let Some(op) = c.op else {

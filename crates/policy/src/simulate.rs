@@ -144,3 +144,53 @@ pub fn simulate<'a>(base: &Request<'a>, actions: &'a [String], resources: &'a [S
     }
     results
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{Context, Policy, PolicyKind, PolicyRef, Principal};
+
+    const POLICY: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::b/*"},{"Sid":"Ip","Effect":"Allow","Action":"s3:PutObject","Resource":"*","Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}}]}"#;
+
+    fn run(actions: &[&str], resources: &[&str], ctx: &Context) -> Vec<EvaluationResult> {
+        let policy = Policy::parse(POLICY, PolicyKind::Identity).expect("valid");
+        let refs = [PolicyRef::new("PolicyInputList.1", PolicySource::InlineUser, &policy)];
+        let user = Principal::user("arn:aws:iam::111122223333:user/u", None);
+        let mut base = Request::new(&user, "", "", ctx);
+        base.identity_policies = &refs;
+        let actions: Vec<String> = actions.iter().map(|s| s.to_string()).collect();
+        let resources: Vec<String> = resources.iter().map(|s| s.to_string()).collect();
+        simulate(&base, &actions, &resources)
+    }
+
+    #[test]
+    fn one_result_per_action_with_per_resource_detail() {
+        let ctx = Context::new();
+        let r = run(&["s3:GetObject"], &["arn:aws:s3:::b/k", "arn:aws:s3:::c/k"], &ctx);
+        assert_eq!(r.len(), 1);
+        assert_eq!(r[0].eval_decision, EvalDecision::ImplicitDeny);
+        assert_eq!(r[0].eval_resource_name, "*");
+        let per: Vec<EvalDecision> = r[0].resource_specific_results.iter().map(|x| x.eval_resource_decision).collect();
+        assert_eq!(per, [EvalDecision::Allow, EvalDecision::ImplicitDeny]);
+        let allowed = &r[0].resource_specific_results[0].matched_statements[0];
+        assert_eq!(allowed.source_policy_id, "PolicyInputList.1");
+        assert_eq!(allowed.source_policy_type, "IAM Policy");
+        // The first statement's `{` follows `{"Version":"2012-10-17","Statement":[` (37 characters).
+        assert_eq!(allowed.start_position, Position { line: 1, column: 38 });
+        assert_eq!(allowed.end_position, Position { line: 1, column: 38 + 72 });
+    }
+
+    #[test]
+    fn missing_context_values_and_no_resources() {
+        let r = run(&["s3:PutObject", "s3:GetObject"], &[], &Context::new());
+        assert_eq!(r[0].eval_decision, EvalDecision::ImplicitDeny);
+        assert_eq!(r[0].missing_context_values, ["aws:SourceIp"]);
+        assert!(r[0].matched_statements.is_empty());
+        assert!(r[0].resource_specific_results.is_empty());
+        assert_eq!(r[1].eval_resource_name, "*");
+        let with_ip = run(&["s3:PutObject"], &[], &Context::new().with("aws:SourceIp", "10.1.2.3"));
+        assert_eq!(with_ip[0].eval_decision, EvalDecision::Allow);
+        assert!(with_ip[0].missing_context_values.is_empty());
+        assert_eq!(with_ip[0].organizations_decision_detail, None);
+    }
+}

@@ -2,7 +2,7 @@
 //! A text is parsed once into pieces; each request resolves the variables from its context (case-insensitive keys).
 
 use crate::context::Context;
-use crate::glob::{Glob, Token};
+use crate::glob::{Glob, Piece as GlobPiece, Token, match_pieces};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Piece {
@@ -103,6 +103,82 @@ impl Template {
 
     pub fn resolve_glob(&self, ctx: &Context) -> Option<Glob> {
         self.resolve_tokens(ctx).map(Glob::from_tokens)
+    }
+}
+
+/// A pattern with policy variables, tokenized once; matching resolves the variables without allocating.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct VarGlob {
+    tokens: Box<[VarToken]>,
+    /// Indexed by `VarToken::Var`.
+    vars: Box<[VarSlot]>,
+}
+
+/// A variable's key (lowercase), its key as written, and its default.
+type VarSlot = (Box<str>, Box<str>, Option<Box<str>>);
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum VarToken {
+    Lit(Box<str>),
+    Star,
+    One,
+    Var(usize),
+}
+
+/// Most patterns have a variable or two; more than this falls back to the heap.
+const INLINE_VARS: usize = 8;
+
+impl VarGlob {
+    pub fn new(t: &Template) -> VarGlob {
+        let mut tokens = Vec::new();
+        let mut vars = Vec::new();
+        for p in t.pieces.iter() {
+            match p {
+                Piece::Text(text) => {
+                    let mut glob_tokens = Vec::new();
+                    push_pattern(&mut glob_tokens, text);
+                    tokens.extend(glob_tokens.into_iter().map(|g| match g {
+                        Token::Lit(l) => VarToken::Lit(l),
+                        Token::Star => VarToken::Star,
+                        Token::One => VarToken::One,
+                    }));
+                }
+                Piece::Literal(c) => tokens.push(VarToken::Lit(c.to_string().into())),
+                Piece::Var { key, written, default } => {
+                    tokens.push(VarToken::Var(vars.len()));
+                    vars.push((key.clone(), written.clone(), default.clone()));
+                }
+            }
+        }
+        VarGlob { tokens: tokens.into(), vars: vars.into() }
+    }
+
+    /// `None` when a variable has no value.
+    pub fn matches(&self, s: &str, ctx: &Context) -> Option<bool> {
+        let mut inline: [&str; INLINE_VARS] = [""; INLINE_VARS];
+        let mut heap: Vec<&str> = Vec::new();
+        let values: &[&str] = if self.vars.len() <= INLINE_VARS {
+            for (slot, (key, _, default)) in inline.iter_mut().zip(self.vars.iter()) {
+                *slot = lookup(ctx, key, default.as_deref())?;
+            }
+            &inline[..self.vars.len()]
+        } else {
+            for (key, _, default) in self.vars.iter() {
+                heap.push(lookup(ctx, key, default.as_deref())?);
+            }
+            &heap
+        };
+        let piece = |i: usize| match &self.tokens[i] {
+            VarToken::Lit(l) => GlobPiece::Lit(l.as_bytes()),
+            VarToken::Star => GlobPiece::Star,
+            VarToken::One => GlobPiece::One,
+            VarToken::Var(v) => GlobPiece::Lit(values[*v].as_bytes()),
+        };
+        Some(match_pieces(self.tokens.len(), piece, s.as_bytes()))
+    }
+
+    pub fn variables(&self) -> impl Iterator<Item = &str> {
+        self.vars.iter().map(|(_, written, _)| &**written)
     }
 }
 

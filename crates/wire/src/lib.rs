@@ -1,5 +1,18 @@
 //! AWS wire protocols, driven by the service models of botocore.
 //! Pure: no IO, no clock reads, no async. Callers hand in request parts and get typed values back.
+//!
+//! ```text
+//! let sts = sekisho_wire::load("sts").unwrap();          // parsed on first use
+//! let (op, input) = sts.decode(&request)?;               // routing, types, constraints
+//! let response = sts.encode_output(op, &output, rid);    // or sts.encode_error(Some(op), &err, rid)
+//! ```
+//!
+//! Everything above the wire speaks one value convention, whatever the protocol: a
+//! `serde_json::Value` object keyed by the model's member names (`RoleArn`, `stateMachineArn`,
+//! `modelId`), timestamps as epoch seconds (numbers, fractions allowed), blobs as base64 strings,
+//! documents and `jsonvalue` members as JSON, non-finite floats as the strings `NaN`, `Infinity`,
+//! `-Infinity`, and absent members absent. A streaming output member holds a list of events,
+//! each `{"eventName": {...}}`; `ServiceModel::encode_event` frames one event at a time.
 
 // `AwsError` carries AWS's code, message and extra members by value; errors are the cold path.
 #![allow(clippy::result_large_err)]

@@ -45,6 +45,11 @@ fn days_in_month(year: i64, month: u32) -> u32 {
     }
 }
 
+/// Whether epoch seconds fall between years 1 and 9999, the range every format here can write.
+pub fn in_range(secs: f64) -> bool {
+    secs.is_finite() && secs >= MIN_SECONDS as f64 && secs <= MAX_SECONDS as f64 + 0.999
+}
+
 /// Splits epoch seconds into whole seconds and milliseconds, clamped to the writable range.
 fn split_millis(secs: f64) -> (i64, u32) {
     let millis = if secs.is_finite() { (secs * 1000.0).round() } else { 0.0 };

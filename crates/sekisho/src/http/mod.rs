@@ -57,8 +57,8 @@ async fn handle(State(state): State<AppState>, ConnectInfo(peer): ConnectInfo<So
     };
     let req = HttpRequest { method: &method, path: &path, query: &query, headers: &headers, body: &body };
     let claims = sigv4::parse(&req);
-    let signing_name = claims.as_ref().ok().map(|c| c.scope.service.as_str());
-    let Some(model) = route::resolve(&req, signing_name) else {
+    let signing_name = claims.as_ref().ok().map(|c| c.scope.service.clone());
+    let Some(model) = route::resolve(&req, signing_name.as_deref()) else {
         return unroutable(&request_id, claims.is_ok());
     };
     if too_large {
@@ -69,7 +69,7 @@ async fn handle(State(state): State<AppState>, ConnectInfo(peer): ConnectInfo<So
         );
         return respond(model.encode_error(None, &err, &request_id));
     }
-    let authenticated = match state.door.authenticate(&req) {
+    let authenticated = match claims.and_then(|c| state.door.authenticate_claims(&req, c)) {
         Ok(a) => a,
         Err(e) => {
             let err = e.to_aws_error(error_style(model));

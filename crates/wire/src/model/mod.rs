@@ -59,18 +59,27 @@ pub struct Metadata {
 
 /// An operation's HTTP binding.
 #[derive(Debug, Clone, Deserialize)]
+#[serde(default)]
 #[serde(rename_all = "camelCase")]
 pub struct Http {
     pub method: String,
     pub request_uri: String,
-    #[serde(default)]
     pub response_code: Option<u16>,
+}
+
+impl Default for Http {
+    fn default() -> Self {
+        Http { method: "POST".to_string(), request_uri: "/".to_string(), response_code: None }
+    }
 }
 
 /// The input of an operation.
 #[derive(Debug, Clone, Deserialize)]
 pub struct InputRef {
     pub shape: String,
+    /// Older models name the payload member here instead of on the shape.
+    #[serde(default)]
+    pub payload: Option<String>,
 }
 
 /// The output of an operation; query services wrap it in `resultWrapper`.
@@ -80,6 +89,8 @@ pub struct OutputRef {
     pub shape: String,
     #[serde(default)]
     pub result_wrapper: Option<String>,
+    #[serde(default)]
+    pub payload: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -98,6 +109,7 @@ pub struct Endpoint {
 #[serde(rename_all = "camelCase")]
 pub struct Operation {
     pub name: String,
+    #[serde(default)]
     pub http: Http,
     #[serde(default)]
     pub input: Option<InputRef>,
@@ -175,20 +187,17 @@ impl<'m> Ref<'m> {
         self.member.location_name.as_deref().or(self.shape.location_name.as_deref())
     }
 
+    /// Where the member lives in an HTTP message; older models put it on the target shape.
+    pub fn location(&self) -> Option<Location> {
+        self.member.location.or(self.shape.location)
+    }
+
     pub fn flattened(&self) -> bool {
         self.member.flattened.unwrap_or(self.shape.flattened)
     }
 
-    pub fn xml_namespace(&self) -> Option<&'m XmlNamespace> {
-        self.member.xml_namespace.as_ref().or(self.shape.xml_namespace.as_ref())
-    }
-
     pub fn timestamp_format(&self) -> Option<TimestampFormat> {
         self.member.timestamp_format.or(self.shape.timestamp_format)
-    }
-
-    pub fn streaming(&self) -> bool {
-        self.member.streaming || self.shape.streaming
     }
 }
 
@@ -267,6 +276,18 @@ impl ServiceModel {
         op.output.as_ref().and_then(|o| self.shape(&o.shape))
     }
 
+    /// The member bound to the whole request body, if any.
+    pub fn input_payload<'m>(&'m self, op: &'m Operation) -> Option<&'m str> {
+        let input = op.input.as_ref()?;
+        input.payload.as_deref().or_else(|| self.shape(&input.shape)?.payload.as_deref())
+    }
+
+    /// The member bound to the whole response body, if any.
+    pub fn output_payload<'m>(&'m self, op: &'m Operation) -> Option<&'m str> {
+        let output = op.output.as_ref()?;
+        output.payload.as_deref().or_else(|| self.shape(&output.shape)?.payload.as_deref())
+    }
+
     /// The members of a structure with their target shapes; members whose shape is missing are skipped.
     pub fn members<'m>(&'m self, shape: &'m Shape) -> impl Iterator<Item = Ref<'m>> + 'm {
         shape.members.iter().filter_map(move |(name, member)| {
@@ -278,6 +299,16 @@ impl ServiceModel {
     pub fn element<'m>(&'m self, name: &'m str, member: Option<&'m Member>) -> Option<Ref<'m>> {
         let member = member?;
         self.shape(&member.shape).map(|shape| Ref { name, member, shape })
+    }
+
+    /// The error shape an error code names, looked up first among `op`'s declared errors.
+    pub fn operation_error_shape(&self, op: Option<&Operation>, code: &str) -> Option<(&str, &Shape)> {
+        let declared = op.into_iter().flat_map(|op| op.errors.iter()).find_map(|e| {
+            let (name, shape) = self.shapes.get_key_value(&e.shape)?;
+            let wire = shape.error.as_ref().and_then(|t| t.code.as_deref());
+            (name == code || wire == Some(code)).then_some((name.as_str(), shape))
+        });
+        declared.or_else(|| self.error_shape(code))
     }
 
     /// The error shape an error code names: by shape name or by the `error.code` trait.

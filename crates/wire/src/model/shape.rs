@@ -15,6 +15,7 @@ pub enum ShapeType {
     Structure,
     List,
     Map,
+    #[serde(alias = "character")]
     String,
     Integer,
     Long,
@@ -132,7 +133,7 @@ pub struct Member {
     #[serde(default)]
     pub flattened: Option<bool>,
     #[serde(default)]
-    pub xml_namespace: Option<XmlNamespace>,
+    pub xml_namespace: Option<Box<XmlNamespace>>,
     #[serde(default)]
     pub xml_attribute: bool,
     #[serde(default)]
@@ -152,7 +153,7 @@ pub struct Member {
     #[serde(default, rename = "box")]
     pub boxed: bool,
     #[serde(default)]
-    pub default: Option<Value>,
+    pub default: Option<Box<Value>>,
     #[serde(default)]
     pub deprecated: bool,
 }
@@ -168,14 +169,14 @@ pub struct Shape {
     pub members: Vec<(String, Member)>,
     #[serde(default)]
     pub required: Vec<String>,
-    /// List element.
+    /// List element (boxed: most shapes have none, and a model holds thousands of shapes).
     #[serde(default)]
-    pub member: Option<Member>,
+    pub member: Option<Box<Member>>,
     /// Map key and value.
     #[serde(default)]
-    pub key: Option<Member>,
+    pub key: Option<Box<Member>>,
     #[serde(default)]
-    pub value: Option<Member>,
+    pub value: Option<Box<Member>>,
     #[serde(default)]
     pub min: Option<Number>,
     #[serde(default)]
@@ -186,6 +187,8 @@ pub struct Shape {
     pub enum_values: Option<Vec<String>>,
     #[serde(default)]
     pub flattened: bool,
+    #[serde(default)]
+    pub location: Option<Location>,
     #[serde(default)]
     pub location_name: Option<String>,
     #[serde(default)]
@@ -222,10 +225,6 @@ pub struct Shape {
 }
 
 impl Shape {
-    pub fn is_structure(&self) -> bool {
-        matches!(self.shape_type, ShapeType::Structure | ShapeType::Union) && !self.document
-    }
-
     pub fn is_union(&self) -> bool {
         self.union || self.shape_type == ShapeType::Union
     }

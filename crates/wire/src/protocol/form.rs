@@ -75,14 +75,6 @@ pub fn parse_pairs(input: &[u8]) -> Result<Vec<(String, String)>, FormError> {
     Ok(pairs)
 }
 
-const UNRESERVED: &percent_encoding::AsciiSet =
-    &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'_').remove(b'.').remove(b'~');
-
-/// Percent-encodes everything but RFC 3986 unreserved characters.
-pub fn percent_encode(input: &str) -> String {
-    percent_encoding::utf8_percent_encode(input, UNRESERVED).to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -112,6 +104,5 @@ mod tests {
     #[test]
     fn path_segments_keep_plus() {
         assert_eq!(percent_decode_path("a+b%20c").as_deref(), Ok("a+b c"));
-        assert_eq!(percent_encode("a b/c:d~"), "a%20b%2Fc%3Ad~");
     }
 }

@@ -33,7 +33,7 @@ pub fn wire_name<'a>(r: &Ref<'a>) -> &'a str {
 }
 
 fn is_body_member(r: &Ref, rest: bool) -> bool {
-    !rest || r.member.location.is_none() || r.member.location == Some(Location::Unknown)
+    !rest || matches!(r.location(), None | Some(Location::Unknown))
 }
 
 /// Reads a wire JSON value of `shape` into the internal value. `rest` restricts structures to
@@ -71,7 +71,7 @@ pub fn decode_shape(
         ShapeType::List => {
             let items = wire.as_array().ok_or_else(|| TypeError::new(path, "a list"))?;
             let element = model
-                .element("member", shape.member.as_ref())
+                .element("member", shape.member.as_deref())
                 .ok_or_else(|| TypeError::new(path, "a modelled list"))?;
             let mut out = Vec::with_capacity(items.len());
             for (i, item) in items.iter().enumerate() {
@@ -86,7 +86,7 @@ pub fn decode_shape(
         ShapeType::Map => {
             let object = wire.as_object().ok_or_else(|| TypeError::new(path, "a map"))?;
             let value =
-                model.element("value", shape.value.as_ref()).ok_or_else(|| TypeError::new(path, "a modelled map"))?;
+                model.element("value", shape.value.as_deref()).ok_or_else(|| TypeError::new(path, "a modelled map"))?;
             let mut out = Map::new();
             for (k, v) in object {
                 if v.is_null() {
@@ -130,7 +130,7 @@ fn decode_scalar(ty: ShapeType, format: Option<TimestampFormat>, wire: &Value, p
                 Value::String(s) => timestamp::parse(s, format.unwrap_or(TimestampFormat::UnixTimestamp)),
                 _ => None,
             };
-            secs.filter(|s| s.is_finite())
+            secs.filter(|s| timestamp::in_range(*s))
                 .map(timestamp::epoch_number)
                 .ok_or_else(|| TypeError::new(path, "a timestamp"))
         }
@@ -196,14 +196,19 @@ pub fn encode_shape(model: &ServiceModel, shape: &Shape, value: &Value, rest: bo
             Value::Object(out)
         }
         ShapeType::List => {
-            let (Some(items), Some(element)) = (value.as_array(), model.element("member", shape.member.as_ref()))
+            let (Some(items), Some(element)) = (value.as_array(), model.element("member", shape.member.as_deref()))
             else {
                 return Value::Array(Vec::new());
             };
-            Value::Array(items.iter().map(|item| encode_ref(model, &element, item, depth + 1)).collect())
+            Value::Array(
+                items
+                    .iter()
+                    .map(|item| if item.is_null() { Value::Null } else { encode_ref(model, &element, item, depth + 1) })
+                    .collect(),
+            )
         }
         ShapeType::Map => {
-            let (Some(object), Some(element)) = (value.as_object(), model.element("value", shape.value.as_ref()))
+            let (Some(object), Some(element)) = (value.as_object(), model.element("value", shape.value.as_deref()))
             else {
                 return Value::Object(Map::new());
             };

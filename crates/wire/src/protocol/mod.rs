@@ -2,12 +2,12 @@
 //! `encode_output` and `encode_error` back into HTTP. Routing, malformed input and validation live here.
 
 mod dialect;
-pub mod form;
-pub mod json;
+pub(crate) mod form;
+pub(crate) mod json;
 mod query;
 mod rest;
-pub mod text;
-pub mod uri;
+pub(crate) mod text;
+pub(crate) mod uri;
 mod xml;
 
 use serde_json::{Map, Value};
@@ -17,8 +17,10 @@ pub use dialect::{Dialect, UnknownOperation};
 use crate::model::{Operation, Protocol, ServiceModel, Shape};
 use crate::validate;
 use crate::{AwsError, HttpRequest, HttpResponse};
+use query::capitalize;
 
 const REQUEST_ID: &str = "x-amzn-RequestId";
+const EVENT_STREAM: &str = "application/vnd.amazon.eventstream";
 
 fn header_is(req: &HttpRequest, name: &str, wanted: &str) -> bool {
     req.header(name).is_some_and(|v| v.split(';').next().unwrap_or("").trim().eq_ignore_ascii_case(wanted))
@@ -44,6 +46,8 @@ impl ServiceModel {
 
     /// Checks an operation's input against required members, lengths, ranges, patterns and enums.
     /// Internal callers that build inputs themselves use this too, so both paths fail alike.
+    /// The error code is the protocol's (`ValidationError`, `ValidationException`); a service that
+    /// answers differently can map the error or build its own from `check_input`.
     pub fn validate_input(&self, op: &Operation, value: &Value) -> Result<(), AwsError> {
         let Some(shape) = self.input_shape(op) else {
             return Ok(());
@@ -57,6 +61,11 @@ impl ServiceModel {
         } else {
             Err(AwsError::new(self.dialect().validation_code, 400, validate::message(&violations)))
         }
+    }
+
+    /// The constraint violations of an input, in AWS's order, for callers that word errors themselves.
+    pub fn check_input(&self, op: &Operation, value: &Value) -> Vec<validate::Violation> {
+        self.input_shape(op).map(|shape| validate::validate(self, shape, value)).unwrap_or_default()
     }
 
     /// Whether a REST request (`path` may carry `?query`) names an operation of this service.
@@ -202,23 +211,30 @@ impl ServiceModel {
         let mut headers = vec![(REQUEST_ID.to_string(), request_id.to_string())];
         let (status, body, content_type) = match self.protocol() {
             Protocol::Query | Protocol::Ec2 => {
-                let output =
-                    op.output.as_ref().and_then(|o| self.shape(&o.shape).map(|s| (s, o.result_wrapper.as_deref())));
+                // Query outputs are wrapped in `<Op>Result` unless the model names the wrapper.
+                let wrapper = op
+                    .output
+                    .as_ref()
+                    .map(|o| o.result_wrapper.clone().unwrap_or_else(|| format!("{}Result", op.name)));
+                let output = op.output.as_ref().and_then(|o| self.shape(&o.shape)).map(|s| (s, wrapper.as_deref()));
                 let xml = xml::encode_output(self, &op.name, output, value, request_id);
-                (200, xml.into_bytes(), Some("text/xml"))
+                (200, xml.into_bytes(), Some(self.xml_content_type()))
             }
-            Protocol::Json => {
-                let body = match self.output_shape(op) {
-                    Some(shape) => json::encode_shape(self, shape, value, false, 0),
-                    None => Value::Object(Map::new()),
-                };
-                (200, body.to_string().into_bytes(), Some(self.json_content_type()))
-            }
+            Protocol::Json => match self.output_shape(op) {
+                Some(shape) if self.members(shape).any(|r| r.shape.eventstream) => {
+                    (200, self.json_event_stream(shape, value), Some(EVENT_STREAM))
+                }
+                Some(shape) => {
+                    let body = json::encode_shape(self, shape, value, false, 0);
+                    (200, body.to_string().into_bytes(), Some(self.json_content_type()))
+                }
+                None => (200, b"{}".to_vec(), Some(self.json_content_type())),
+            },
             Protocol::RestJson | Protocol::RestXml => {
                 let status = op.http.response_code.unwrap_or(200);
                 match self.output_shape(op) {
                     Some(shape) => {
-                        let encoded = rest::encode(self, shape, value, status);
+                        let encoded = rest::encode(self, shape, self.output_payload(op), value, status);
                         headers.extend(encoded.headers);
                         (encoded.status, encoded.body, encoded.content_type)
                     }
@@ -237,28 +253,33 @@ impl ServiceModel {
     /// Writes an error as AWS's HTTP response for this protocol. `op` is the operation that failed,
     /// when one was found; the error's shape is looked up by code either way.
     pub fn encode_error(&self, op: Option<&Operation>, err: &AwsError, request_id: &str) -> HttpResponse {
-        let _ = op;
         let mut headers = vec![(REQUEST_ID.to_string(), request_id.to_string())];
         let (status, body, content_type) = match self.protocol() {
             Protocol::Query | Protocol::Ec2 => {
-                let xml = xml::encode_error(self, err, request_id);
-                (err.status, xml.into_bytes(), "text/xml")
+                let xml = xml::encode_error(self, op, err, request_id);
+                (err.status, xml.into_bytes(), self.xml_content_type())
             }
             Protocol::Json => {
                 headers.push(("x-amzn-ErrorType".to_string(), err.code.clone()));
                 let mut body = Map::new();
                 body.insert("__type".to_string(), Value::String(err.code.clone()));
-                if let Value::Object(members) = self.error_body(err, false).1 {
+                let (shape, members) = self.error_body(op, err, false);
+                if let Value::Object(members) = members {
                     body.extend(members);
+                }
+                if let Some(shape) = shape {
+                    // Error members bound to headers travel as headers here too.
+                    let raw = Value::Object(err.fields.clone());
+                    headers.extend(rest::encode(self, shape, None, &raw, err.status).headers);
                 }
                 (err.status, Value::Object(body).to_string().into_bytes(), self.json_content_type())
             }
             Protocol::RestJson | Protocol::RestXml => {
                 headers.push(("x-amzn-ErrorType".to_string(), err.code.clone()));
-                let (shape, value) = self.error_body(err, true);
+                let (shape, value) = self.error_body(op, err, true);
                 match shape {
                     Some(shape) => {
-                        let encoded = rest::encode(self, shape, &value, err.status);
+                        let encoded = rest::encode(self, shape, shape.payload.as_deref(), &value, err.status);
                         headers.extend(encoded.headers);
                         let mut body = encoded.body;
                         if body.is_empty() {
@@ -282,7 +303,7 @@ impl ServiceModel {
 
     /// The members of an error body: the message under the right key plus `fields`. With a
     /// modelled shape and `keep_raw == true` the value is returned unencoded for `rest::encode`.
-    fn error_body(&self, err: &AwsError, keep_raw: bool) -> (Option<&Shape>, Value) {
+    fn error_body(&self, op: Option<&Operation>, err: &AwsError, keep_raw: bool) -> (Option<&Shape>, Value) {
         let key = self.message_key(&err.code);
         let mut members = Map::new();
         if !err.message.is_empty() {
@@ -291,7 +312,7 @@ impl ServiceModel {
         for (k, v) in &err.fields {
             members.insert(k.clone(), v.clone());
         }
-        let shape = self.error_shape(&err.code).map(|(_, s)| s);
+        let shape = self.operation_error_shape(op, &err.code).map(|(_, s)| s);
         if self.dialect().fills_type_member {
             if let Some(shape) = shape {
                 if shape.member("Type").is_some() && !members.contains_key("Type") {
@@ -314,6 +335,21 @@ impl ServiceModel {
         }
     }
 
+    /// A JSON RPC streaming output: an `initial-response` event with the other members, then
+    /// the stream's events (the stream member holds a list of `{"EventName": {...}}`).
+    fn json_event_stream(&self, shape: &Shape, value: &Value) -> Vec<u8> {
+        let mut body = crate::eventstream::encode_initial_response(self, shape, value);
+        for r in self.members(shape).filter(|r| r.shape.eventstream) {
+            let events = value.get(r.name).and_then(Value::as_array);
+            for event in events.into_iter().flatten() {
+                if let Some((name, payload)) = event.as_object().and_then(|o| o.iter().next()) {
+                    body.extend(crate::eventstream::encode_union_event(self, r.shape, name, payload));
+                }
+            }
+        }
+        body
+    }
+
     /// `message` or `Message`: what the error's shape declares, else what the service's errors mostly use.
     pub fn message_key(&self, code: &str) -> &'static str {
         if self.dialect().capital_message.contains(&code) {
@@ -330,6 +366,11 @@ impl ServiceModel {
         self.default_message_key
     }
 
+    /// EC2 labels its XML with a charset, the query services do not.
+    fn xml_content_type(&self) -> &'static str {
+        if self.protocol() == Protocol::Ec2 { "text/xml;charset=UTF-8" } else { "text/xml" }
+    }
+
     fn json_content_type(&self) -> &'static str {
         match self.metadata.json_version.as_deref() {
             Some("1.0") => "application/x-amz-json-1.0",
@@ -338,10 +379,5 @@ impl ServiceModel {
     }
 }
 
-fn capitalize(name: &str) -> String {
-    let mut chars = name.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
+#[cfg(test)]
+mod tests;

@@ -76,7 +76,8 @@ fn join(prefix: &str, name: &str) -> String {
     if prefix.is_empty() { name.to_string() } else { format!("{prefix}.{name}") }
 }
 
-fn capitalize(name: &str) -> String {
+/// EC2's parameter names start upper-case even where the model's names do not.
+pub(crate) fn capitalize(name: &str) -> String {
     let mut chars = name.chars();
     match chars.next() {
         Some(first) => first.to_uppercase().chain(chars).collect(),
@@ -164,7 +165,7 @@ impl Reader<'_, '_> {
     }
 
     fn list(&self, r: &Ref, key: &str, depth: usize) -> Result<Option<Value>, QueryTypeError> {
-        let Some(element) = self.model.element("member", r.shape.member.as_ref()) else {
+        let Some(element) = self.model.element("member", r.shape.member.as_deref()) else {
             return Ok(None);
         };
         // Where the elements live: `key.i` (ec2, flattened), `key.member.i` or `key.<name>.i`.
@@ -199,7 +200,7 @@ impl Reader<'_, '_> {
 
     fn map(&self, r: &Ref, key: &str, depth: usize) -> Result<Option<Value>, QueryTypeError> {
         let (Some(k), Some(v)) =
-            (self.model.element("key", r.shape.key.as_ref()), self.model.element("value", r.shape.value.as_ref()))
+            (self.model.element("key", r.shape.key.as_deref()), self.model.element("value", r.shape.value.as_deref()))
         else {
             return Ok(None);
         };

@@ -41,34 +41,25 @@ fn parse_json_body(body: &[u8]) -> Result<Value, RestError> {
     serde_json::from_str(text).map_err(|e| RestError::Body(format!("Could not parse request body into json: {e}")))
 }
 
-fn is_body(r: &Ref) -> bool {
-    matches!(r.member.location, None | Some(Location::Unknown))
-}
-
 /// Reads an operation's input from a matched request.
 pub fn decode(model: &ServiceModel, op: &Operation, labels: &Labels, req: &HttpRequest) -> Result<Value, RestError> {
     let Some(shape) = model.input_shape(op) else {
         return Ok(Value::Object(Map::new()));
     };
     let query = parse_pairs(req.query.as_bytes()).map_err(RestError::MalformedQuery)?;
-    let bound_query: Vec<&str> = model
-        .members(shape)
-        .filter(|r| r.member.location == Some(Location::QueryString) && r.shape.shape_type != ShapeType::Map)
-        .map(|r| r.location_name().unwrap_or(r.name))
-        .collect();
-    let payload = shape.payload.as_deref();
+    let payload = model.input_payload(op);
     let mut out = Map::new();
     let mut has_body_members = false;
     for r in model.members(shape) {
         let wire = r.location_name().unwrap_or(r.name);
-        let value = match r.member.location {
+        let value = match r.location() {
             Some(Location::Uri) => match labels.iter().find(|(n, _)| n == wire) {
                 Some((_, text)) => {
                     Some(scalar(&r, TimestampFormat::Iso8601, text).map_err(|e| binding("uri", wire, text, e))?)
                 }
                 None => None,
             },
-            Some(Location::QueryString) => query_member(model, &r, wire, &query, &bound_query)?,
+            Some(Location::QueryString) => query_member(model, &r, wire, &query)?,
             Some(Location::Header) => match req.header(&wire.to_ascii_lowercase()) {
                 Some(text) => Some(header_member(model, &r, text).map_err(|e| binding("header", wire, text, e))?),
                 None => None,
@@ -122,18 +113,14 @@ fn query_member(
     r: &Ref,
     wire: &str,
     query: &[(String, String)],
-    bound: &[&str],
 ) -> Result<Option<Value>, RestError> {
     match r.shape.shape_type {
         ShapeType::Map => {
-            // A query map takes every parameter that no named member claims.
+            // A query map (`httpQueryParams`) sees every parameter, named members' ones included.
             let list_values =
-                model.element("value", r.shape.value.as_ref()).is_some_and(|v| v.shape.shape_type == ShapeType::List);
+                model.element("value", r.shape.value.as_deref()).is_some_and(|v| v.shape.shape_type == ShapeType::List);
             let mut map = Map::new();
             for (k, v) in query {
-                if bound.contains(&k.as_str()) {
-                    continue;
-                }
                 if list_values {
                     let entry = map.entry(k.clone()).or_insert_with(|| Value::Array(Vec::new()));
                     if let Value::Array(items) = entry {
@@ -146,7 +133,7 @@ fn query_member(
             Ok((!map.is_empty()).then_some(Value::Object(map)))
         }
         ShapeType::List => {
-            let Some(element) = model.element("member", r.shape.member.as_ref()) else {
+            let Some(element) = model.element("member", r.shape.member.as_deref()) else {
                 return Ok(None);
             };
             let mut items = Vec::new();
@@ -168,12 +155,12 @@ fn query_member(
 
 fn header_member(model: &ServiceModel, r: &Ref, text: &str) -> Result<Value, &'static str> {
     if r.member.jsonvalue {
+        // A `jsonvalue` header is base64 of a JSON document; the value is the document.
         let bytes = B64.decode(text.trim()).map_err(|_| "base64-encoded JSON")?;
-        let json = String::from_utf8(bytes).map_err(|_| "base64-encoded JSON")?;
-        return Ok(Value::String(json));
+        return serde_json::from_slice(&bytes).map_err(|_| "base64-encoded JSON");
     }
     if r.shape.shape_type == ShapeType::List {
-        let element = model.element("member", r.shape.member.as_ref()).ok_or("a modelled list")?;
+        let element = model.element("member", r.shape.member.as_deref()).ok_or("a modelled list")?;
         let format = element.timestamp_format().unwrap_or(TimestampFormat::Rfc822);
         let http_dates = element.shape.shape_type == ShapeType::Timestamp && format == TimestampFormat::Rfc822;
         let items = if http_dates { split_http_date_list(text) } else { split_header_list(text) };
@@ -197,6 +184,10 @@ fn payload_member(model: &ServiceModel, r: &Ref, body: &[u8]) -> Result<Option<V
             .map_err(|_| RestError::Body("Request body is not valid UTF-8".into())),
         _ => {
             let json = parse_json_body(body)?;
+            // SDKs send `{}` for an absent structure payload, so an empty object means absent.
+            if json.as_object().is_some_and(Map::is_empty) && !r.shape.document {
+                return Ok(None);
+            }
             json::decode_shape(model, r.shape, &json, false, r.name, 0).map(Some).map_err(body_type_error)
         }
     }
@@ -210,17 +201,16 @@ pub struct Encoded {
     pub content_type: Option<&'static str>,
 }
 
-/// Writes a structure (an output or an error) to status, headers and body.
-pub fn encode(model: &ServiceModel, shape: &Shape, value: &Value, status: u16) -> Encoded {
+/// Writes a structure (an output or an error) to status, headers and body. Without a payload
+/// member the body is a JSON object, `{}` when no body member is set, as AWS's services answer.
+pub fn encode(model: &ServiceModel, shape: &Shape, payload: Option<&str>, value: &Value, status: u16) -> Encoded {
     let mut encoded = Encoded { status, headers: Vec::new(), body: Vec::new(), content_type: None };
     let empty = Map::new();
     let object = value.as_object().unwrap_or(&empty);
-    let payload = shape.payload.as_deref();
-    let mut has_body_members = false;
     for r in model.members(shape) {
         let wire = r.location_name().unwrap_or(r.name);
         let v = object.get(r.name).filter(|v| !v.is_null());
-        match r.member.location {
+        match r.location() {
             Some(Location::Header) => {
                 if let Some(text) = v.and_then(|v| header_text(model, &r, v)) {
                     encoded.headers.push((wire.to_string(), text));
@@ -246,10 +236,10 @@ pub fn encode(model: &ServiceModel, shape: &Shape, value: &Value, status: u16) -
                     encode_payload(model, &r, v, &mut encoded);
                 }
             }
-            None | Some(Location::Unknown) => has_body_members |= is_body(&r),
+            None | Some(Location::Unknown) => {}
         }
     }
-    if payload.is_none() && has_body_members {
+    if payload.is_none() {
         let body = json::encode_shape(model, shape, value, true, 0);
         encoded.body = body.to_string().into_bytes();
         encoded.content_type = Some("application/json");
@@ -285,11 +275,11 @@ fn encode_payload(model: &ServiceModel, r: &Ref, value: &Value, encoded: &mut En
 
 fn header_text(model: &ServiceModel, r: &Ref, value: &Value) -> Option<String> {
     if r.member.jsonvalue {
-        return value.as_str().map(|s| B64.encode(s));
+        return Some(B64.encode(value.to_string()));
     }
     match (r.shape.shape_type, value) {
         (ShapeType::List, Value::Array(items)) => {
-            let element = model.element("member", r.shape.member.as_ref())?;
+            let element = model.element("member", r.shape.member.as_deref())?;
             let format = element.timestamp_format().unwrap_or(TimestampFormat::Rfc822);
             let texts: Vec<String> =
                 items.iter().filter_map(|item| scalar_text(element.shape.shape_type, format, item)).collect();

@@ -5,19 +5,23 @@ use serde_json::Value;
 
 use super::text::scalar_text;
 use crate::AwsError;
-use crate::model::{Protocol, Ref, ServiceModel, Shape, ShapeType, TimestampFormat, XmlNamespace};
+use crate::model::{Operation, Protocol, Ref, ServiceModel, Shape, ShapeType, TimestampFormat, XmlNamespace};
 
 const MAX_DEPTH: usize = super::json::MAX_DEPTH;
 
-/// Appends `text` with XML escaping. Carriage returns are escaped so XML parsers keep them.
+/// Appends element text with XML escaping; quotes stay as they are, as in AWS's documents.
+/// Carriage returns are escaped so XML parsers keep them.
 pub fn escape_into(out: &mut String, text: &str) {
+    escape(out, text, false);
+}
+
+fn escape(out: &mut String, text: &str, attribute: bool) {
     for c in text.chars() {
         match c {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
+            '"' if attribute => out.push_str("&quot;"),
             '\r' => out.push_str("&#xD;"),
             c if (c as u32) < 0x20 && c != '\n' && c != '\t' => out.push_str(&format!("&#x{:X};", c as u32)),
             c => out.push(c),
@@ -37,7 +41,7 @@ fn open(out: &mut String, name: &str, ns: Option<&XmlNamespace>) {
             None => out.push_str(" xmlns"),
         }
         out.push_str("=\"");
-        escape_into(out, ns.uri());
+        escape(out, ns.uri(), true);
         out.push('"');
     }
     out.push('>');
@@ -74,7 +78,8 @@ pub fn write_members(model: &ServiceModel, shape: &Shape, value: &Value, out: &m
 }
 
 fn write_ref(model: &ServiceModel, r: &Ref, name: &str, value: &Value, out: &mut String, depth: usize) {
-    let ns = r.xml_namespace();
+    // A structure's own namespace applies only where it is the document root; members carry theirs.
+    let ns = r.member.xml_namespace.as_deref();
     match r.shape.shape_type {
         _ if r.shape.document => {
             open(out, name, ns);
@@ -87,7 +92,7 @@ fn write_ref(model: &ServiceModel, r: &Ref, name: &str, value: &Value, out: &mut
             close(out, name);
         }
         ShapeType::List => {
-            let Some(element) = model.element("member", r.shape.member.as_ref()) else {
+            let Some(element) = model.element("member", r.shape.member.as_deref()) else {
                 return;
             };
             let items = value.as_array().map(Vec::as_slice).unwrap_or(&[]);
@@ -107,7 +112,7 @@ fn write_ref(model: &ServiceModel, r: &Ref, name: &str, value: &Value, out: &mut
         }
         ShapeType::Map => {
             let (Some(key), Some(val)) =
-                (model.element("key", r.shape.key.as_ref()), model.element("value", r.shape.value.as_ref()))
+                (model.element("key", r.shape.key.as_deref()), model.element("value", r.shape.value.as_deref()))
             else {
                 return;
             };
@@ -181,11 +186,11 @@ pub fn encode_output(
 }
 
 /// Extra members of an error (`AwsError::fields`) written through the error's shape when it is modelled.
-fn write_error_fields(model: &ServiceModel, err: &AwsError, out: &mut String) {
+fn write_error_fields(model: &ServiceModel, op: Option<&Operation>, err: &AwsError, out: &mut String) {
     if err.fields.is_empty() {
         return;
     }
-    match model.error_shape(&err.code) {
+    match model.operation_error_shape(op, &err.code) {
         Some((_, shape)) => {
             let filtered = Value::Object(
                 err.fields
@@ -212,13 +217,13 @@ fn write_error_fields(model: &ServiceModel, err: &AwsError, out: &mut String) {
 }
 
 /// The error document: query's `ErrorResponse` or ec2's `Response/Errors/Error`.
-pub fn encode_error(model: &ServiceModel, err: &AwsError, request_id: &str) -> String {
+pub fn encode_error(model: &ServiceModel, op: Option<&Operation>, err: &AwsError, request_id: &str) -> String {
     let mut out = String::with_capacity(256);
     if model.protocol() == Protocol::Ec2 {
         out.push_str("<Response><Errors><Error>");
         text_element(&mut out, "Code", &err.code);
         text_element(&mut out, "Message", &err.message);
-        write_error_fields(model, err, &mut out);
+        write_error_fields(model, op, err, &mut out);
         out.push_str("</Error></Errors>");
         text_element(&mut out, "RequestID", request_id);
         out.push_str("</Response>");
@@ -231,7 +236,7 @@ pub fn encode_error(model: &ServiceModel, err: &AwsError, request_id: &str) -> S
         if !err.message.is_empty() {
             text_element(&mut out, "Message", &err.message);
         }
-        write_error_fields(model, err, &mut out);
+        write_error_fields(model, op, err, &mut out);
         out.push_str("</Error>");
         text_element(&mut out, "RequestId", request_id);
         out.push_str("</ErrorResponse>");

@@ -58,15 +58,24 @@ fn normalize_path(path: &str) -> String {
 }
 
 /// Canonical URI candidates for a raw request path: normalised and double-encoded first (what every SDK
-/// does for services other than S3), then the other combinations, without duplicates.
-pub fn uri_candidates(raw_path: &str) -> impl Iterator<Item = String> {
+/// does for services other than S3), then the other combinations, without duplicates. Lazy: the first one
+/// matches for almost every request.
+pub fn uri_candidates(raw_path: &str) -> impl Iterator<Item = String> + '_ {
     let raw = if raw_path.is_empty() { "/" } else { raw_path };
-    let normalized = normalize_path(raw);
-    let mut all =
-        vec![uri_encode(&normalized, true), uri_encode(raw, true), encode_unsafe(&normalized), encode_unsafe(raw)];
-    let mut seen = std::collections::HashSet::new();
-    all.retain(|c| seen.insert(c.clone()));
-    all.into_iter()
+    let mut seen: Vec<String> = Vec::with_capacity(4);
+    (0..4).filter_map(move |i| {
+        let candidate = match i {
+            0 => uri_encode(&normalize_path(raw), true),
+            1 => uri_encode(raw, true),
+            2 => encode_unsafe(&normalize_path(raw)),
+            _ => encode_unsafe(raw),
+        };
+        if seen.contains(&candidate) {
+            return None;
+        }
+        seen.push(candidate.clone());
+        Some(candidate)
+    })
 }
 
 /// Single encoding: keeps existing `%XX` escapes, encodes what was never encoded.

@@ -112,7 +112,8 @@ impl Checker<'_> {
     }
 
     fn structure(&mut self, shape: &Shape, object: &Map<String, Value>, prefix: &str, depth: usize) {
-        if depth > MAX_DEPTH || shape.is_union() {
+        // Unions are checked like structures: the member that is set must satisfy its constraints.
+        if depth > MAX_DEPTH {
             return;
         }
         let model = self.model;
@@ -163,7 +164,7 @@ impl Checker<'_> {
             return;
         };
         self.size(r.shape, v, items.len(), path);
-        let Some(element) = self.model.element("member", r.shape.member.as_ref()) else {
+        let Some(element) = self.model.element("member", r.shape.member.as_deref()) else {
             return;
         };
         if is_scalar(element.shape) {
@@ -191,7 +192,7 @@ impl Checker<'_> {
         };
         self.size(r.shape, v, entries.len(), path);
         let model = self.model;
-        if let Some(key) = model.element("key", r.shape.key.as_ref()) {
+        if let Some(key) = model.element("key", r.shape.key.as_deref()) {
             if has_constraints(key.shape)
                 && entries.keys().any(|k| !scalar_failures(key.shape, &Value::String(k.clone())).is_empty())
             {
@@ -199,7 +200,7 @@ impl Checker<'_> {
                 self.push(path, r.shape, Some(v), format!("Map keys must satisfy constraint: [{all}]"));
             }
         }
-        let Some(value) = model.element("value", r.shape.value.as_ref()) else {
+        let Some(value) = model.element("value", r.shape.value.as_deref()) else {
             return;
         };
         if is_scalar(value.shape) {
@@ -320,5 +321,87 @@ fn length_failures(shape: &Shape, len: i64, failures: &mut Vec<String>) {
     }
     if let Some(min) = shape.min_len().filter(|&m| len < m) {
         failures.push(format!("Member must have length greater than or equal to {min}"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn model() -> ServiceModel {
+        ServiceModel::from_json(
+            "test",
+            r#"{"metadata":{"protocol":"json","jsonVersion":"1.1","targetPrefix":"T"},
+                "operations":{},
+                "shapes":{
+                  "Input":{"type":"structure","required":["Name"],"members":{
+                    "Name":{"shape":"Name"},"Weights":{"shape":"Weights"},"Ratio":{"shape":"Ratio"},
+                    "Secret":{"shape":"Secret"},"Items":{"shape":"Items"}}},
+                  "Name":{"type":"string","min":1,"max":3},
+                  "Weights":{"type":"map","key":{"shape":"Key"},"value":{"shape":"Ratio"},"max":2},
+                  "Key":{"type":"string","pattern":"[0-9]+"},
+                  "Ratio":{"type":"double","min":0,"max":1},
+                  "Secret":{"type":"string","max":2,"sensitive":true},
+                  "Items":{"type":"list","member":{"shape":"Item"}},
+                  "Item":{"type":"structure","required":["Id"],"members":{"Id":{"shape":"Name"}}}
+                }}"#,
+        )
+        .expect("valid model")
+    }
+
+    fn messages(value: serde_json::Value) -> String {
+        let m = model();
+        let shape = m.shape("Input").expect("shape");
+        message(&validate(&m, shape, &value))
+    }
+
+    #[test]
+    fn one_and_many_errors_are_worded_like_aws() {
+        assert_eq!(
+            messages(json!({})),
+            "1 validation error detected: Value null at 'name' failed to satisfy constraint: Member must not be null"
+        );
+        assert_eq!(
+            messages(json!({"Name": "abcd", "Ratio": 1.5})),
+            "2 validation errors detected: Value 'abcd' at 'name' failed to satisfy constraint: Member must have \
+             length less than or equal to 3; Value '1.5' at 'ratio' failed to satisfy constraint: Member must have \
+             value less than or equal to 1.0"
+        );
+    }
+
+    #[test]
+    fn maps_report_keys_and_values_as_a_whole() {
+        assert_eq!(
+            messages(json!({"Name": "a", "Weights": {"x": 0.5, "2": 3.0}})),
+            "2 validation errors detected: Value '{x=0.5, 2=3.0}' at 'weights' failed to satisfy constraint: \
+             Map keys must satisfy constraint: [Member must satisfy regular expression pattern: [0-9]+]; \
+             Value '{x=0.5, 2=3.0}' at 'weights' failed to satisfy constraint: Map value must satisfy constraint: \
+             [Member must have value less than or equal to 1.0, Member must have value greater than or equal to 0.0]"
+        );
+    }
+
+    #[test]
+    fn sensitive_values_are_not_echoed_and_lists_recurse() {
+        assert_eq!(
+            messages(json!({"Name": "a", "Secret": "abc", "Items": [{"Id": "ok"}, {}]})),
+            "2 validation errors detected: Value at 'secret' failed to satisfy constraint: Member must have length \
+             less than or equal to 2; Value null at 'items.2.member.id' failed to satisfy constraint: Member must not be null"
+        );
+    }
+
+    #[test]
+    fn lengths_count_characters_not_bytes() {
+        let m = model();
+        let shape = m.shape("Input").expect("shape");
+        assert!(validate(&m, shape, &json!({"Name": "日本語"})).is_empty());
+        assert_eq!(validate(&m, shape, &json!({"Name": "日本語x"})).len(), 1);
+    }
+
+    #[test]
+    fn rendering_follows_java_to_string() {
+        assert_eq!(render(&json!(["a", 1, {"k": [true]}])), "[a, 1, {k=[true]}]");
+        assert_eq!(lower_camel("RoleSessionName"), "roleSessionName");
+        assert_eq!(lower_camel("stateMachineArn"), "stateMachineArn");
     }
 }

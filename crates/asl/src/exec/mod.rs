@@ -1,0 +1,441 @@
+//! Executions: an explicit, serializable execution state advanced by its driver.
+//! The engine never waits; it returns task requests and a wake-up time, and is told what happened.
+
+mod choice;
+mod data;
+mod log;
+mod map;
+mod parallel;
+mod states;
+mod task;
+mod thread;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use crate::definition::StateMachine;
+use crate::env::Env;
+use crate::history::{self, HistoryEvent};
+
+pub use task::{TaskId, TaskKind, TaskPattern, TaskRequest};
+pub use thread::error_matches;
+
+use log::EventLog;
+use thread::Thread;
+
+/// Who and what an execution is: the values behind `$$.Execution` and `$$.StateMachine`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ExecutionContext {
+    pub execution_arn: String,
+    pub name: String,
+    pub state_machine_arn: String,
+    pub state_machine_name: String,
+    pub role_arn: String,
+    pub start_time_ms: i64,
+    pub redrive_count: u32,
+    /// The region tasks run in (from the state machine ARN when built with [`Self::new`]).
+    pub region: String,
+    pub state_machine_alias_arn: Option<String>,
+    pub state_machine_version_arn: Option<String>,
+}
+
+impl ExecutionContext {
+    /// Derives the execution ARN, machine name and region from the state machine ARN.
+    pub fn new(state_machine_arn: &str, name: &str, role_arn: &str, start_time_ms: i64) -> Self {
+        let parts: Vec<&str> = state_machine_arn.split(':').collect();
+        let region = parts.get(3).copied().unwrap_or("").to_string();
+        let machine = parts.get(6).copied().unwrap_or("").to_string();
+        let execution_arn = if parts.len() >= 7 {
+            format!("{}:execution:{machine}:{name}", parts[..5].join(":"))
+        } else {
+            format!("{state_machine_arn}:{name}")
+        };
+        ExecutionContext {
+            execution_arn,
+            name: name.to_string(),
+            state_machine_arn: state_machine_arn.to_string(),
+            state_machine_name: machine,
+            role_arn: role_arn.to_string(),
+            start_time_ms,
+            redrive_count: 0,
+            region,
+            state_machine_alias_arn: None,
+            state_machine_version_arn: None,
+        }
+    }
+}
+
+/// DescribeExecution `status`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Status {
+    Running,
+    Succeeded,
+    Failed,
+    TimedOut,
+    Aborted,
+}
+
+/// What the driver must do next.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Progress {
+    /// The execution has ended; see [`Execution::status`].
+    Done,
+    Waiting {
+        /// Tasks scheduled since the last call: the driver runs them and reports back.
+        tasks: Vec<TaskRequest>,
+        /// Tasks the engine gave up on (timed out, or their branch was aborted).
+        cancelled: Vec<TaskId>,
+        /// Call [`Execution::run`] again at this time (Wait states, retries, timeouts).
+        wake_at_ms: Option<i64>,
+    },
+}
+
+/// What a driver reports about a task.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub(crate) enum TaskReport {
+    Started,
+    Submitted(Value),
+    Heartbeat,
+    Succeeded(Value),
+    Failed {
+        error: Option<String>,
+        cause: Option<String>,
+    },
+    TimedOut {
+        error: Option<String>,
+        cause: Option<String>,
+    },
+}
+
+/// One execution. Serialize it to persist; resume it with the same [`StateMachine`].
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Execution {
+    context: ExecutionContext,
+    input: Value,
+    status: Status,
+    log: EventLog,
+    root: Thread,
+    output: Option<Value>,
+    error: Option<String>,
+    cause: Option<String>,
+    next_task: u64,
+    /// Reports received since the last `run`, per task, with their times.
+    inbox: BTreeMap<u64, Vec<(TaskReport, i64)>>,
+    outbox: Vec<TaskRequest>,
+    cancelled: Vec<TaskId>,
+    deadline_ms: Option<i64>,
+}
+
+/// Everything a step of the interpreter may touch besides the thread it advances.
+pub(crate) struct Run<'a> {
+    pub sm: &'a StateMachine,
+    pub env: &'a mut dyn Env,
+    pub now: i64,
+    pub log: &'a mut EventLog,
+    pub context: &'a ExecutionContext,
+    pub input: &'a Value,
+    pub inbox: &'a mut BTreeMap<u64, Vec<(TaskReport, i64)>>,
+    pub outbox: &'a mut Vec<TaskRequest>,
+    pub cancelled: &'a mut Vec<TaskId>,
+    pub next_task: &'a mut u64,
+    /// The earliest time anything waits for.
+    pub wake: Option<i64>,
+}
+
+impl Run<'_> {
+    pub fn wake_at(&mut self, at: i64) {
+        self.wake = Some(self.wake.map_or(at, |w| w.min(at)));
+    }
+}
+
+impl Execution {
+    /// Starts an execution: records `ExecutionStarted`. Call [`Execution::run`] to advance it.
+    pub fn start(
+        sm: &StateMachine,
+        input: Value,
+        context: ExecutionContext,
+        env: &mut dyn Env,
+    ) -> Execution {
+        Self::begin(sm, input, None, context, env)
+    }
+
+    /// Starts from the input text as StartExecution received it; history shows that text as
+    /// written (spacing included) until a state rewrites the data.
+    pub fn start_text(
+        sm: &StateMachine,
+        input: &str,
+        context: ExecutionContext,
+        env: &mut dyn Env,
+    ) -> Result<Execution, serde_json::Error> {
+        let value: Value = serde_json::from_str(input)?;
+        Ok(Self::begin(
+            sm,
+            value,
+            Some(input.to_string()),
+            context,
+            env,
+        ))
+    }
+
+    fn begin(
+        sm: &StateMachine,
+        input: Value,
+        input_text: Option<String>,
+        context: ExecutionContext,
+        env: &mut dyn Env,
+    ) -> Execution {
+        let _ = env;
+        let mut log = EventLog::default();
+        let (text, flag) = match &input_text {
+            Some(t) => history::payload_text(t.clone()),
+            None => history::payload(&input),
+        };
+        let mut details = json!({"input": text, "inputDetails": flag, "roleArn": context.role_arn});
+        if let Some(alias) = &context.state_machine_alias_arn {
+            details["stateMachineAliasArn"] = json!(alias);
+        }
+        if let Some(version) = &context.state_machine_version_arn {
+            details["stateMachineVersionArn"] = json!(version);
+        }
+        let mut last = 0;
+        log.emit(
+            &mut last,
+            true,
+            context.start_time_ms,
+            "ExecutionStarted",
+            Some(details),
+        );
+        let mut root = Thread::new(StateMachine::ROOT, sm, input.clone(), 0, true);
+        if let Some(t) = input_text {
+            root = root.with_text(t);
+        }
+        Execution {
+            deadline_ms: sm
+                .timeout_seconds
+                .map(|s| context.start_time_ms + (s as i64) * 1000),
+            context,
+            input,
+            status: Status::Running,
+            log,
+            root,
+            output: None,
+            error: None,
+            cause: None,
+            next_task: 1,
+            inbox: BTreeMap::new(),
+            outbox: Vec::new(),
+            cancelled: Vec::new(),
+        }
+    }
+
+    /// Advances until the execution ends or must wait for a task or a time.
+    pub fn run(&mut self, sm: &StateMachine, now_ms: i64, env: &mut dyn Env) -> Progress {
+        if self.status != Status::Running {
+            return Progress::Done;
+        }
+        if let Some(deadline) = self.deadline_ms.filter(|d| now_ms >= *d) {
+            self.time_out(deadline.max(now_ms));
+            return Progress::Done;
+        }
+        let mut run = Run {
+            sm,
+            env,
+            now: now_ms,
+            log: &mut self.log,
+            context: &self.context,
+            input: &self.input,
+            inbox: &mut self.inbox,
+            outbox: &mut self.outbox,
+            cancelled: &mut self.cancelled,
+            next_task: &mut self.next_task,
+            wake: None,
+        };
+        thread::advance(&mut run, &mut self.root, None);
+        let wake = run.wake;
+        // Reports for tasks nobody waits on any more (aborted, timed out) are dropped.
+        if !self.inbox.is_empty() {
+            let pending = self.pending_tasks();
+            self.inbox.retain(|id, _| pending.contains(&TaskId(*id)));
+        }
+        match self.root.outcome() {
+            thread::Outcome::Succeeded(output) => {
+                let output = output.clone();
+                let (text, flag) = history::payload(&output);
+                self.log.emit(
+                    &mut self.root.last,
+                    true,
+                    now_ms,
+                    "ExecutionSucceeded",
+                    Some(json!({"output": text, "outputDetails": flag})),
+                );
+                self.output = Some(output);
+                self.status = Status::Succeeded;
+                self.finish_tasks();
+                Progress::Done
+            }
+            thread::Outcome::Failed(failure) => {
+                let failure = failure.clone();
+                let details =
+                    history::error_cause(failure.error.as_deref(), failure.cause.as_deref());
+                self.log.emit(
+                    &mut self.root.last,
+                    true,
+                    now_ms,
+                    "ExecutionFailed",
+                    Some(serde_json::Value::Object(details)),
+                );
+                self.error = failure.error;
+                self.cause = failure.cause;
+                self.status = Status::Failed;
+                self.finish_tasks();
+                Progress::Done
+            }
+            thread::Outcome::Running => {
+                let wake = match (wake, self.deadline_ms) {
+                    (Some(w), Some(d)) => Some(w.min(d)),
+                    (w, d) => w.or(d),
+                };
+                Progress::Waiting {
+                    tasks: std::mem::take(&mut self.outbox),
+                    cancelled: std::mem::take(&mut self.cancelled),
+                    wake_at_ms: wake,
+                }
+            }
+        }
+    }
+
+    fn report(&mut self, id: TaskId, report: TaskReport, now_ms: i64) {
+        if self.status == Status::Running {
+            self.inbox.entry(id.0).or_default().push((report, now_ms));
+        }
+    }
+
+    /// The task began (`TaskStarted`, `LambdaFunctionStarted`, `ActivityStarted`).
+    pub fn task_started(&mut self, id: TaskId, now_ms: i64) {
+        self.report(id, TaskReport::Started, now_ms);
+    }
+
+    /// A `.sync` task submitted its job (`TaskSubmitted`).
+    pub fn task_submitted(&mut self, id: TaskId, output: Value, now_ms: i64) {
+        self.report(id, TaskReport::Submitted(output), now_ms);
+    }
+
+    /// A heartbeat (SendTaskHeartbeat) resets the heartbeat timer.
+    pub fn task_heartbeat(&mut self, id: TaskId, now_ms: i64) {
+        self.report(id, TaskReport::Heartbeat, now_ms);
+    }
+
+    pub fn task_succeeded(&mut self, id: TaskId, output: Value, now_ms: i64) {
+        self.report(id, TaskReport::Succeeded(output), now_ms);
+    }
+
+    pub fn task_failed(&mut self, id: TaskId, error: &str, cause: &str, now_ms: i64) {
+        let report = TaskReport::Failed {
+            error: Some(error.to_string()),
+            cause: Some(cause.to_string()),
+        };
+        self.report(id, report, now_ms);
+    }
+
+    /// The task ended by timing out on the driver's side.
+    pub fn task_timed_out(
+        &mut self,
+        id: TaskId,
+        error: Option<&str>,
+        cause: Option<&str>,
+        now_ms: i64,
+    ) {
+        let report = TaskReport::TimedOut {
+            error: error.map(str::to_string),
+            cause: cause.map(str::to_string),
+        };
+        self.report(id, report, now_ms);
+    }
+
+    /// StopExecution: `ExecutionAborted` (after abort events for the states still running).
+    pub fn stop(&mut self, error: Option<&str>, cause: Option<&str>, now_ms: i64) {
+        if self.status != Status::Running {
+            return;
+        }
+        thread::abort(&mut self.log, &mut self.root, now_ms, &mut self.cancelled);
+        let details = history::error_cause(error, cause);
+        self.log.emit(
+            &mut self.root.last,
+            true,
+            now_ms,
+            "ExecutionAborted",
+            Some(Value::Object(details)),
+        );
+        self.error = error.map(str::to_string);
+        self.cause = cause.map(str::to_string);
+        self.status = Status::Aborted;
+    }
+
+    fn time_out(&mut self, now_ms: i64) {
+        thread::abort(&mut self.log, &mut self.root, now_ms, &mut self.cancelled);
+        let details = history::error_cause(Some(crate::messages::STATES_TIMEOUT), None);
+        self.log.emit(
+            &mut self.root.last,
+            true,
+            now_ms,
+            "ExecutionTimedOut",
+            Some(Value::Object(details)),
+        );
+        self.error = Some(crate::messages::STATES_TIMEOUT.to_string());
+        self.status = Status::TimedOut;
+    }
+
+    /// Tasks still outstanding when the execution ended are cancelled.
+    fn finish_tasks(&mut self) {
+        thread::collect_tasks(&self.root, &mut self.cancelled);
+    }
+
+    pub fn events(&self) -> &[HistoryEvent] {
+        self.log.events()
+    }
+
+    pub fn status(&self) -> Status {
+        self.status
+    }
+
+    pub fn output(&self) -> Option<&Value> {
+        self.output.as_ref()
+    }
+
+    pub fn error(&self) -> Option<&str> {
+        self.error.as_deref()
+    }
+
+    pub fn cause(&self) -> Option<&str> {
+        self.cause.as_deref()
+    }
+
+    pub fn input(&self) -> &Value {
+        &self.input
+    }
+
+    pub fn context(&self) -> &ExecutionContext {
+        &self.context
+    }
+
+    /// Tasks scheduled and not finished, for drivers that lost track (after a restart).
+    pub fn pending_tasks(&self) -> Vec<TaskId> {
+        let mut out = Vec::new();
+        thread::collect_tasks(&self.root, &mut out);
+        out
+    }
+
+    /// The time of the last history event (StopDate for ended executions).
+    pub fn last_event_ms(&self) -> i64 {
+        self.log
+            .events()
+            .last()
+            .map_or(self.context.start_time_ms, |e| e.timestamp_ms)
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,400 @@
+//! Execution behaviour end to end: events, ids, data flow, errors.
+//! Each test runs a small definition through the interpreter with a scripted driver.
+
+mod composite;
+mod jsonata;
+mod tasks;
+
+use serde_json::{Value, json};
+
+use super::{
+    Execution, ExecutionContext, Progress, Status, TaskId, TaskKind, TaskPattern, TaskRequest,
+};
+use crate::definition::StateMachine;
+use crate::env::SeededEnv;
+
+pub const ARN: &str = "arn:aws:states:us-east-1:111111111111:stateMachine:machine";
+pub const T0: i64 = 1_700_000_000_000;
+
+/// What the scripted driver does with a task.
+pub enum Reply {
+    Succeed(Value),
+    Fail(&'static str, &'static str),
+    /// Never answers (timeouts, aborts).
+    Hang,
+}
+
+pub struct Outcome {
+    pub execution: Execution,
+    pub requests: Vec<TaskRequest>,
+    pub end_ms: i64,
+}
+
+pub fn run_with(
+    definition: Value,
+    input: Value,
+    mut driver: impl FnMut(&TaskRequest) -> Reply,
+) -> Outcome {
+    let sm = StateMachine::parse(&definition.to_string()).expect("valid definition");
+    let mut env = SeededEnv::new(9);
+    let context = ExecutionContext::new(ARN, "exec", "arn:aws:iam::111111111111:role/r", T0);
+    let mut execution = Execution::start(&sm, input, context, &mut env);
+    let mut now = T0;
+    let mut requests = Vec::new();
+    for _ in 0..1000 {
+        match execution.run(&sm, now, &mut env) {
+            Progress::Done => break,
+            Progress::Waiting {
+                tasks, wake_at_ms, ..
+            } => {
+                let had_tasks = !tasks.is_empty();
+                for t in tasks {
+                    match driver(&t) {
+                        Reply::Succeed(v) => {
+                            execution.task_started(t.id, now);
+                            execution.task_succeeded(t.id, v, now);
+                        }
+                        Reply::Fail(e, c) => {
+                            execution.task_started(t.id, now);
+                            execution.task_failed(t.id, e, c, now);
+                        }
+                        Reply::Hang => execution.task_started(t.id, now),
+                    }
+                    requests.push(t);
+                }
+                if had_tasks {
+                    continue;
+                }
+                match wake_at_ms {
+                    Some(at) => now = at.max(now + 1),
+                    None => break,
+                }
+            }
+        }
+    }
+    Outcome {
+        execution,
+        requests,
+        end_ms: now,
+    }
+}
+
+pub fn run(definition: Value, input: Value) -> Execution {
+    run_with(definition, input, |_| Reply::Succeed(json!({}))).execution
+}
+
+pub fn kinds(e: &Execution) -> Vec<String> {
+    e.events().iter().map(|e| e.kind.clone()).collect()
+}
+
+pub fn links(e: &Execution) -> Vec<(u64, u64)> {
+    e.events()
+        .iter()
+        .map(|e| (e.id, e.previous_event_id))
+        .collect()
+}
+
+pub fn detail(e: &Execution, kind: &str) -> Value {
+    e.events()
+        .iter()
+        .find(|ev| ev.kind == kind)
+        .and_then(|ev| ev.detail().cloned())
+        .unwrap_or(Value::Null)
+}
+
+pub fn parsed(v: &Value) -> Value {
+    serde_json::from_str(v.as_str().unwrap_or("null")).unwrap_or(Value::Null)
+}
+
+#[test]
+fn pass_chain_links_events() {
+    let e = run(
+        json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "B"}, "B": {"Type": "Pass", "Result": {"x": 1}, "End": true}}}),
+        json!({"in": true}),
+    );
+    assert_eq!(e.status(), Status::Succeeded);
+    assert_eq!(
+        kinds(&e),
+        [
+            "ExecutionStarted",
+            "PassStateEntered",
+            "PassStateExited",
+            "PassStateEntered",
+            "PassStateExited",
+            "ExecutionSucceeded"
+        ]
+    );
+    assert_eq!(links(&e), [(1, 0), (2, 0), (3, 2), (4, 3), (5, 4), (6, 5)]);
+    assert_eq!(e.output(), Some(&json!({"x": 1})));
+    assert_eq!(
+        detail(&e, "ExecutionStarted")["roleArn"],
+        json!("arn:aws:iam::111111111111:role/r")
+    );
+}
+
+#[test]
+fn jsonpath_processing_order() {
+    let e = run(
+        json!({"StartAt": "P", "States": {"P": {
+            "Type": "Pass",
+            "InputPath": "$.in",
+            "Parameters": {"doubled.$": "States.MathAdd($.n, $.n)", "ctx.$": "$$.State.Name"},
+            "ResultPath": "$.out",
+            "OutputPath": "$.out",
+            "End": true}}}),
+        json!({"in": {"n": 2}, "other": 1}),
+    );
+    assert_eq!(e.output(), Some(&json!({"doubled": 4, "ctx": "P"})));
+}
+
+#[test]
+fn result_path_keeps_the_raw_input_and_null_discards_the_result() {
+    let e = run(
+        json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "InputPath": "$.a", "Result": 1, "ResultPath": "$.r", "Next": "Q"},
+            "Q": {"Type": "Pass", "Result": 2, "ResultPath": null, "End": true}}}),
+        json!({"a": {"b": 1}}),
+    );
+    assert_eq!(e.output(), Some(&json!({"a": {"b": 1}, "r": 1})));
+}
+
+#[test]
+fn result_path_that_cannot_apply_fails() {
+    let e = run(
+        json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "Result": 1, "ResultPath": "$.a.b", "End": true}}}),
+        json!({"a": "text"}),
+    );
+    assert_eq!(e.status(), Status::Failed);
+    assert_eq!(e.error(), Some("States.ResultPathMatchFailure"));
+    assert_eq!(
+        e.cause(),
+        Some("Unable to apply ResultPath \"$.a.b\" to input \"{\"a\":\"text\"}\"")
+    );
+}
+
+#[test]
+fn missing_input_path_is_a_runtime_error() {
+    let e = run(
+        json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "InputPath": "$.nope", "End": true}}}),
+        json!({}),
+    );
+    assert_eq!(e.error(), Some("States.Runtime"));
+    assert_eq!(
+        e.cause(),
+        Some(
+            "An error occurred while executing the state 'P' (entered at the event id #2). Invalid path '$.nope' : No results for path: $['nope']"
+        )
+    );
+    assert_eq!(
+        kinds(&e),
+        ["ExecutionStarted", "PassStateEntered", "ExecutionFailed"]
+    );
+}
+
+fn choice_machine(rule: Value) -> Value {
+    let mut r = rule;
+    r["Next"] = json!("Yes");
+    json!({"StartAt": "C", "States": {
+        "C": {"Type": "Choice", "Choices": [r], "Default": "No"},
+        "Yes": {"Type": "Pass", "Result": "yes", "End": true},
+        "No": {"Type": "Pass", "Result": "no", "End": true}}})
+}
+
+#[test]
+fn choice_operators() {
+    let input = json!({"s": "abc", "n": 5, "b": true, "t": "2024-01-01T00:00:00Z", "null": null, "other": 5});
+    let cases = [
+        (json!({"Variable": "$.s", "StringEquals": "abc"}), "yes"),
+        (json!({"Variable": "$.s", "StringLessThan": "abd"}), "yes"),
+        (
+            json!({"Variable": "$.s", "StringGreaterThanEquals": "abd"}),
+            "no",
+        ),
+        (json!({"Variable": "$.s", "StringMatches": "a*c"}), "yes"),
+        (json!({"Variable": "$.n", "NumericEquals": 5}), "yes"),
+        (json!({"Variable": "$.n", "NumericLessThan": 5}), "no"),
+        (
+            json!({"Variable": "$.n", "NumericGreaterThanEquals": 5}),
+            "yes",
+        ),
+        (
+            json!({"Variable": "$.n", "NumericEqualsPath": "$.other"}),
+            "yes",
+        ),
+        (json!({"Variable": "$.b", "BooleanEquals": true}), "yes"),
+        (
+            json!({"Variable": "$.t", "TimestampLessThan": "2024-06-01T00:00:00Z"}),
+            "yes",
+        ),
+        (
+            json!({"Variable": "$.t", "TimestampEquals": "2024-01-01T01:00:00+01:00"}),
+            "yes",
+        ),
+        (json!({"Variable": "$.null", "IsNull": true}), "yes"),
+        (json!({"Variable": "$.missing", "IsPresent": false}), "yes"),
+        (json!({"Variable": "$.n", "IsNumeric": true}), "yes"),
+        (json!({"Variable": "$.s", "IsString": false}), "no"),
+        (json!({"Variable": "$.b", "IsBoolean": true}), "yes"),
+        (json!({"Variable": "$.t", "IsTimestamp": true}), "yes"),
+        (json!({"Variable": "$.s", "NumericEquals": 1}), "no"),
+        (
+            json!({"And": [{"Variable": "$.n", "NumericGreaterThan": 1}, {"Variable": "$.n", "NumericLessThan": 10}]}),
+            "yes",
+        ),
+        (
+            json!({"Or": [{"Variable": "$.n", "NumericGreaterThan": 10}, {"Variable": "$.s", "StringEquals": "abc"}]}),
+            "yes",
+        ),
+        (
+            json!({"Not": {"Variable": "$.s", "StringEquals": "abc"}}),
+            "no",
+        ),
+    ];
+    for (rule, expected) in cases {
+        let e = run(choice_machine(rule.clone()), input.clone());
+        assert_eq!(e.output(), Some(&json!(expected)), "{rule}");
+    }
+}
+
+#[test]
+fn choice_on_missing_variable_is_a_runtime_error() {
+    let e = run(
+        choice_machine(json!({"Variable": "$.missing", "StringEquals": "x"})),
+        json!({}),
+    );
+    assert_eq!(e.error(), Some("States.Runtime"));
+    assert!(e.cause().unwrap().contains("Invalid path '$.missing'"));
+}
+
+#[test]
+fn no_choice_matched() {
+    let e = run(
+        json!({"StartAt": "C", "States": {"C": {"Type": "Choice", "Choices": [{"Variable": "$.n", "NumericEquals": 1, "Next": "E"}]}, "E": {"Type": "Succeed"}}}),
+        json!({"n": 2}),
+    );
+    assert_eq!(e.error(), Some("States.NoChoiceMatched"));
+}
+
+#[test]
+fn wait_seconds_waits_for_the_driver_clock() {
+    let out = run_with(
+        json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "SecondsPath": "$.s", "End": true}}}),
+        json!({"s": 30}),
+        |_| Reply::Hang,
+    );
+    assert_eq!(out.execution.status(), Status::Succeeded);
+    assert_eq!(out.end_ms, T0 + 30_000);
+    let exited = out
+        .execution
+        .events()
+        .iter()
+        .find(|e| e.kind == "WaitStateExited")
+        .unwrap();
+    assert_eq!(exited.timestamp_ms, T0 + 30_000);
+}
+
+#[test]
+fn wait_timestamp_path_errors() {
+    let e = run(
+        json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "TimestampPath": "$.t", "End": true}}}),
+        json!({"t": "2016-12-05T21:29:29"}),
+    );
+    assert_eq!(
+        e.cause(),
+        Some(
+            "An error occurred while executing the state 'W' (entered at the event id #2). The TimestampPath parameter does not reference a valid ISO-8601 extended offset date-time format string: $.t == 2016-12-05T21:29:29"
+        )
+    );
+    let e = run(
+        json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "TimestampPath": "$.t", "End": true}}}),
+        json!({"t": "2099-01-01T00:00:00Z"}),
+    );
+    assert_eq!(
+        e.cause(),
+        Some(
+            "An error occurred while executing the state 'W' (entered at the event id #2). Wait state delay is too long."
+        )
+    );
+}
+
+#[test]
+fn fail_state_fields() {
+    let e = run(
+        json!({"StartAt": "F", "States": {"F": {"Type": "Fail", "ErrorPath": "$.e", "CausePath": "States.Format('bad {}', $.n)"}}}),
+        json!({"e": "MyError", "n": 3}),
+    );
+    assert_eq!((e.error(), e.cause()), (Some("MyError"), Some("bad 3")));
+    assert_eq!(
+        kinds(&e),
+        ["ExecutionStarted", "FailStateEntered", "ExecutionFailed"]
+    );
+    let e = run(
+        json!({"StartAt": "F", "States": {"F": {"Type": "Fail"}}}),
+        json!({}),
+    );
+    assert_eq!(detail(&e, "ExecutionFailed"), json!({}));
+}
+
+#[test]
+fn succeed_state_applies_paths() {
+    let e = run(
+        json!({"StartAt": "S", "States": {"S": {"Type": "Succeed", "InputPath": "$.a", "OutputPath": "$.b"}}}),
+        json!({"a": {"b": 7}}),
+    );
+    assert_eq!(e.output(), Some(&json!(7)));
+    assert_eq!(
+        kinds(&e)[1..3],
+        ["SucceedStateEntered", "SucceedStateExited"]
+    );
+}
+
+#[test]
+fn input_text_is_shown_as_sent() {
+    let sm = StateMachine::parse(
+        &json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}).to_string(),
+    )
+    .unwrap();
+    let mut env = SeededEnv::new(1);
+    let mut e = Execution::start_text(
+        &sm,
+        "[\"a\", \"b\"]",
+        ExecutionContext::new(ARN, "x", "r", T0),
+        &mut env,
+    )
+    .unwrap();
+    e.run(&sm, T0, &mut env);
+    assert_eq!(
+        detail(&e, "ExecutionStarted")["input"],
+        json!("[\"a\", \"b\"]")
+    );
+    assert_eq!(
+        detail(&e, "PassStateEntered")["input"],
+        json!("[\"a\", \"b\"]")
+    );
+    assert_eq!(
+        detail(&e, "PassStateExited")["output"],
+        json!("[\"a\",\"b\"]")
+    );
+}
+
+#[test]
+fn context_object_values() {
+    let e = run(
+        json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "Parameters": {"c.$": "$$"}, "End": true}}}),
+        json!({"i": 1}),
+    );
+    let c = &e.output().unwrap()["c"];
+    assert_eq!(
+        c["Execution"]["Id"],
+        json!("arn:aws:states:us-east-1:111111111111:execution:machine:exec")
+    );
+    assert_eq!(
+        c["Execution"]["StartTime"],
+        json!("2023-11-14T22:13:20.000Z")
+    );
+    assert_eq!(c["Execution"]["Input"], json!({"i": 1}));
+    assert_eq!(c["StateMachine"], json!({"Id": ARN, "Name": "machine"}));
+    assert_eq!(
+        c["State"],
+        json!({"Name": "P", "EnteredTime": "2023-11-14T22:13:20.000Z"})
+    );
+}

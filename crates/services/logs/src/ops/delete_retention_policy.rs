@@ -1,0 +1,28 @@
+//! DeleteRetentionPolicy: the log group keeps its events forever again.
+
+use super::{Store, input, with_group, with_resource_tags};
+use crate::names::own_group;
+use sekisho_core::{AuthzRequest, AwsError, Check, OpContext, Output};
+use serde::Deserialize;
+use serde_json::Value;
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Input {
+    log_group_name: String,
+}
+
+pub fn authorize(store: &Store, req: &AuthzRequest<'_>) -> Result<Vec<Check>, AwsError> {
+    let i: Input = input(req.input)?;
+    let g = own_group(req.caller, req.region, &i.log_group_name);
+    Ok(vec![with_resource_tags(store, &g, Check::new("logs:DeleteRetentionPolicy", g.authz_resource()))])
+}
+
+pub fn handle(store: &Store, ctx: &OpContext, value: &Value) -> Result<Output, AwsError> {
+    let i: Input = input(value)?;
+    let g = own_group(&ctx.caller, &ctx.region, &i.log_group_name);
+    with_group(store, &g, |group| {
+        group.retention_in_days = None;
+        Ok(Output::empty())
+    })
+}

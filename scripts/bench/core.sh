@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Core figures: start-up time to first 200, idle RSS, and signed STS GetCallerIdentity requests/s over loopback
+# next to a bare hyper hello-world measured in the same run (wrk, 2 threads, 32 connections, 10 s each).
+# Needs wrk (Debian: apt-get install wrk) and the test virtualenv (scripts/test creates .venv).
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+command -v wrk >/dev/null || { echo "wrk is needed: apt-get install wrk" >&2; exit 1; }
+[ -x .venv/bin/python ] || { echo ".venv missing: run scripts/test once" >&2; exit 1; }
+cargo build --quiet --release --bin sekisho --example hello
+bin=target/release/sekisho
+hello=target/release/examples/hello
+duration=${DURATION:-10s}
+trap 'kill $(jobs -p) 2>/dev/null || true' EXIT
+
+.venv/bin/python scripts/bench/startup.py "$bin" "${RUNS:-20}"
+
+start() {
+  local log; log=$(mktemp)
+  "$@" > "$log" &
+  local pid=$!
+  for _ in $(seq 1 200); do grep -q listening "$log" && break; sleep 0.05; done
+  echo "$pid $(sed -n 's/.*listening on //p' "$log")"
+}
+
+read -r hpid hurl < <(start "$hello" 0)
+echo "-- bare hyper hello-world ($hurl)"
+wrk -t2 -c32 -d"$duration" "$hurl/" | grep -E "Requests/sec|Latency"
+kill "$hpid"
+
+read -r spid surl < <(start "$bin" serve --port 0)
+lua=$(mktemp --suffix .lua)
+SIGNED_HEADERS="Content-Type: application/x-www-form-urlencoded; charset=utf-8" \
+  .venv/bin/python scripts/bench/signed-request.py "$surl" sts us-east-1 "Action=GetCallerIdentity&Version=2011-06-15" "$lua"
+echo "-- sekisho: signed sts:GetCallerIdentity ($surl)"
+wrk -t2 -c32 -d"$duration" -s "$lua" "$surl/" | grep -E "Requests/sec|Latency|Non-2xx"
+echo "   RSS after load: $(grep VmRSS /proc/$spid/status | awk '{print $2/1024 " MB"}')"
+kill "$spid"
