@@ -94,8 +94,7 @@ def test_boto3_inside_the_function_is_the_execution_role(fn):
 def test_cli_invoke(sekisho, fn, tmp_path):
     out_file = tmp_path / "out.json"
     result = sekisho.aws(
-        "lambda", "invoke", "--function-name", "e2e-hello", "--cli-binary-format", "raw-in-base64-out",
-        "--payload", '{"from": "cli"}', str(out_file),
+        "lambda", "invoke", "--function-name", "e2e-hello", "--payload", '{"from": "cli"}', str(out_file),
     )
     meta = json.loads(result.stdout)
     assert meta["StatusCode"] == 200

@@ -85,8 +85,8 @@ def test_the_function_assumes_external_role_in_the_other_account(sekisho, deploy
     # The call was the function's role session (session name = function name) assuming B's role for 3600 s.
     session = f"arn:aws:sts::{ACCOUNT_A}:assumed-role/{EXEC_ROLE}/{FUNCTION}"
     calls = [d for d in lx.decisions(sekisho) if d["operation"] == "AssumeRole" and d["caller"] == session]
-    assert calls and calls[-1]["outcome"] == "Succeeded", calls
-    assert calls[-1]["checks"][0]["resource"] == f"arn:aws:iam::{ACCOUNT_B}:role/external-role"
+    assert calls and calls[0]["outcome"] == "Succeeded", calls  # newest first
+    assert calls[0]["checks"][0]["resource"] == f"arn:aws:iam::{ACCOUNT_B}:role/external-role"
 
 
 def test_the_functions_logs_reach_its_log_group(sekisho, deployed):
@@ -114,7 +114,7 @@ def test_without_sts_assume_role_the_layers_missing_import_decides(sekisho, depl
     assert not any(m and m.startswith("Failed to assume role") for m in messages)
     session = f"arn:aws:sts::{ACCOUNT_A}:assumed-role/{EXEC_ROLE}/{FUNCTION}"
     denied = [d for d in lx.decisions(sekisho) if d["operation"] == "AssumeRole" and d["caller"] == session]
-    assert denied[-1]["outcome"] == "Denied", denied[-1]
+    assert denied[0]["outcome"] == "Denied", denied[0]  # newest first
 
 
 def test_an_invalid_account_id_takes_the_seeds_error_path(deployed):
