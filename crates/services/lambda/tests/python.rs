@@ -366,3 +366,17 @@ async fn event_invocations_run_in_the_background() {
     }
     panic!("the queued event never ran");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn environments_are_replaced_before_their_credentials_expire() {
+    let h = harness_with("\n[clock]\nmode = \"virtual\"\n");
+    app(&h, "longlived", json!({})).await;
+    let (_, first) = h.invoke("longlived", json!({"action": "hi"}), json!({})).await;
+    let (_, warm) = h.invoke("longlived", json!({"action": "hi"}), json!({})).await;
+    assert_eq!(warm["pid"], first["pid"]);
+    // Fifty-nine minutes on, the one-hour session would expire during a 10 s invocation plus margin.
+    h.world.clock.advance(59 * 60 * 1000 + 30_000);
+    let (_, fresh) = h.invoke("longlived", json!({"action": "hi"}), json!({})).await;
+    assert_ne!(fresh["pid"], first["pid"]);
+    assert_ne!(fresh["env"]["AWS_ACCESS_KEY_ID"], first["env"]["AWS_ACCESS_KEY_ID"], "new credentials");
+}
