@@ -35,9 +35,7 @@ fn pass_chain(n: usize) -> String {
 
 fn benches(c: &mut Criterion) {
     let chain = StateMachine::parse(&pass_chain(1000)).expect("valid chain");
-    c.bench_function("pass_chain_1000_states", |b| {
-        b.iter(|| run_to_end(&chain, json!({"value": 1})))
-    });
+    c.bench_function("pass_chain_1000_states", |b| b.iter(|| run_to_end(&chain, json!({"value": 1}))));
     c.bench_function("parse_pass_chain_1000_states", |b| {
         let text = pass_chain(1000);
         b.iter(|| StateMachine::parse(&text).expect("valid chain"))
@@ -54,9 +52,7 @@ fn benches(c: &mut Criterion) {
     let input = json!({"items": items});
     let mut group = c.benchmark_group("map");
     group.sample_size(10);
-    group.bench_function("map_10000_items", |b| {
-        b.iter(|| run_to_end(&map, input.clone()))
-    });
+    group.bench_function("map_10000_items", |b| b.iter(|| run_to_end(&map, input.clone())));
     group.finish();
 
     let jsonata = StateMachine::parse(
@@ -66,13 +62,9 @@ fn benches(c: &mut Criterion) {
         .to_string(),
     )
     .expect("valid JSONata state");
-    let orders: Vec<Value> = (0..10)
-        .map(|i| json!({"price": i, "quantity": 2}))
-        .collect();
+    let orders: Vec<Value> = (0..10).map(|i| json!({"price": i, "quantity": 2})).collect();
     let input = json!({"customer": "ada", "orders": orders});
-    c.bench_function("jsonata_output_one_state", |b| {
-        b.iter(|| run_to_end(&jsonata, input.clone()))
-    });
+    c.bench_function("jsonata_output_one_state", |b| b.iter(|| run_to_end(&jsonata, input.clone())));
 }
 
 criterion_group!(engine, benches);

@@ -23,11 +23,7 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     };
     let verbose = args.iter().any(|a| a == "-v");
-    let only = args
-        .iter()
-        .position(|a| a == "--only")
-        .and_then(|i| args.get(i + 1))
-        .cloned();
+    let only = args.iter().position(|a| a == "--only").and_then(|i| args.get(i + 1)).cloned();
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(e) => {
@@ -62,18 +58,10 @@ fn main() -> ExitCode {
     println!("{passed} passed, {} failed", failures.len());
     for (id, diff) in &failures {
         println!("FAIL {id}");
-        let shown: String = if verbose {
-            diff.clone()
-        } else {
-            diff.chars().take(600).collect()
-        };
+        let shown: String = if verbose { diff.clone() } else { diff.chars().take(600).collect() };
         println!("     {shown}");
     }
-    if failures.is_empty() {
-        ExitCode::SUCCESS
-    } else {
-        ExitCode::FAILURE
-    }
+    if failures.is_empty() { ExitCode::SUCCESS } else { ExitCode::FAILURE }
 }
 
 fn run_case(case: &Value) -> Result<(), String> {
@@ -86,15 +74,13 @@ fn run_case(case: &Value) -> Result<(), String> {
     };
     let context = ExecutionContext::new(MACHINE_ARN, "conformance-execution", ROLE_ARN, START_MS);
     let mut env = SeededEnv::new(42);
-    let mut execution = Execution::start_text(&sm, &input_text, context, &mut env)
-        .map_err(|e| format!("input rejected: {e}"))?;
+    let mut execution =
+        Execution::start_text(&sm, &input_text, context, &mut env).map_err(|e| format!("input rejected: {e}"))?;
     let mut now = START_MS;
     for _ in 0..10_000 {
         match execution.run(&sm, now, &mut env) {
             Progress::Done => break,
-            Progress::Waiting {
-                tasks, wake_at_ms, ..
-            } => {
+            Progress::Waiting { tasks, wake_at_ms, .. } => {
                 if !tasks.is_empty() {
                     return Err(format!("the case scheduled {} task(s)", tasks.len()));
                 }
@@ -108,10 +94,7 @@ fn run_case(case: &Value) -> Result<(), String> {
         }
     }
     let mut actual: Vec<Value> = execution.events().iter().map(api_event).collect();
-    let mut expected: Vec<Value> = case["expected_events"]
-        .as_array()
-        .cloned()
-        .unwrap_or_default();
+    let mut expected: Vec<Value> = case["expected_events"].as_array().cloned().unwrap_or_default();
     // GetExecutionHistory(reverseOrder=true) recordings list the newest event first.
     if expected.len() > 1 && expected[0]["id"].as_i64() > expected[1]["id"].as_i64() {
         expected.reverse();
@@ -179,11 +162,7 @@ fn normalize_parallel(events: &mut Vec<Value>) {
         for (j, e) in events.iter().enumerate().skip(start) {
             match e["type"].as_str().unwrap_or("") {
                 "ParallelStateStarted" => depth += 1,
-                "ParallelStateSucceeded" | "ParallelStateFailed" | "ParallelStateAborted"
-                    if depth > 0 =>
-                {
-                    depth -= 1
-                }
+                "ParallelStateSucceeded" | "ParallelStateFailed" | "ParallelStateAborted" if depth > 0 => depth -= 1,
                 "ParallelStateSucceeded" | "ParallelStateFailed" | "ParallelStateAborted" => {
                     end = Some(j);
                     break;
@@ -282,18 +261,10 @@ fn compare_events(expected: &[Value], actual: &[Value]) -> Result<(), String> {
         let Some(a) = actual.get(i) else {
             return Err(format!("event #{}: missing, expected {}", i + 1, e));
         };
-        matches(
-            e,
-            a,
-            &format!("event #{} ({})", i + 1, e["type"].as_str().unwrap_or("?")),
-        )?;
+        matches(e, a, &format!("event #{} ({})", i + 1, e["type"].as_str().unwrap_or("?")))?;
     }
     if actual.len() > expected.len() {
-        return Err(format!(
-            "{} extra event(s), first: {}",
-            actual.len() - expected.len(),
-            actual[expected.len()]
-        ));
+        return Err(format!("{} extra event(s), first: {}", actual.len() - expected.len(), actual[expected.len()]));
     }
     Ok(())
 }

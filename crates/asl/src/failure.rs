@@ -17,22 +17,12 @@ pub struct Failure {
 
 impl Failure {
     pub fn new(error: impl Into<String>, cause: impl Into<String>) -> Failure {
-        Failure {
-            error: Some(error.into()),
-            cause: Some(cause.into()),
-            location: None,
-            needs_state_prefix: false,
-        }
+        Failure { error: Some(error.into()), cause: Some(cause.into()), location: None, needs_state_prefix: false }
     }
 
     /// A `Fail` state's error: either part may be absent.
     pub fn raw(error: Option<String>, cause: Option<String>) -> Failure {
-        Failure {
-            error,
-            cause,
-            location: None,
-            needs_state_prefix: false,
-        }
+        Failure { error, cause, location: None, needs_state_prefix: false }
     }
 
     /// `States.Runtime`: never retried or caught, fails the execution.

@@ -134,18 +134,9 @@ mod tests {
 
     #[test]
     fn member_names_follow_aws() {
-        assert_eq!(
-            details_member("PassStateEntered"),
-            Some("stateEnteredEventDetails")
-        );
-        assert_eq!(
-            details_member("MapStateExited"),
-            Some("stateExitedEventDetails")
-        );
-        assert_eq!(
-            details_member("TaskScheduled"),
-            Some("taskScheduledEventDetails")
-        );
+        assert_eq!(details_member("PassStateEntered"), Some("stateEnteredEventDetails"));
+        assert_eq!(details_member("MapStateExited"), Some("stateExitedEventDetails"));
+        assert_eq!(details_member("TaskScheduled"), Some("taskScheduledEventDetails"));
         assert_eq!(details_member("ParallelStateStarted"), None);
     }
 

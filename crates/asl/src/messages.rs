@@ -18,12 +18,7 @@ pub const DUPLICATE_STATE_NAME: &str = "DUPLICATE_STATE_NAME";
 pub fn invalid_definition(problems: &[(String, String, Option<String>)]) -> String {
     let parts: Vec<String> = problems
         .iter()
-        .map(|(code, message, location)| {
-            format!(
-                "{code}: {message} at {}",
-                location.as_deref().unwrap_or("null")
-            )
-        })
+        .map(|(code, message, location)| format!("{code}: {message} at {}", location.as_deref().unwrap_or("null")))
         .collect();
     format!("Invalid State Machine Definition: '{}'", parts.join(", "))
 }
@@ -44,17 +39,11 @@ pub fn field_not_supported(name: &str) -> String {
 }
 
 pub fn only_one_of(names: &[&str]) -> String {
-    format!(
-        "There should only be one of the following fields: [{}]",
-        names.join(", ")
-    )
+    format!("There should only be one of the following fields: [{}]", names.join(", "))
 }
 
 pub fn at_least_one_of(names: &[&str]) -> String {
-    format!(
-        "At least one of the following fields should be set: [{}]",
-        names.join(", ")
-    )
+    format!("At least one of the following fields should be set: [{}]", names.join(", "))
 }
 
 pub fn expected_type(expected: &str) -> String {
@@ -76,8 +65,7 @@ pub const NOT_A_VALID_JSON_PATH_OR_INTRINSIC: &str =
 pub const INVALID_STATE_TYPE: &str = "Value is not a valid State Type";
 pub const NEXT_AND_END: &str = "Only one of 'Next' or 'End' can be set";
 pub const NEITHER_NEXT_NOR_END: &str = "Either 'Next' or 'End' must be set";
-pub const STATES_ALL_NOT_ALONE: &str =
-    "States.ALL must appear alone in ErrorEquals and be in the last Retrier/Catcher";
+pub const STATES_ALL_NOT_ALONE: &str = "States.ALL must appear alone in ErrorEquals and be in the last Retrier/Catcher";
 pub const EMPTY_ERROR_EQUALS: &str = "ErrorEquals must not be empty";
 pub const NO_TERMINAL_STATE: &str = "Workflow has no terminal state";
 pub const INVALID_TIMESTAMP: &str = "Value is not a valid timestamp";
@@ -85,8 +73,7 @@ pub const INVALID_QUERY_LANGUAGE: &str = "Value is not a valid QueryLanguage";
 pub const STATE_NAME_TOO_LONG: &str = "State name must be at most 80 characters long";
 pub const RESERVED_VARIABLE: &str = "'$states' is a reserved variable name";
 pub const INVALID_VARIABLE_NAME: &str = "Value is not a valid variable name";
-pub const CHOICE_RULE_INVALID: &str =
-    "A Choice Rule must have exactly one comparison operator or one of And, Or, Not";
+pub const CHOICE_RULE_INVALID: &str = "A Choice Rule must have exactly one comparison operator or one of And, Or, Not";
 
 pub fn missing_next_target(target: &str) -> String {
     format!("Missing 'Next' target: {target}")
@@ -147,8 +134,7 @@ pub const STATES_PARAMETER_PATH_FAILURE: &str = "States.ParameterPathFailure";
 pub const STATES_BRANCH_FAILED: &str = "States.BranchFailed";
 pub const STATES_NO_CHOICE_MATCHED: &str = "States.NoChoiceMatched";
 pub const STATES_INTRINSIC_FAILURE: &str = "States.IntrinsicFailure";
-pub const STATES_EXCEED_TOLERATED_FAILURE_THRESHOLD: &str =
-    "States.ExceedToleratedFailureThreshold";
+pub const STATES_EXCEED_TOLERATED_FAILURE_THRESHOLD: &str = "States.ExceedToleratedFailureThreshold";
 pub const STATES_ITEM_READER_FAILED: &str = "States.ItemReaderFailed";
 pub const STATES_RESULT_WRITER_FAILED: &str = "States.ResultWriterFailed";
 pub const STATES_QUERY_EVALUATION_ERROR: &str = "States.QueryEvaluationError";
@@ -162,9 +148,7 @@ pub fn in_state(state: &str, entered_event_id: u64, detail: &str) -> String {
 }
 
 pub fn json_path_not_found(path: &str, field: &str, input: &str) -> String {
-    format!(
-        "The JSONPath '{path}' specified for the field '{field}' could not be found in the input '{input}'"
-    )
+    format!("The JSONPath '{path}' specified for the field '{field}' could not be found in the input '{input}'")
 }
 
 pub fn invalid_path(path: &str, jayway: &str) -> String {
@@ -186,15 +170,11 @@ pub fn timestamp_path_invalid(path: &str, value: &str) -> String {
 }
 
 pub fn seconds_path_invalid(path: &str, value: &str) -> String {
-    format!(
-        "The SecondsPath parameter does not reference a positive integer value: {path} == {value}"
-    )
+    format!("The SecondsPath parameter does not reference a positive integer value: {path} == {value}")
 }
 
 pub fn timestamp_field_invalid(value: &str) -> String {
-    format!(
-        "The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: {value}"
-    )
+    format!("The Timestamp field cannot be parsed as an ISO-8601 extended offset date-time format string: {value}")
 }
 
 /// A persisted execution resumed against a definition it was not started with.
@@ -210,8 +190,7 @@ pub fn not_valid_float(field: &str, value: &str, path: &str) -> String {
     format!("The {field} field refers to value \"{value}\" which is not a valid float: {path}")
 }
 
-pub const TOLERATED_PERCENTAGE_RANGE: &str =
-    "ToleratedFailurePercentage must be between 0 and 100.";
+pub const TOLERATED_PERCENTAGE_RANGE: &str = "ToleratedFailurePercentage must be between 0 and 100.";
 pub const TOLERATED_COUNT_NEGATIVE: &str = "ToleratedFailureCount cannot be negative.";
 pub const MAX_CONCURRENCY_NEGATIVE: &str = "MaxConcurrency cannot be negative.";
 
@@ -228,18 +207,10 @@ pub fn item_reader_unsupported() -> &'static str {
 }
 
 pub fn jsonata_undefined(expr: &str, field: &str) -> String {
-    format!(
-        "The JSONata expression '{expr}' specified for the field '{field}' returned nothing (undefined)."
-    )
+    format!("The JSONata expression '{expr}' specified for the field '{field}' returned nothing (undefined).")
 }
 
-pub fn jsonata_wrong_type(
-    expr: &str,
-    field: &str,
-    expected: &str,
-    got: &str,
-    value: &str,
-) -> String {
+pub fn jsonata_wrong_type(expr: &str, field: &str, expected: &str, got: &str, value: &str) -> String {
     format!(
         "The JSONata expression '{expr}' specified for the field '{field}' returned an unexpected result type. Expected '{expected}', but was '{got}' for value: {value}"
     )
@@ -290,9 +261,7 @@ pub fn hash_algorithm_invalid(algorithm: &str) -> String {
 }
 
 pub fn array_index_out_of_bounds(index: i64, len: usize) -> String {
-    format!(
-        "Invalid arguments in States.ArrayGetItem: index {index} is out of bounds for an array of length {len}"
-    )
+    format!("Invalid arguments in States.ArrayGetItem: index {index} is out of bounds for an array of length {len}")
 }
 
 pub fn array_range_too_large() -> &'static str {

@@ -46,9 +46,7 @@ pub struct PathScope<'a> {
 /// A variable name: a letter or `_`, then letters, digits or `_`.
 pub fn is_variable_name(name: &str) -> bool {
     let mut chars = name.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
         && name.len() <= 80
 }
@@ -59,21 +57,14 @@ impl PathRef {
             return Ok(PathRef::Context(JsonPath::parse(&format!("${rest}"))?));
         }
         let Some(rest) = text.strip_prefix('$') else {
-            return Err(PathSyntaxError {
-                message: "Path must start with '$'".to_string(),
-            });
+            return Err(PathSyntaxError { message: "Path must start with '$'".to_string() });
         };
         let first = rest.chars().next();
         if first.is_some_and(|c| c.is_ascii_alphabetic() || c == '_') {
-            let end = rest
-                .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                .unwrap_or(rest.len());
+            let end = rest.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(rest.len());
             let name = &rest[..end];
             let path = JsonPath::parse(&format!("${}", &rest[end..]))?;
-            return Ok(PathRef::Variable {
-                name: name.to_string(),
-                path,
-            });
+            return Ok(PathRef::Variable { name: name.to_string(), path });
         }
         Ok(PathRef::Data(JsonPath::parse(text)?))
     }
@@ -106,9 +97,7 @@ impl PathRef {
             PathRef::Context(p) => p.evaluate(scope.context),
             PathRef::Variable { name, path } => match scope.variables.get(name) {
                 Some(v) => path.evaluate(v),
-                None => Err(PathError {
-                    message: format!("Variable '{name}' is not defined"),
-                }),
+                None => Err(PathError { message: format!("Variable '{name}' is not defined") }),
             },
         }
     }
@@ -133,11 +122,7 @@ mod tests {
         let context = json!({"State": {"Name": "S"}});
         let mut vars = serde_json::Map::new();
         vars.insert("x".into(), json!({"y": [5]}));
-        let scope = PathScope {
-            data: &data,
-            context: &context,
-            variables: &vars,
-        };
+        let scope = PathScope { data: &data, context: &context, variables: &vars };
         let eval = |t: &str| PathRef::parse(t).unwrap().evaluate(&scope).unwrap();
         assert_eq!(eval("$.a"), json!(1));
         assert_eq!(eval("$$.State.Name"), json!("S"));

@@ -49,12 +49,9 @@ impl CompiledQuery {
     /// The part of `$states` this expression can read (all of it when it names `$states` whole).
     pub fn states_view(&self, states: &Value) -> Value {
         match (&self.states_members, states) {
-            (Some(members), Value::Object(map)) => Value::Object(
-                members
-                    .iter()
-                    .filter_map(|m| map.get(m).map(|v| (m.clone(), v.clone())))
-                    .collect(),
-            ),
+            (Some(members), Value::Object(map)) => {
+                Value::Object(members.iter().filter_map(|m| map.get(m).map(|v| (m.clone(), v.clone()))).collect())
+            }
             _ => states.clone(),
         }
     }
@@ -111,10 +108,7 @@ fn states_members(source: &str) -> Option<Vec<String>> {
             }
             return None;
         };
-        let name: String = member
-            .chars()
-            .take_while(|c| c.is_alphanumeric() || *c == '_')
-            .collect();
+        let name: String = member.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
         if name.is_empty() {
             return None;
         }
@@ -182,11 +176,9 @@ fn from_jvalue(v: &JValue) -> Option<Value> {
         JValue::Number(n) => number(*n),
         JValue::String(s) => Value::String(s.to_string()),
         JValue::Array(items) => Value::Array(items.iter().filter_map(from_jvalue).collect()),
-        JValue::Object(map) => Value::Object(
-            map.iter()
-                .filter_map(|(k, v)| from_jvalue(v).map(|v| (k.clone(), v)))
-                .collect(),
-        ),
+        JValue::Object(map) => {
+            Value::Object(map.iter().filter_map(|(k, v)| from_jvalue(v).map(|v| (k.clone(), v))).collect())
+        }
         _ => return None,
     })
 }
@@ -198,10 +190,7 @@ fn error(message: impl Into<String>) -> EvaluatorError {
 fn int_arg(args: &[JValue], i: usize, function: &str) -> Result<i64, EvaluatorError> {
     match args.get(i) {
         Some(JValue::Number(n)) if n.fract() == 0.0 => Ok(*n as i64),
-        _ => Err(error(format!(
-            "Argument {} of function ${function} must be an integer",
-            i + 1
-        ))),
+        _ => Err(error(format!("Argument {} of function ${function} must be an integer", i + 1))),
     }
 }
 
@@ -241,30 +230,18 @@ impl JsonataEngine {
             }
             let i = random_cell.get();
             random_cell.set(i + 1);
-            let r = randoms
-                .get(i % randoms.len().max(1))
-                .copied()
-                .unwrap_or(0.0);
+            let r = randoms.get(i % randoms.len().max(1)).copied().unwrap_or(0.0);
             Ok(JValue::Number(r))
         })?;
         let uuid_cell = std::cell::Cell::new(0usize);
         ev.register_fn("uuid", move |_args: &[JValue]| {
             let i = uuid_cell.get();
             uuid_cell.set(i + 1);
-            Ok(uuids
-                .get(i % uuids.len().max(1))
-                .map(|u| JValue::from(u.clone()))
-                .unwrap_or(JValue::Undefined))
+            Ok(uuids.get(i % uuids.len().max(1)).map(|u| JValue::from(u.clone())).unwrap_or(JValue::Undefined))
         })?;
-        ev.register_fn_override("millis", move |_args: &[JValue]| {
-            Ok(JValue::Number(now_ms as f64))
-        })?;
-        ev.register_fn_override("now", move |_args: &[JValue]| {
-            Ok(JValue::from(iso_millis(now_ms)))
-        })?;
-        ev.register_fn_override("eval", |_args: &[JValue]| {
-            Err(error("The $eval function is not supported"))
-        })?;
+        ev.register_fn_override("millis", move |_args: &[JValue]| Ok(JValue::Number(now_ms as f64)))?;
+        ev.register_fn_override("now", move |_args: &[JValue]| Ok(JValue::from(iso_millis(now_ms))))?;
+        ev.register_fn_override("eval", |_args: &[JValue]| Err(error("The $eval function is not supported")))?;
         ev.register_fn("partition", |args: &[JValue]| {
             let items = match args.first() {
                 Some(JValue::Array(a)) => a.to_vec(),
@@ -273,16 +250,9 @@ impl JsonataEngine {
             };
             let size = int_arg(args, 1, "partition")?;
             if size <= 0 {
-                return Err(error(
-                    "Argument 2 of function $partition must be greater than 0",
-                ));
+                return Err(error("Argument 2 of function $partition must be greater than 0"));
             }
-            Ok(JValue::array(
-                items
-                    .chunks(size as usize)
-                    .map(|c| JValue::array(c.to_vec()))
-                    .collect(),
-            ))
+            Ok(JValue::array(items.chunks(size as usize).map(|c| JValue::array(c.to_vec())).collect()))
         })?;
         ev.register_fn("range", |args: &[JValue]| {
             let start = int_arg(args, 0, "range")?;
@@ -330,8 +300,9 @@ impl JsonataEngine {
             ))
         })?;
         ev.register_fn("parse", |args: &[JValue]| match args.first() {
-            Some(JValue::String(s)) => JValue::from_json_str(s)
-                .map_err(|e| error(format!("The string could not be parsed as JSON: {e}"))),
+            Some(JValue::String(s)) => {
+                JValue::from_json_str(s).map_err(|e| error(format!("The string could not be parsed as JSON: {e}")))
+            }
             Some(other) => Ok(other.clone()),
             None => Ok(JValue::Undefined),
         })?;
@@ -341,9 +312,7 @@ impl JsonataEngine {
 
 impl QueryEngine for JsonataEngine {
     fn compile(&self, source: &str) -> Result<CompiledQuery, QueryError> {
-        let ast = jsonata_core::parser::parse(source).map_err(|e| QueryError {
-            message: e.to_string(),
-        })?;
+        let ast = jsonata_core::parser::parse(source).map_err(|e| QueryError { message: e.to_string() })?;
         Ok(CompiledQuery::new(source, Arc::new(ast)))
     }
 
@@ -354,31 +323,20 @@ impl QueryEngine for JsonataEngine {
         env: &mut dyn Env,
     ) -> Result<Option<Value>, QueryError> {
         let Some(ast) = query.inner().downcast_ref::<jsonata_core::ast::AstNode>() else {
-            return Err(QueryError {
-                message: "The expression was compiled by a different query engine".to_string(),
-            });
+            return Err(QueryError { message: "The expression was compiled by a different query engine".to_string() });
         };
-        let to_query_error = |e: EvaluatorError| QueryError {
-            message: e.message().to_string(),
-        };
+        let to_query_error = |e: EvaluatorError| QueryError { message: e.message().to_string() };
         let mut context = Context::new();
         for name in query.variables() {
             if name == "states" {
-                context.bind(
-                    "states".to_string(),
-                    to_jvalue_owned(query.states_view(scope.states)),
-                );
+                context.bind("states".to_string(), to_jvalue_owned(query.states_view(scope.states)));
             } else if let Some(v) = scope.variables.get(name) {
                 context.bind(name.clone(), to_jvalue(v));
             }
         }
-        let mut ev = self
-            .evaluator(context, query, scope.now_ms, env)
-            .map_err(to_query_error)?;
+        let mut ev = self.evaluator(context, query, scope.now_ms, env).map_err(to_query_error)?;
         // Step Functions binds nothing to `$`: state data is reached through `$states`.
-        let result = ev
-            .evaluate(ast, &JValue::Undefined)
-            .map_err(to_query_error)?;
+        let result = ev.evaluate(ast, &JValue::Undefined).map_err(to_query_error)?;
         Ok(from_jvalue(&result))
     }
 }
@@ -402,11 +360,7 @@ mod tests {
     ) -> Result<Option<Value>, QueryError> {
         let engine = JsonataEngine;
         let q = engine.compile(source)?;
-        let scope = QueryScope {
-            states: &states,
-            variables: vars,
-            now_ms: 1_714_564_800_123,
-        };
+        let scope = QueryScope { states: &states, variables: vars, now_ms: 1_714_564_800_123 };
         engine.evaluate(&q, &scope, &mut SeededEnv::new(3))
     }
 
@@ -416,14 +370,8 @@ mod tests {
 
     #[test]
     fn states_input_and_arithmetic() {
-        assert_eq!(
-            eval("$states.input.a + 1", json!({"a": 2})).unwrap(),
-            Some(json!(3))
-        );
-        assert_eq!(
-            eval("$states.input.s & '!'", json!({"s": "hi"})).unwrap(),
-            Some(json!("hi!"))
-        );
+        assert_eq!(eval("$states.input.a + 1", json!({"a": 2})).unwrap(), Some(json!(3)));
+        assert_eq!(eval("$states.input.s & '!'", json!({"s": "hi"})).unwrap(), Some(json!("hi!")));
     }
 
     #[test]
@@ -443,18 +391,9 @@ mod tests {
     #[test]
     fn aws_partition_and_range() {
         let input = json!({"a": [0, 1, 2, 3], "one": [0]});
-        assert_eq!(
-            eval("$partition($states.input.a, 3)", input.clone()).unwrap(),
-            Some(json!([[0, 1, 2], [3]]))
-        );
-        assert_eq!(
-            eval("$partition($states.input.one, 3)", input).unwrap(),
-            Some(json!([[0]]))
-        );
-        assert_eq!(
-            eval("$range(1, 9, 2)", json!({})).unwrap(),
-            Some(json!([1, 3, 5, 7, 9]))
-        );
+        assert_eq!(eval("$partition($states.input.a, 3)", input.clone()).unwrap(), Some(json!([[0, 1, 2], [3]])));
+        assert_eq!(eval("$partition($states.input.one, 3)", input).unwrap(), Some(json!([[0]])));
+        assert_eq!(eval("$range(1, 9, 2)", json!({})).unwrap(), Some(json!([1, 3, 5, 7, 9])));
         // A one-item range is a sequence, so JSONata unwraps it.
         assert_eq!(eval("$range(1, 9, 9)", json!({})).unwrap(), Some(json!(1)));
     }
@@ -462,38 +401,22 @@ mod tests {
     #[test]
     fn aws_parse_hash_uuid_random() {
         assert_eq!(eval("$parse('-0')", json!({})).unwrap(), Some(json!(0)));
-        assert_eq!(
-            eval("$parse('\"HelloWorld\"')", json!({})).unwrap(),
-            Some(json!("HelloWorld"))
-        );
+        assert_eq!(eval("$parse('\"HelloWorld\"')", json!({})).unwrap(), Some(json!("HelloWorld")));
         assert_eq!(
             eval("$hash('input data', 'MD5')", json!({})).unwrap(),
             Some(json!("812f45842bc6d66ee14572ce20db8e86"))
         );
         let u = eval("$uuid()", json!({})).unwrap().unwrap();
         assert_eq!(u.as_str().unwrap().len(), 36);
-        let r = eval("$random()", json!({}))
-            .unwrap()
-            .unwrap()
-            .as_f64()
-            .unwrap();
+        let r = eval("$random()", json!({})).unwrap().unwrap().as_f64().unwrap();
         assert!((0.0..1.0).contains(&r));
-        assert_eq!(
-            eval("$random(7)", json!({})).unwrap(),
-            eval("$random(7)", json!({})).unwrap()
-        );
+        assert_eq!(eval("$random(7)", json!({})).unwrap(), eval("$random(7)", json!({})).unwrap());
     }
 
     #[test]
     fn clock_comes_from_the_scope() {
-        assert_eq!(
-            eval("$millis()", json!({})).unwrap(),
-            Some(json!(1_714_564_800_123i64))
-        );
-        assert_eq!(
-            eval("$now()", json!({})).unwrap(),
-            Some(json!("2024-05-01T12:00:00.123Z"))
-        );
+        assert_eq!(eval("$millis()", json!({})).unwrap(), Some(json!(1_714_564_800_123i64)));
+        assert_eq!(eval("$now()", json!({})).unwrap(), Some(json!("2024-05-01T12:00:00.123Z")));
     }
 
     #[test]
@@ -507,23 +430,16 @@ mod tests {
 
     #[test]
     fn only_named_states_members_are_bound() {
-        let q = JsonataEngine
-            .compile("$states.context.Map.Item.Value & $states.input.x")
-            .unwrap();
+        let q = JsonataEngine.compile("$states.context.Map.Item.Value & $states.input.x").unwrap();
         let states = json!({"input": {"x": 1}, "context": {"Map": 1}, "result": [1, 2]});
-        assert_eq!(
-            q.states_view(&states),
-            json!({"context": {"Map": 1}, "input": {"x": 1}})
-        );
+        assert_eq!(q.states_view(&states), json!({"context": {"Map": 1}, "input": {"x": 1}}));
         let whole = JsonataEngine.compile("$keys($states)").unwrap();
         assert_eq!(whole.states_view(&states), states);
     }
 
     #[test]
     fn referenced_names_skip_string_literals() {
-        let q = JsonataEngine
-            .compile("$x & '$notvar' & $states.input")
-            .unwrap();
+        let q = JsonataEngine.compile("$x & '$notvar' & $states.input").unwrap();
         assert_eq!(q.variables(), &["x".to_string(), "states".to_string()]);
     }
 }

@@ -56,11 +56,7 @@ impl Payload {
                         fields.push((key.clone(), parsed));
                     }
                 }
-                if dynamic {
-                    Payload::Object(fields)
-                } else {
-                    Payload::Static(value.clone())
-                }
+                if dynamic { Payload::Object(fields) } else { Payload::Static(value.clone()) }
             }
             Value::Array(items) => {
                 let parsed: Vec<Payload> = items
@@ -99,18 +95,12 @@ impl Payload {
                 }
                 Ok(Value::Object(out))
             }
-            Payload::Array(items) => items
-                .iter()
-                .map(|p| p.evaluate(scope, env))
-                .collect::<Result<Vec<_>, _>>()
-                .map(Value::Array),
-            Payload::Path { field, path } => path.evaluate(scope).map_err(|_| {
-                Failure::runtime(m::json_path_not_found(
-                    &path.source(),
-                    field,
-                    &to_text(scope.data),
-                ))
-            }),
+            Payload::Array(items) => {
+                items.iter().map(|p| p.evaluate(scope, env)).collect::<Result<Vec<_>, _>>().map(Value::Array)
+            }
+            Payload::Path { field, path } => path
+                .evaluate(scope)
+                .map_err(|_| Failure::runtime(m::json_path_not_found(&path.source(), field, &to_text(scope.data)))),
             Payload::Call { field, call } => evaluate_call(call, field, scope, env),
         }
     }
@@ -127,12 +117,7 @@ fn call_variables(call: &Call, out: &mut Vec<String>) {
 }
 
 /// Runs an intrinsic for the field `field`, mapping its errors the way AWS reports them.
-pub fn evaluate_call(
-    call: &Call,
-    field: &str,
-    scope: &PathScope<'_>,
-    env: &mut dyn Env,
-) -> Result<Value, Failure> {
+pub fn evaluate_call(call: &Call, field: &str, scope: &PathScope<'_>, env: &mut dyn Env) -> Result<Value, Failure> {
     call.evaluate(scope, env).map_err(|e| match e {
         IntrinsicError::Failure(detail) => Failure::intrinsic(detail),
         IntrinsicError::PathNotFound { path } => {
@@ -144,10 +129,7 @@ pub fn evaluate_call(
 fn dynamic_field(key: &str, text: &str, location: &str, problems: &mut Vec<Problem>) -> Payload {
     if intrinsics::looks_like_call(text) {
         match Call::parse(text) {
-            Ok(call) => Payload::Call {
-                field: key.to_string(),
-                call,
-            },
+            Ok(call) => Payload::Call { field: key.to_string(), call },
             Err(e) => {
                 problems.push((location.to_string(), m::invalid_intrinsic(&e)));
                 Payload::Static(Value::Null)
@@ -155,15 +137,9 @@ fn dynamic_field(key: &str, text: &str, location: &str, problems: &mut Vec<Probl
         }
     } else {
         match PathRef::parse(text) {
-            Ok(path) => Payload::Path {
-                field: key.to_string(),
-                path,
-            },
+            Ok(path) => Payload::Path { field: key.to_string(), path },
             Err(_) => {
-                problems.push((
-                    location.to_string(),
-                    m::NOT_A_VALID_JSON_PATH_OR_INTRINSIC.into(),
-                ));
+                problems.push((location.to_string(), m::NOT_A_VALID_JSON_PATH_OR_INTRINSIC.into()));
                 Payload::Static(Value::Null)
             }
         }
@@ -182,9 +158,7 @@ impl PathOrCall {
         if intrinsics::looks_like_call(text) {
             Call::parse(text).map(PathOrCall::Call)
         } else {
-            PathRef::parse(text)
-                .map(PathOrCall::Path)
-                .map_err(|e| e.message)
+            PathRef::parse(text).map(PathOrCall::Path).map_err(|e| e.message)
         }
     }
 
@@ -214,12 +188,7 @@ pub fn expression_text(s: &str) -> Option<&str> {
 }
 
 impl Jsonata {
-    pub fn parse(
-        value: &Value,
-        engine: &dyn QueryEngine,
-        location: &str,
-        problems: &mut Vec<Problem>,
-    ) -> Jsonata {
+    pub fn parse(value: &Value, engine: &dyn QueryEngine, location: &str, problems: &mut Vec<Problem>) -> Jsonata {
         match value {
             Value::String(s) => match expression_text(s) {
                 Some(expr) => match engine.compile(expr) {
@@ -234,12 +203,7 @@ impl Jsonata {
             Value::Object(map) => {
                 let fields: Vec<(String, Jsonata)> = map
                     .iter()
-                    .map(|(k, v)| {
-                        (
-                            k.clone(),
-                            Jsonata::parse(v, engine, &format!("{location}/{k}"), problems),
-                        )
-                    })
+                    .map(|(k, v)| (k.clone(), Jsonata::parse(v, engine, &format!("{location}/{k}"), problems)))
                     .collect();
                 if fields.iter().all(|(_, j)| matches!(j, Jsonata::Static(_))) {
                     Jsonata::Static(value.clone())
@@ -298,14 +262,8 @@ impl Jsonata {
                 .map(Value::Array),
             Jsonata::Expr(q) => match engine.evaluate(q, scope, env) {
                 Ok(Some(v)) => Ok(v),
-                Ok(None) => Err(Failure::query(
-                    field,
-                    m::jsonata_undefined(q.source(), field),
-                )),
-                Err(e) => Err(Failure::query(
-                    field,
-                    m::jsonata_threw(q.source(), field, &e.message),
-                )),
+                Ok(None) => Err(Failure::query(field, m::jsonata_undefined(q.source(), field))),
+                Err(e) => Err(Failure::query(field, m::jsonata_threw(q.source(), field, &e.message))),
             },
         }
     }
@@ -337,10 +295,7 @@ mod tests {
 
     #[test]
     fn static_templates_stay_static() {
-        assert!(matches!(
-            payload(json!({"a": [1, {"b": 2}]})),
-            Payload::Static(_)
-        ));
+        assert!(matches!(payload(json!({"a": [1, {"b": 2}]})), Payload::Static(_)));
     }
 
     #[test]
@@ -350,11 +305,7 @@ mod tests {
         );
         let data = json!({"a": "A", "list": [1, 2]});
         let ctx = json!({"State": {"Name": "S"}});
-        let scope = PathScope {
-            data: &data,
-            context: &ctx,
-            variables: &NoVariables,
-        };
+        let scope = PathScope { data: &data, context: &ctx, variables: &NoVariables };
         assert_eq!(
             p.evaluate(&scope, &mut SeededEnv::new(1)).unwrap(),
             json!({"x": "A", "nested": {"y": "S"}, "n": 2, "keep": 1})
@@ -365,11 +316,7 @@ mod tests {
     fn missing_path_is_a_runtime_failure_with_aws_text() {
         let p = payload(json!({"value.$": "$.no_such_jsonpath"}));
         let data = json!({"int-literal": 0});
-        let scope = PathScope {
-            data: &data,
-            context: &json!({}),
-            variables: &NoVariables,
-        };
+        let scope = PathScope { data: &data, context: &json!({}), variables: &NoVariables };
         let f = p.evaluate(&scope, &mut SeededEnv::new(1)).unwrap_err();
         assert_eq!(f.error.as_deref(), Some("States.Runtime"));
         assert_eq!(
@@ -381,11 +328,7 @@ mod tests {
     #[test]
     fn bad_dynamic_values_are_definition_problems() {
         let mut problems = Vec::new();
-        Payload::parse(
-            &json!({"a.$": "not a path", "b.$": 3, "c.$": "States.Nope()"}),
-            "/P",
-            &mut problems,
-        );
+        Payload::parse(&json!({"a.$": "not a path", "b.$": 3, "c.$": "States.Nope()"}), "/P", &mut problems);
         assert_eq!(problems.len(), 3);
         assert_eq!(problems[0].0, "/P/a.$");
     }
@@ -401,14 +344,9 @@ mod tests {
         );
         assert!(problems.is_empty());
         let states = json!({"input": {"x": 1}});
-        let scope = QueryScope {
-            states: &states,
-            variables: &NoVariables,
-            now_ms: 0,
-        };
+        let scope = QueryScope { states: &states, variables: &NoVariables, now_ms: 0 };
         assert_eq!(
-            t.evaluate("Arguments", &JsonataEngine, &scope, &mut SeededEnv::new(1))
-                .unwrap(),
+            t.evaluate("Arguments", &JsonataEngine, &scope, &mut SeededEnv::new(1)).unwrap(),
             json!({"a": 2, "b": "plain {% text", "c": [1, "z"]})
         );
     }
@@ -416,21 +354,10 @@ mod tests {
     #[test]
     fn jsonata_undefined_names_the_field() {
         let mut problems = Vec::new();
-        let t = Jsonata::parse(
-            &json!({"FunctionName": "{% $doesNotExist %}"}),
-            &JsonataEngine,
-            "/A",
-            &mut problems,
-        );
+        let t = Jsonata::parse(&json!({"FunctionName": "{% $doesNotExist %}"}), &JsonataEngine, "/A", &mut problems);
         let states = json!({"input": {}});
-        let scope = QueryScope {
-            states: &states,
-            variables: &NoVariables,
-            now_ms: 0,
-        };
-        let f = t
-            .evaluate("Arguments", &JsonataEngine, &scope, &mut SeededEnv::new(1))
-            .unwrap_err();
+        let scope = QueryScope { states: &states, variables: &NoVariables, now_ms: 0 };
+        let f = t.evaluate("Arguments", &JsonataEngine, &scope, &mut SeededEnv::new(1)).unwrap_err();
         assert_eq!(f.location.as_deref(), Some("Arguments/FunctionName"));
         assert_eq!(
             f.cause.unwrap(),
@@ -441,12 +368,7 @@ mod tests {
     #[test]
     fn invalid_jsonata_is_a_definition_problem() {
         let mut problems = Vec::new();
-        Jsonata::parse(
-            &json!("{% a[1,2) %}"),
-            &JsonataEngine,
-            "/States/S/Output",
-            &mut problems,
-        );
+        Jsonata::parse(&json!("{% a[1,2) %}"), &JsonataEngine, "/States/S/Output", &mut problems);
         assert_eq!(problems.len(), 1);
     }
 }

@@ -51,11 +51,7 @@ pub fn test_state(
     run_task: TaskRunner,
 ) -> Result<TestStateResult, DefinitionError> {
     let state: Value = serde_json::from_str(definition).map_err(|e| DefinitionError {
-        diagnostics: vec![Diagnostic::error(
-            m::INVALID_JSON_DESCRIPTION,
-            e.to_string(),
-            None,
-        )],
+        diagnostics: vec![Diagnostic::error(m::INVALID_JSON_DESCRIPTION, e.to_string(), None)],
     })?;
     const NAME: &str = "TestState";
     let machine = wrap(NAME, &state, &variables);
@@ -98,10 +94,7 @@ fn wrap(name: &str, state: &Value, variables: &Map<String, Value>) -> Value {
         for (k, v) in variables {
             assign.insert(k.clone(), v.clone());
         }
-        states.insert(
-            "TestStateVariables".into(),
-            json!({"Type": "Pass", "Assign": assign, "Next": name}),
-        );
+        states.insert("TestStateVariables".into(), json!({"Type": "Pass", "Assign": assign, "Next": name}));
         "TestStateVariables".to_string()
     };
     let mut targets: Vec<String> = Vec::new();
@@ -136,22 +129,13 @@ fn wrap(name: &str, state: &Value, variables: &Map<String, Value>) -> Value {
 
 /// The latest `member` string among the events' details.
 fn last_detail(events: &[crate::history::HistoryEvent], member: &str) -> Option<String> {
-    events
-        .iter()
-        .rev()
-        .find_map(|e| {
-            e.detail()
-                .and_then(|d| d.get(member))
-                .and_then(Value::as_str)
-        })
-        .map(str::to_string)
+    events.iter().rev().find_map(|e| e.detail().and_then(|d| d.get(member)).and_then(Value::as_str)).map(str::to_string)
 }
 
 fn summarize(execution: &Execution, state: &Value, input: Value) -> TestStateResult {
     let events = execution.events();
     let entered = events.iter().position(|e| {
-        e.kind.ends_with("StateEntered")
-            && e.detail().and_then(|d| d.get("name")) == Some(&json!("TestState"))
+        e.kind.ends_with("StateEntered") && e.detail().and_then(|d| d.get("name")) == Some(&json!("TestState"))
     });
     let text = |v: &Value| Value::String(crate::json::to_text(v));
     let mut inspection = Map::new();
@@ -168,12 +152,8 @@ fn summarize(execution: &Execution, state: &Value, input: Value) -> TestStateRes
     };
     let after = &events[start + 1..];
     for e in after {
-        if matches!(
-            e.kind.as_str(),
-            "TaskScheduled" | "LambdaFunctionScheduled" | "ActivityScheduled"
-        ) && let Some(p) = e
-            .detail()
-            .and_then(|d| d.get("parameters").or_else(|| d.get("input")))
+        if matches!(e.kind.as_str(), "TaskScheduled" | "LambdaFunctionScheduled" | "ActivityScheduled")
+            && let Some(p) = e.detail().and_then(|d| d.get("parameters").or_else(|| d.get("input")))
         {
             inspection.insert("afterParameters".into(), p.clone());
         }
@@ -185,37 +165,25 @@ fn summarize(execution: &Execution, state: &Value, input: Value) -> TestStateRes
         }
     }
     let exit = after.iter().position(|e| {
-        e.kind.ends_with("StateExited")
-            && e.detail().and_then(|d| d.get("name")) == Some(&json!("TestState"))
+        e.kind.ends_with("StateExited") && e.detail().and_then(|d| d.get("name")) == Some(&json!("TestState"))
     });
     let Some(exit) = exit else {
         // The state failed: retriable when a Retrier would have taken the error.
         let error = last_detail(events, "error").or_else(|| execution.error().map(str::to_string));
         let cause = last_detail(events, "cause").or_else(|| execution.cause().map(str::to_string));
-        let retriable = state
-            .get("Retry")
-            .and_then(Value::as_array)
-            .is_some_and(|rs| {
-                rs.iter().any(|r| {
-                    let names: Vec<String> = r
-                        .get("ErrorEquals")
-                        .and_then(Value::as_array)
-                        .map(|a| {
-                            a.iter()
-                                .filter_map(|v| v.as_str().map(str::to_string))
-                                .collect()
-                        })
-                        .unwrap_or_default();
-                    crate::exec::error_matches(&names, error.as_deref())
-                        && r.get("MaxAttempts").and_then(Value::as_u64).unwrap_or(3) > 0
-                })
-            });
+        let retriable = state.get("Retry").and_then(Value::as_array).is_some_and(|rs| {
+            rs.iter().any(|r| {
+                let names: Vec<String> = r
+                    .get("ErrorEquals")
+                    .and_then(Value::as_array)
+                    .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+                    .unwrap_or_default();
+                crate::exec::error_matches(&names, error.as_deref())
+                    && r.get("MaxAttempts").and_then(Value::as_u64).unwrap_or(3) > 0
+            })
+        });
         return TestStateResult {
-            status: if retriable {
-                TestStatus::Retriable
-            } else {
-                TestStatus::Failed
-            },
+            status: if retriable { TestStatus::Retriable } else { TestStatus::Failed },
             output: None,
             error,
             cause,
@@ -232,37 +200,20 @@ fn summarize(execution: &Execution, state: &Value, input: Value) -> TestStateRes
     if let Some(vars) = exited.detail().and_then(|d| d.get("assignedVariables")) {
         inspection.insert("variables".into(), text(vars));
     }
-    let failed_before_exit = after[..exit]
-        .iter()
-        .any(|e| e.kind.ends_with("Failed") || e.kind.ends_with("TimedOut"));
+    let failed_before_exit = after[..exit].iter().any(|e| e.kind.ends_with("Failed") || e.kind.ends_with("TimedOut"));
     let next_state = after[exit + 1..]
         .iter()
         .find(|e| e.kind.ends_with("StateEntered"))
-        .and_then(|e| {
-            e.detail()
-                .and_then(|d| d.get("name"))
-                .and_then(Value::as_str)
-        })
+        .and_then(|e| e.detail().and_then(|d| d.get("name")).and_then(Value::as_str))
         .map(str::to_string);
-    let status = if failed_before_exit {
-        TestStatus::CaughtError
-    } else {
-        TestStatus::Succeeded
-    };
+    let status = if failed_before_exit { TestStatus::CaughtError } else { TestStatus::Succeeded };
     let (error, cause) = if failed_before_exit {
         let before = &after[..exit];
         (last_detail(before, "error"), last_detail(before, "cause"))
     } else {
         (None, None)
     };
-    TestStateResult {
-        status,
-        output,
-        error,
-        cause,
-        next_state,
-        inspection_data: Value::Object(inspection),
-    }
+    TestStateResult { status, output, error, cause, next_state, inspection_data: Value::Object(inspection) }
 }
 
 #[cfg(test)]
@@ -328,10 +279,7 @@ mod tests {
                 definition,
                 json!({}),
                 Map::new(),
-                Some(Mock::Error {
-                    error: "Boom".into(),
-                    cause: "c".into(),
-                }),
+                Some(Mock::Error { error: "Boom".into(), cause: "c".into() }),
                 ctx(),
                 &mut SeededEnv::new(1),
                 &mut no_tasks,
@@ -348,12 +296,8 @@ mod tests {
         assert_eq!(r.status, TestStatus::CaughtError);
         assert_eq!(r.next_state.as_deref(), Some("H"));
         assert_eq!(r.output, Some(json!({"Error": "Boom", "Cause": "c"})));
-        let r =
-            run(r#"{"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": true}"#);
-        assert_eq!(
-            (r.status, r.error.as_deref()),
-            (TestStatus::Failed, Some("Boom"))
-        );
+        let r = run(r#"{"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "End": true}"#);
+        assert_eq!((r.status, r.error.as_deref()), (TestStatus::Failed, Some("Boom")));
     }
 
     #[test]

@@ -41,27 +41,15 @@ mod tests {
     #[test]
     fn formats_with_millis_and_z() {
         assert_eq!(format_iso_millis(0), "1970-01-01T00:00:00.000Z");
-        assert_eq!(
-            format_iso_millis(1_714_564_800_123),
-            "2024-05-01T12:00:00.123Z"
-        );
+        assert_eq!(format_iso_millis(1_714_564_800_123), "2024-05-01T12:00:00.123Z");
     }
 
     #[test]
     fn parses_offsets_and_fractions() {
         assert_eq!(parse_iso("2016-03-14T01:59:00Z"), Some(1_457_920_740_000));
-        assert_eq!(
-            parse_iso("2016-03-14T02:59:00+01:00"),
-            Some(1_457_920_740_000)
-        );
-        assert_eq!(
-            parse_iso("2016-03-14T01:59:00.000000Z"),
-            Some(1_457_920_740_000)
-        );
-        assert_eq!(
-            parse_iso("2016-03-14T01:59:00.123456789Z"),
-            Some(1_457_920_740_123)
-        );
+        assert_eq!(parse_iso("2016-03-14T02:59:00+01:00"), Some(1_457_920_740_000));
+        assert_eq!(parse_iso("2016-03-14T01:59:00.000000Z"), Some(1_457_920_740_000));
+        assert_eq!(parse_iso("2016-03-14T01:59:00.123456789Z"), Some(1_457_920_740_123));
     }
 
     #[test]

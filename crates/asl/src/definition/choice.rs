@@ -16,31 +16,19 @@ const COMPARISONS: &[(&str, Comparison)] = &[
     ("StringLessThan", Comparison::StringLessThan),
     ("StringGreaterThan", Comparison::StringGreaterThan),
     ("StringLessThanEquals", Comparison::StringLessThanEquals),
-    (
-        "StringGreaterThanEquals",
-        Comparison::StringGreaterThanEquals,
-    ),
+    ("StringGreaterThanEquals", Comparison::StringGreaterThanEquals),
     ("StringMatches", Comparison::StringMatches),
     ("NumericEquals", Comparison::NumericEquals),
     ("NumericLessThan", Comparison::NumericLessThan),
     ("NumericGreaterThan", Comparison::NumericGreaterThan),
     ("NumericLessThanEquals", Comparison::NumericLessThanEquals),
-    (
-        "NumericGreaterThanEquals",
-        Comparison::NumericGreaterThanEquals,
-    ),
+    ("NumericGreaterThanEquals", Comparison::NumericGreaterThanEquals),
     ("BooleanEquals", Comparison::BooleanEquals),
     ("TimestampEquals", Comparison::TimestampEquals),
     ("TimestampLessThan", Comparison::TimestampLessThan),
     ("TimestampGreaterThan", Comparison::TimestampGreaterThan),
-    (
-        "TimestampLessThanEquals",
-        Comparison::TimestampLessThanEquals,
-    ),
-    (
-        "TimestampGreaterThanEquals",
-        Comparison::TimestampGreaterThanEquals,
-    ),
+    ("TimestampLessThanEquals", Comparison::TimestampLessThanEquals),
+    ("TimestampGreaterThanEquals", Comparison::TimestampGreaterThanEquals),
 ];
 
 const TESTS: &[(&str, TypeTest)] = &[
@@ -60,22 +48,16 @@ pub fn choice(
     index: &HashMap<&str, StateId>,
     edges: &mut Edges,
 ) -> Choice {
-    let default = obj
-        .string("Default", &mut p.problems)
-        .map(|target| p.target(me, target, &obj.at("Default"), index, edges));
+    let default =
+        obj.string("Default", &mut p.problems).map(|target| p.target(me, target, &obj.at("Default"), index, edges));
     let Some(items) = obj.array("Choices", &mut p.problems) else {
         if !obj.has("Choices") {
-            p.problems
-                .schema(m::fields_required(&["Choices"]), &obj.location);
+            p.problems.schema(m::fields_required(&["Choices"]), &obj.location);
         }
-        return Choice {
-            rules: Vec::new(),
-            default,
-        };
+        return Choice { rules: Vec::new(), default };
     };
     if items.is_empty() {
-        p.problems
-            .schema(m::minimum_value("1 item"), &obj.at("Choices"));
+        p.problems.schema(m::minimum_value("1 item"), &obj.at("Choices"));
     }
     let mut rules = Vec::new();
     for (i, item) in items.iter().enumerate() {
@@ -89,28 +71,19 @@ pub fn choice(
             Some(target) => p.target(me, target, &rule.at("Next"), index, edges),
             None => {
                 if !rule.has("Next") {
-                    p.problems
-                        .schema(m::fields_required(&["Next"]), &rule.location);
+                    p.problems.schema(m::fields_required(&["Next"]), &rule.location);
                 }
                 me
             }
         };
-        let assign = if rule.has("Assign") {
-            p.assign(&rule, language)
-        } else {
-            None
-        };
+        let assign = if rule.has("Assign") { p.assign(&rule, language) } else { None };
         let (condition, output) = match language {
             QueryLanguage::Jsonata => {
-                rule.only(
-                    &["Condition", "Next", "Assign", "Output", "Comment"],
-                    &mut p.problems,
-                );
+                rule.only(&["Condition", "Next", "Assign", "Output", "Comment"], &mut p.problems);
                 let condition = match rule.get("Condition") {
                     Some(v) => Condition::Jsonata(p.jsonata(v, &rule.at("Condition"))),
                     None => {
-                        p.problems
-                            .schema(m::fields_required(&["Condition"]), &rule.location);
+                        p.problems.schema(m::fields_required(&["Condition"]), &rule.location);
                         Condition::And(Vec::new())
                     }
                 };
@@ -121,12 +94,7 @@ pub fn choice(
                 (condition(p, &rule, true), None)
             }
         };
-        rules.push(ChoiceRule {
-            condition,
-            next,
-            assign,
-            output,
-        });
+        rules.push(ChoiceRule { condition, next, assign, output });
     }
     Choice { rules, default }
 }
@@ -139,25 +107,18 @@ fn condition(p: &mut Parser, rule: &Obj, top: bool) -> Condition {
     for (name, _) in COMPARISONS {
         allowed.push(name);
     }
-    let path_names: Vec<String> = COMPARISONS
-        .iter()
-        .map(|(n, _)| format!("{n}Path"))
-        .collect();
+    let path_names: Vec<String> = COMPARISONS.iter().map(|(n, _)| format!("{n}Path")).collect();
     allowed.extend(path_names.iter().map(String::as_str));
     for (name, _) in TESTS {
         allowed.push(name);
     }
     rule.only(&allowed, &mut p.problems);
     if !top && rule.has("Next") {
-        p.problems
-            .schema(m::field_not_supported("Next"), &rule.location);
+        p.problems.schema(m::field_not_supported("Next"), &rule.location);
     }
 
-    let operators: Vec<&String> = rule
-        .map
-        .keys()
-        .filter(|k| !matches!(k.as_str(), "Variable" | "Next" | "Assign" | "Comment"))
-        .collect();
+    let operators: Vec<&String> =
+        rule.map.keys().filter(|k| !matches!(k.as_str(), "Variable" | "Next" | "Assign" | "Comment")).collect();
     if operators.len() != 1 {
         p.problems.schema(m::CHOICE_RULE_INVALID, &rule.location);
         return Condition::And(Vec::new());
@@ -176,18 +137,10 @@ fn condition(p: &mut Parser, rule: &Obj, top: bool) -> Condition {
                     _ => p.problems.schema(m::expected_type("Object"), &location),
                 }
             }
-            if op == "And" {
-                Condition::And(inner)
-            } else {
-                Condition::Or(inner)
-            }
+            if op == "And" { Condition::And(inner) } else { Condition::Or(inner) }
         }
         "Not" => match rule.object("Not", &mut p.problems) {
-            Some(map) => Condition::Not(Box::new(condition(
-                p,
-                &Obj::new(map, rule.at("Not")),
-                false,
-            ))),
+            Some(map) => Condition::Not(Box::new(condition(p, &Obj::new(map, rule.at("Not")), false))),
             None => Condition::And(Vec::new()),
         },
         _ => {
@@ -201,8 +154,7 @@ fn condition(p: &mut Parser, rule: &Obj, top: bool) -> Condition {
                 },
                 None => {
                     if !rule.has("Variable") {
-                        p.problems
-                            .schema(m::fields_required(&["Variable"]), &rule.location);
+                        p.problems.schema(m::fields_required(&["Variable"]), &rule.location);
                     }
                     None
                 }
@@ -222,25 +174,16 @@ fn comparison(p: &mut Parser, rule: &Obj, op: &str, variable: PathRef) -> Condit
             p.problems.schema(m::expected_type("Boolean"), &rule.at(op));
             return Condition::And(Vec::new());
         };
-        return Condition::Test {
-            variable,
-            test: *test,
-            expected,
-        };
+        return Condition::Test { variable, test: *test, expected };
     }
     if let Some(base) = op.strip_suffix("Path")
         && let Some((_, cmp)) = COMPARISONS.iter().find(|(n, _)| *n == base)
     {
         if *cmp == Comparison::StringMatches {
-            p.problems
-                .schema(m::field_not_supported(op), &rule.location);
+            p.problems.schema(m::field_not_supported(op), &rule.location);
         }
         return match value.as_str().map(PathRef::parse) {
-            Some(Ok(path)) => Condition::Compare {
-                variable,
-                op: *cmp,
-                operand: Operand::Path(path),
-            },
+            Some(Ok(path)) => Condition::Compare { variable, op: *cmp, operand: Operand::Path(path) },
             _ => {
                 p.problems.schema(m::NOT_A_JSON_PATH, &rule.at(op));
                 Condition::And(Vec::new())
@@ -264,9 +207,7 @@ fn comparison(p: &mut Parser, rule: &Obj, op: &str, variable: PathRef) -> Condit
         | Comparison::NumericLessThanEquals
         | Comparison::NumericGreaterThanEquals => value.is_number(),
         Comparison::BooleanEquals => value.is_boolean(),
-        _ => value
-            .as_str()
-            .is_some_and(|t| crate::time::parse_iso(t).is_some()),
+        _ => value.as_str().is_some_and(|t| crate::time::parse_iso(t).is_some()),
     };
     if !type_ok {
         let expected = match cmp {
@@ -285,9 +226,5 @@ fn comparison(p: &mut Parser, rule: &Obj, op: &str, variable: PathRef) -> Condit
         };
         p.problems.schema(m::expected_type(expected), &rule.at(op));
     }
-    Condition::Compare {
-        variable,
-        op: *cmp,
-        operand: Operand::Literal(value),
-    }
+    Condition::Compare { variable, op: *cmp, operand: Operand::Literal(value) }
 }

@@ -5,20 +5,13 @@ use super::model::StateId;
 use super::parse::{Edges, Parser};
 use crate::messages as m;
 
-pub fn check(
-    p: &mut Parser,
-    names: &[&String],
-    start: Option<StateId>,
-    edges: &Edges,
-    location: &str,
-) {
+pub fn check(p: &mut Parser, names: &[&String], start: Option<StateId>, edges: &Edges, location: &str) {
     if names.is_empty() {
         return;
     }
     // A workflow without any terminal state hides the reachability report.
     if !edges.terminal.iter().any(|t| *t) {
-        p.transitions
-            .error(m::MISSING_END_STATE, m::NO_TERMINAL_STATE, None);
+        p.transitions.error(m::MISSING_END_STATE, m::NO_TERMINAL_STATE, None);
         return;
     }
     // AWS calls a state reachable when it is the start or another state names it; it does not

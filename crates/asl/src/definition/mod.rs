@@ -89,10 +89,7 @@ pub struct StateMachine {
 impl std::fmt::Debug for StateMachine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("StateMachine")
-            .field(
-                "states",
-                &self.blocks.iter().map(|b| b.states.len()).sum::<usize>(),
-            )
+            .field("states", &self.blocks.iter().map(|b| b.states.len()).sum::<usize>())
             .finish()
     }
 }
@@ -100,11 +97,7 @@ impl std::fmt::Debug for StateMachine {
 impl StateMachine {
     /// Parses a Standard state machine with the default JSONata engine.
     pub fn parse(definition: &str) -> Result<StateMachine, DefinitionError> {
-        Self::parse_with(
-            definition,
-            StateMachineType::Standard,
-            Arc::new(JsonataEngine),
-        )
+        Self::parse_with(definition, StateMachineType::Standard, Arc::new(JsonataEngine))
     }
 
     /// Parses with a machine type and a query engine of the caller's choice.
@@ -114,14 +107,8 @@ impl StateMachine {
         engine: Arc<dyn QueryEngine>,
     ) -> Result<StateMachine, DefinitionError> {
         let parsed = parse::parse(definition, kind, engine.as_ref());
-        if parsed
-            .diagnostics
-            .iter()
-            .any(|d| d.severity == Severity::Error)
-        {
-            return Err(DefinitionError {
-                diagnostics: parsed.diagnostics,
-            });
+        if parsed.diagnostics.iter().any(|d| d.severity == Severity::Error) {
+            return Err(DefinitionError { diagnostics: parsed.diagnostics });
         }
         Ok(StateMachine {
             blocks: parsed.blocks,

@@ -131,12 +131,7 @@ pub enum Pattern {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Resource {
     /// `arn:aws:states:::<service>:<action>[.pattern]`, `resource_type` may be `aws-sdk:<svc>`.
-    Integration {
-        arn: String,
-        resource_type: String,
-        resource: String,
-        pattern: Pattern,
-    },
+    Integration { arn: String, resource_type: String, resource: String, pattern: Pattern },
     /// `arn:aws:lambda:<region>:<account>:function:<name>`: LambdaFunction* events.
     LambdaFunction { arn: String },
     /// `arn:aws:states:<region>:<account>:activity:<name>`: Activity* events.
@@ -146,9 +141,7 @@ pub enum Resource {
 impl Resource {
     pub fn arn(&self) -> &str {
         match self {
-            Resource::Integration { arn, .. }
-            | Resource::LambdaFunction { arn }
-            | Resource::Activity { arn } => arn,
+            Resource::Integration { arn, .. } | Resource::LambdaFunction { arn } | Resource::Activity { arn } => arn,
         }
     }
 }
@@ -187,16 +180,8 @@ pub enum Condition {
     And(Vec<Condition>),
     Or(Vec<Condition>),
     Not(Box<Condition>),
-    Compare {
-        variable: PathRef,
-        op: Comparison,
-        operand: Operand,
-    },
-    Test {
-        variable: PathRef,
-        test: TypeTest,
-        expected: bool,
-    },
+    Compare { variable: PathRef, op: Comparison, operand: Operand },
+    Test { variable: PathRef, test: TypeTest, expected: bool },
     Jsonata(Jsonata),
 }
 

@@ -40,28 +40,13 @@ pub struct Parser<'e> {
     pub resources: Vec<String>,
 }
 
-const TOP_FIELDS: &[&str] = &[
-    "Comment",
-    "StartAt",
-    "States",
-    "Version",
-    "TimeoutSeconds",
-    "QueryLanguage",
-];
+const TOP_FIELDS: &[&str] = &["Comment", "StartAt", "States", "Version", "TimeoutSeconds", "QueryLanguage"];
 
 pub fn parse(text: &str, kind: StateMachineType, engine: &dyn QueryEngine) -> Parsed {
-    let mut parsed = Parsed {
-        blocks: Vec::new(),
-        diagnostics: Vec::new(),
-        timeout_seconds: None,
-        resources: Vec::new(),
-    };
+    let mut parsed =
+        Parsed { blocks: Vec::new(), diagnostics: Vec::new(), timeout_seconds: None, resources: Vec::new() };
     if text.trim().is_empty() {
-        parsed.diagnostics.push(Diagnostic::error(
-            m::SCHEMA_VALIDATION_FAILED,
-            m::NOT_A_JSON_OBJECT,
-            None,
-        ));
+        parsed.diagnostics.push(Diagnostic::error(m::SCHEMA_VALIDATION_FAILED, m::NOT_A_JSON_OBJECT, None));
         return parsed;
     }
     let value: Value = match serde_json::from_str(text) {
@@ -82,11 +67,7 @@ pub fn parse(text: &str, kind: StateMachineType, engine: &dyn QueryEngine) -> Pa
         }
     };
     let Value::Object(root) = &value else {
-        parsed.diagnostics.push(Diagnostic::error(
-            m::SCHEMA_VALIDATION_FAILED,
-            m::NOT_A_JSON_OBJECT,
-            None,
-        ));
+        parsed.diagnostics.push(Diagnostic::error(m::SCHEMA_VALIDATION_FAILED, m::NOT_A_JSON_OBJECT, None));
         return parsed;
     };
     let mut p = Parser {
@@ -105,18 +86,13 @@ pub fn parse(text: &str, kind: StateMachineType, engine: &dyn QueryEngine) -> Pa
         match ql {
             "JSONPath" => {}
             "JSONata" => p.top_language = QueryLanguage::Jsonata,
-            _ => p
-                .problems
-                .schema(m::INVALID_QUERY_LANGUAGE, "/QueryLanguage"),
+            _ => p.problems.schema(m::INVALID_QUERY_LANGUAGE, "/QueryLanguage"),
         }
     }
     top.string("Comment", &mut p.problems);
     top.string("Version", &mut p.problems);
     parsed.timeout_seconds = top.integer("TimeoutSeconds", 1, 99_999_999, &mut p.problems);
-    let missing: Vec<&str> = ["States", "StartAt"]
-        .into_iter()
-        .filter(|f| !top.has(f))
-        .collect();
+    let missing: Vec<&str> = ["States", "StartAt"].into_iter().filter(|f| !top.has(f)).collect();
     if !missing.is_empty() {
         p.problems.schema(m::fields_required(&missing), "/");
     } else {
@@ -134,61 +110,34 @@ impl Parser<'_> {
     pub fn block(&mut self, obj: &Map<String, Value>, prefix: &str) -> BlockId {
         let id = self.blocks.len();
         let states_location = format!("{prefix}/States");
-        self.blocks.push(Block {
-            start_at: 0,
-            states: Vec::new(),
-            location: states_location.clone(),
-        });
+        self.blocks.push(Block { start_at: 0, states: Vec::new(), location: states_location.clone() });
         let here = Obj::new(obj, if prefix.is_empty() { "/" } else { prefix });
         let start_at = here.string("StartAt", &mut self.problems).unwrap_or("");
         let Some(states_obj) = here.object("States", &mut self.problems) else {
             return id;
         };
         let names: Vec<&String> = states_obj.keys().collect();
-        let index: HashMap<&str, StateId> = names
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (n.as_str(), i))
-            .collect();
+        let index: HashMap<&str, StateId> = names.iter().enumerate().map(|(i, n)| (n.as_str(), i)).collect();
         for name in &names {
             let location = format!("{states_location}/{name}");
             if name.chars().count() > 80 {
                 self.problems.schema(m::STATE_NAME_TOO_LONG, &location);
             }
-            if self
-                .names
-                .insert((*name).clone(), location.clone())
-                .is_some()
-            {
-                self.problems.error(
-                    m::DUPLICATE_STATE_NAME,
-                    m::duplicate_state_name(name),
-                    Some(&location),
-                );
+            if self.names.insert((*name).clone(), location.clone()).is_some() {
+                self.problems.error(m::DUPLICATE_STATE_NAME, m::duplicate_state_name(name), Some(&location));
             }
         }
         let start = match index.get(start_at) {
             Some(i) => Some(*i),
             None => {
                 if !start_at.is_empty() || here.has("StartAt") {
-                    let at = if prefix.is_empty() {
-                        "/StartAt".to_string()
-                    } else {
-                        format!("{prefix}/StartAt")
-                    };
-                    self.transitions.error(
-                        m::MISSING_TRANSITION_TARGET,
-                        m::missing_next_target(start_at),
-                        Some(&at),
-                    );
+                    let at = if prefix.is_empty() { "/StartAt".to_string() } else { format!("{prefix}/StartAt") };
+                    self.transitions.error(m::MISSING_TRANSITION_TARGET, m::missing_next_target(start_at), Some(&at));
                 }
                 None
             }
         };
-        let mut edges = Edges {
-            edges: Vec::new(),
-            terminal: vec![false; names.len()],
-        };
+        let mut edges = Edges { edges: Vec::new(), terminal: vec![false; names.len()] };
         let mut parsed_states = Vec::with_capacity(names.len());
         for (i, (name, value)) in states_obj.iter().enumerate() {
             let location = format!("{states_location}/{name}");
@@ -213,16 +162,14 @@ impl Parser<'_> {
             Some("JSONata") => QueryLanguage::Jsonata,
             Some("JSONPath") => {
                 if self.top_language == QueryLanguage::Jsonata {
-                    self.problems
-                        .schema(m::query_language_downgrade(), &obj.location);
+                    self.problems.schema(m::query_language_downgrade(), &obj.location);
                     QueryLanguage::Jsonata
                 } else {
                     QueryLanguage::JsonPath
                 }
             }
             Some(_) => {
-                self.problems
-                    .schema(m::INVALID_QUERY_LANGUAGE, &obj.at("QueryLanguage"));
+                self.problems.schema(m::INVALID_QUERY_LANGUAGE, &obj.at("QueryLanguage"));
                 self.top_language
             }
         }
@@ -259,8 +206,7 @@ impl Parser<'_> {
         };
         for key in obj.map.keys() {
             if foreign.contains(&key.as_str()) {
-                self.problems
-                    .schema(m::field_only_for(current, key, other), &obj.location);
+                self.problems.schema(m::field_only_for(current, key, other), &obj.location);
             }
         }
     }
@@ -296,11 +242,9 @@ impl Parser<'_> {
         for key in fields.keys() {
             let name = key.strip_suffix(".$").unwrap_or(key);
             if name == "states" {
-                self.problems
-                    .schema(m::RESERVED_VARIABLE, &format!("{location}/{key}"));
+                self.problems.schema(m::RESERVED_VARIABLE, &format!("{location}/{key}"));
             } else if !is_variable_name(name) {
-                self.problems
-                    .schema(m::INVALID_VARIABLE_NAME, &format!("{location}/{key}"));
+                self.problems.schema(m::INVALID_VARIABLE_NAME, &format!("{location}/{key}"));
             }
         }
         Some(match language {
@@ -314,10 +258,7 @@ impl Parser<'_> {
                 Assign::JsonPath(payload)
             }
             QueryLanguage::Jsonata => Assign::Jsonata(
-                fields
-                    .iter()
-                    .map(|(k, v)| (k.clone(), self.jsonata(v, &format!("{location}/{k}"))))
-                    .collect(),
+                fields.iter().map(|(k, v)| (k.clone(), self.jsonata(v, &format!("{location}/{k}")))).collect(),
             ),
         })
     }
@@ -328,11 +269,7 @@ impl Parser<'_> {
             QueryLanguage::JsonPath => Io::JsonPath {
                 input_path: obj.path("InputPath", PathKind::Any, &mut self.problems),
                 parameters: self.payload(obj, "Parameters"),
-                result_selector: if result_fields {
-                    self.payload(obj, "ResultSelector")
-                } else {
-                    None
-                },
+                result_selector: if result_fields { self.payload(obj, "ResultSelector") } else { None },
                 result_path: if result_fields || obj.has("ResultPath") {
                     obj.path("ResultPath", PathKind::Result, &mut self.problems)
                 } else {
@@ -362,11 +299,7 @@ impl Parser<'_> {
                 *to
             }
             None => {
-                self.transitions.error(
-                    m::MISSING_TRANSITION_TARGET,
-                    m::missing_next_target(target),
-                    Some(location),
-                );
+                self.transitions.error(m::MISSING_TRANSITION_TARGET, m::missing_next_target(target), Some(location));
                 from
             }
         }
@@ -379,10 +312,7 @@ fn placeholder(name: &str) -> State {
         query_language: QueryLanguage::JsonPath,
         kind: StateKind::Succeed,
         next: None,
-        io: Io::Jsonata {
-            arguments: None,
-            output: None,
-        },
+        io: Io::Jsonata { arguments: None, output: None },
         assign: None,
         retry: Vec::new(),
         catch: Vec::new(),

@@ -43,10 +43,7 @@ pub struct Obj<'a> {
 
 impl<'a> Obj<'a> {
     pub fn new(map: &'a Map<String, Value>, location: impl Into<String>) -> Obj<'a> {
-        Obj {
-            map,
-            location: location.into(),
-        }
+        Obj { map, location: location.into() }
     }
 
     pub fn at(&self, field: &str) -> String {
@@ -140,11 +137,7 @@ impl<'a> Obj<'a> {
                 }
                 Ok(path) => Some(Some(path)),
                 Err(_) => {
-                    let msg = if reference {
-                        m::NOT_A_REFERENCE_PATH
-                    } else {
-                        m::NOT_A_JSON_PATH
-                    };
+                    let msg = if reference { m::NOT_A_REFERENCE_PATH } else { m::NOT_A_JSON_PATH };
                     p.schema(msg, &self.at(field));
                     None
                 }

@@ -16,17 +16,7 @@ const COMMON: &[&str] = &["Type", "Comment", "QueryLanguage"];
 
 fn allowed(kind: &str) -> Option<&'static [&'static str]> {
     Some(match kind {
-        "Pass" => &[
-            "Next",
-            "End",
-            "InputPath",
-            "OutputPath",
-            "Parameters",
-            "ResultPath",
-            "Result",
-            "Assign",
-            "Output",
-        ],
+        "Pass" => &["Next", "End", "InputPath", "OutputPath", "Parameters", "ResultPath", "Result", "Assign", "Output"],
         "Task" => &[
             "Next",
             "End",
@@ -47,14 +37,7 @@ fn allowed(kind: &str) -> Option<&'static [&'static str]> {
             "Arguments",
             "Output",
         ],
-        "Choice" => &[
-            "Choices",
-            "Default",
-            "InputPath",
-            "OutputPath",
-            "Assign",
-            "Output",
-        ],
+        "Choice" => &["Choices", "Default", "InputPath", "OutputPath", "Assign", "Output"],
         "Wait" => &[
             "Next",
             "End",
@@ -146,10 +129,7 @@ pub fn state(
             query_language: language,
             kind: StateKind::Succeed,
             next: None,
-            io: Io::Jsonata {
-                arguments: None,
-                output: None,
-            },
+            io: Io::Jsonata { arguments: None, output: None },
             assign: None,
             retry: Vec::new(),
             catch: Vec::new(),
@@ -172,31 +152,20 @@ pub fn state(
     };
     let has_results = matches!(type_name, "Task" | "Parallel" | "Map");
     let io = p.io(&obj, language, has_results);
-    let assign = if fields.contains(&"Assign") && obj.has("Assign") {
-        p.assign(&obj, language)
-    } else {
-        None
-    };
+    let assign = if fields.contains(&"Assign") && obj.has("Assign") { p.assign(&obj, language) } else { None };
     let (retry, catch) = if has_results {
-        (
-            retriers(p, &obj),
-            catchers(p, &obj, language, me, index, edges),
-        )
+        (retriers(p, &obj), catchers(p, &obj, language, me, index, edges))
     } else {
         (Vec::new(), Vec::new())
     };
     let kind = match type_name {
-        "Pass" => StateKind::Pass {
-            result: obj.get("Result").cloned(),
-        },
+        "Pass" => StateKind::Pass { result: obj.get("Result").cloned() },
         "Task" => StateKind::Task(task::task(p, &obj, language)),
         "Choice" => StateKind::Choice(choice::choice(p, &obj, language, me, index, edges)),
         "Wait" => StateKind::Wait(wait(p, &obj, language)),
         "Succeed" => StateKind::Succeed,
         "Fail" => StateKind::Fail(fail(p, &obj, language)),
-        "Parallel" => StateKind::Parallel {
-            branches: branches(p, &obj),
-        },
+        "Parallel" => StateKind::Parallel { branches: branches(p, &obj) },
         _ => StateKind::Map(Box::new(map::map_state(p, &obj, language))),
     };
     let text = crate::json::to_text(&Value::Object(map.clone()));
@@ -219,8 +188,7 @@ fn reads_context(text: &str) -> bool {
     if text.contains("$$") || text.contains("$states.context") {
         return true;
     }
-    text.match_indices("$states")
-        .any(|(i, m)| !text[i + m.len()..].starts_with('.'))
+    text.match_indices("$states").any(|(i, m)| !text[i + m.len()..].starts_with('.'))
 }
 
 /// Whether a state's text may read `Execution.Input`: named, or through a whole object that
@@ -230,8 +198,7 @@ fn reads_execution_input(text: &str) -> bool {
         return true;
     }
     let whole = |needle: &str| {
-        text.match_indices(needle)
-            .any(|(i, m)| !matches!(text[i + m.len()..].chars().next(), Some('.') | Some('$')))
+        text.match_indices(needle).any(|(i, m)| !matches!(text[i + m.len()..].chars().next(), Some('.') | Some('$')))
     };
     whole("$$")
         || whole("$$.Execution")
@@ -271,26 +238,19 @@ fn next_or_end(
 fn error_equals(p: &mut Parser, obj: &Obj, last: bool) -> Vec<String> {
     let Some(items) = obj.array("ErrorEquals", &mut p.problems) else {
         if !obj.has("ErrorEquals") {
-            p.problems
-                .schema(m::fields_required(&["ErrorEquals"]), &obj.location);
+            p.problems.schema(m::fields_required(&["ErrorEquals"]), &obj.location);
         }
         return Vec::new();
     };
-    let names: Vec<String> = items
-        .iter()
-        .filter_map(|v| v.as_str().map(str::to_string))
-        .collect();
+    let names: Vec<String> = items.iter().filter_map(|v| v.as_str().map(str::to_string)).collect();
     if names.len() != items.len() {
-        p.problems
-            .schema(m::expected_type("String"), &obj.at("ErrorEquals"));
+        p.problems.schema(m::expected_type("String"), &obj.at("ErrorEquals"));
     }
     if names.is_empty() {
-        p.problems
-            .schema(m::EMPTY_ERROR_EQUALS, &obj.at("ErrorEquals"));
+        p.problems.schema(m::EMPTY_ERROR_EQUALS, &obj.at("ErrorEquals"));
     }
     if names.iter().any(|n| n == m::STATES_ALL) && (names.len() > 1 || !last) {
-        p.problems
-            .schema(m::STATES_ALL_NOT_ALONE, &obj.at("ErrorEquals"));
+        p.problems.schema(m::STATES_ALL_NOT_ALONE, &obj.at("ErrorEquals"));
     }
     names
 }
@@ -320,24 +280,18 @@ fn retriers(p: &mut Parser, obj: &Obj) -> Vec<Retrier> {
             &mut p.problems,
         );
         let error_equals = error_equals(p, &r, i + 1 == items.len());
-        let interval_seconds = r
-            .integer("IntervalSeconds", 1, 99_999_999, &mut p.problems)
-            .unwrap_or(1);
-        let max_attempts = r
-            .integer("MaxAttempts", 0, 99_999_999, &mut p.problems)
-            .unwrap_or(3);
+        let interval_seconds = r.integer("IntervalSeconds", 1, 99_999_999, &mut p.problems).unwrap_or(1);
+        let max_attempts = r.integer("MaxAttempts", 0, 99_999_999, &mut p.problems).unwrap_or(3);
         let backoff_rate = match r.get("BackoffRate") {
             None => 2.0,
             Some(v) => match v.as_f64() {
                 Some(b) if b >= 1.0 => b,
                 Some(_) => {
-                    p.problems
-                        .schema(m::minimum_value("1.0"), &r.at("BackoffRate"));
+                    p.problems.schema(m::minimum_value("1.0"), &r.at("BackoffRate"));
                     2.0
                 }
                 None => {
-                    p.problems
-                        .schema(m::expected_type("Number"), &r.at("BackoffRate"));
+                    p.problems.schema(m::expected_type("Number"), &r.at("BackoffRate"));
                     2.0
                 }
             },
@@ -347,19 +301,11 @@ fn retriers(p: &mut Parser, obj: &Obj) -> Vec<Retrier> {
             Some("FULL") => Jitter::Full,
             Some("NONE") | None => Jitter::None,
             Some(_) => {
-                p.problems
-                    .schema(m::expected_type("JitterStrategy"), &r.at("JitterStrategy"));
+                p.problems.schema(m::expected_type("JitterStrategy"), &r.at("JitterStrategy"));
                 Jitter::None
             }
         };
-        out.push(Retrier {
-            error_equals,
-            interval_seconds,
-            max_attempts,
-            backoff_rate,
-            max_delay_seconds,
-            jitter,
-        });
+        out.push(Retrier { error_equals, interval_seconds, max_attempts, backoff_rate, max_delay_seconds, jitter });
     }
     out
 }
@@ -383,25 +329,14 @@ fn catchers(
             continue;
         };
         let c = Obj::new(map, location);
-        c.only(
-            &[
-                "ErrorEquals",
-                "Next",
-                "ResultPath",
-                "Assign",
-                "Output",
-                "Comment",
-            ],
-            &mut p.problems,
-        );
+        c.only(&["ErrorEquals", "Next", "ResultPath", "Assign", "Output", "Comment"], &mut p.problems);
         p.language_fields(&c, language);
         let error_equals = error_equals(p, &c, i + 1 == items.len());
         let next = match c.string("Next", &mut p.problems) {
             Some(target) => p.target(me, target, &c.at("Next"), index, edges),
             None => {
                 if !c.has("Next") {
-                    p.problems
-                        .schema(m::fields_required(&["Next"]), &c.location);
+                    p.problems.schema(m::fields_required(&["Next"]), &c.location);
                 }
                 me
             }
@@ -410,22 +345,12 @@ fn catchers(
             QueryLanguage::JsonPath => c.path("ResultPath", PathKind::Result, &mut p.problems),
             QueryLanguage::Jsonata => None,
         };
-        let assign = if c.has("Assign") {
-            p.assign(&c, language)
-        } else {
-            None
-        };
+        let assign = if c.has("Assign") { p.assign(&c, language) } else { None };
         let output = match language {
             QueryLanguage::Jsonata => p.jsonata_field(&c, "Output"),
             QueryLanguage::JsonPath => None,
         };
-        out.push(Catcher {
-            error_equals,
-            next,
-            result_path,
-            assign,
-            output,
-        });
+        out.push(Catcher { error_equals, next, result_path, assign, output });
     }
     out
 }
@@ -456,15 +381,10 @@ pub fn number_in(
     decimal: bool,
 ) -> Option<Number> {
     let bound = |v: u64| {
-        if decimal {
-            format!("{v}.0")
-        } else {
-            v.to_string()
-        }
+        if decimal { format!("{v}.0") } else { v.to_string() }
     };
     if obj.has(field) && obj.has(path_field) {
-        p.problems
-            .schema(m::only_one_of(&[field, path_field]), &obj.location);
+        p.problems.schema(m::only_one_of(&[field, path_field]), &obj.location);
         return None;
     }
     if language == QueryLanguage::Jsonata && obj.has(path_field) {
@@ -479,32 +399,25 @@ pub fn number_in(
             return Some(Number::Expr(p.jsonata(v, &obj.at(field))));
         }
         let Some(n) = v.as_f64() else {
-            p.problems
-                .schema(m::expected_type("Number"), &obj.at(field));
+            p.problems.schema(m::expected_type("Number"), &obj.at(field));
             return None;
         };
         if !decimal && n.fract() != 0.0 {
-            p.problems
-                .schema(m::expected_type("Integer"), &obj.at(field));
+            p.problems.schema(m::expected_type("Integer"), &obj.at(field));
             return None;
         }
         if n < min as f64 {
-            p.problems
-                .schema(m::minimum_value(bound(min)), &obj.at(field));
+            p.problems.schema(m::minimum_value(bound(min)), &obj.at(field));
             return None;
         }
         if n > max as f64 {
-            p.problems
-                .schema(m::maximum_value(bound(max)), &obj.at(field));
+            p.problems.schema(m::maximum_value(bound(max)), &obj.at(field));
             return None;
         }
         return Some(Number::Literal(v.clone()));
     }
     if obj.has(path_field) {
-        return obj
-            .path(path_field, PathKind::Reference, &mut p.problems)
-            .flatten()
-            .map(Number::Path);
+        return obj.path(path_field, PathKind::Reference, &mut p.problems).flatten().map(Number::Path);
     }
     None
 }
@@ -513,8 +426,7 @@ fn wait(p: &mut Parser, obj: &Obj, language: QueryLanguage) -> Wait {
     let fields = ["Seconds", "Timestamp", "SecondsPath", "TimestampPath"];
     let present = fields.iter().filter(|f| obj.has(f)).count();
     if present == 0 {
-        p.problems
-            .schema(m::at_least_one_of(&fields), &obj.location);
+        p.problems.schema(m::at_least_one_of(&fields), &obj.location);
         return Wait::Seconds(Number::Literal(Value::from(0)));
     }
     if present > 1 {
@@ -532,27 +444,17 @@ fn wait(p: &mut Parser, obj: &Obj, language: QueryLanguage) -> Wait {
             return Wait::TimestampExpr(p.jsonata(&v, &obj.at("Timestamp")));
         }
         if crate::time::parse_iso(text).is_none() {
-            p.problems
-                .schema(m::INVALID_TIMESTAMP, &obj.at("Timestamp"));
+            p.problems.schema(m::INVALID_TIMESTAMP, &obj.at("Timestamp"));
         }
         return Wait::Timestamp(text.to_string());
     }
-    match obj
-        .path("TimestampPath", PathKind::Reference, &mut p.problems)
-        .flatten()
-    {
+    match obj.path("TimestampPath", PathKind::Reference, &mut p.problems).flatten() {
         Some(path) => Wait::TimestampPath(path),
         None => Wait::Seconds(Number::Literal(Value::from(0))),
     }
 }
 
-fn fail_text(
-    p: &mut Parser,
-    obj: &Obj,
-    field: &str,
-    path_field: &str,
-    language: QueryLanguage,
-) -> Option<FailText> {
+fn fail_text(p: &mut Parser, obj: &Obj, field: &str, path_field: &str, language: QueryLanguage) -> Option<FailText> {
     if !obj.exclusive(&[field, path_field], &mut p.problems) {
         return None;
     }
@@ -567,8 +469,7 @@ fn fail_text(
     match PathOrCall::parse(text) {
         Ok(path) => Some(FailText::Path(path)),
         Err(_) => {
-            p.problems
-                .schema(m::NOT_A_VALID_JSON_PATH_OR_INTRINSIC, &obj.at(path_field));
+            p.problems.schema(m::NOT_A_VALID_JSON_PATH_OR_INTRINSIC, &obj.at(path_field));
             None
         }
     }
@@ -584,8 +485,7 @@ fn fail(p: &mut Parser, obj: &Obj, language: QueryLanguage) -> Fail {
 fn branches(p: &mut Parser, obj: &Obj) -> Vec<BlockId> {
     let Some(items) = obj.array("Branches", &mut p.problems) else {
         if !obj.has("Branches") {
-            p.problems
-                .schema(m::fields_required(&["Branches"]), &obj.location);
+            p.problems.schema(m::fields_required(&["Branches"]), &obj.location);
         }
         return Vec::new();
     };
@@ -598,10 +498,7 @@ fn branches(p: &mut Parser, obj: &Obj) -> Vec<BlockId> {
         };
         let branch = Obj::new(map, location.clone());
         branch.only(&["StartAt", "States", "Comment"], &mut p.problems);
-        let missing: Vec<&str> = ["States", "StartAt"]
-            .into_iter()
-            .filter(|f| !branch.has(f))
-            .collect();
+        let missing: Vec<&str> = ["States", "StartAt"].into_iter().filter(|f| !branch.has(f)).collect();
         if !missing.is_empty() {
             p.problems.schema(m::fields_required(&missing), &location);
             continue;

@@ -41,19 +41,10 @@ fn parse_resource(arn: &str) -> Option<Resource> {
             } else {
                 Pattern::RequestResponse
             };
-            Some(Resource::Integration {
-                arn: arn.to_string(),
-                resource_type,
-                resource: action,
-                pattern,
-            })
+            Some(Resource::Integration { arn: arn.to_string(), resource_type, resource: action, pattern })
         }
-        "states" if rest.starts_with("activity:") => Some(Resource::Activity {
-            arn: arn.to_string(),
-        }),
-        "lambda" if rest.starts_with("function:") => Some(Resource::LambdaFunction {
-            arn: arn.to_string(),
-        }),
+        "states" if rest.starts_with("activity:") => Some(Resource::Activity { arn: arn.to_string() }),
+        "lambda" if rest.starts_with("function:") => Some(Resource::LambdaFunction { arn: arn.to_string() }),
         _ => None,
     }
 }
@@ -63,8 +54,7 @@ pub fn task(p: &mut Parser, obj: &Obj, language: QueryLanguage) -> Task {
         Some(a) => a,
         None => {
             if !obj.has("Resource") {
-                p.problems
-                    .schema(m::fields_required(&["Resource"]), &obj.location);
+                p.problems.schema(m::fields_required(&["Resource"]), &obj.location);
             }
             ""
         }
@@ -73,8 +63,7 @@ pub fn task(p: &mut Parser, obj: &Obj, language: QueryLanguage) -> Task {
         Some(r) => r,
         None => {
             if !arn.is_empty() {
-                p.problems
-                    .schema(m::invalid_resource(arn), &obj.at("Resource"));
+                p.problems.schema(m::invalid_resource(arn), &obj.at("Resource"));
             }
             Resource::Integration {
                 arn: arn.to_string(),
@@ -97,10 +86,7 @@ pub fn task(p: &mut Parser, obj: &Obj, language: QueryLanguage) -> Task {
                     Pattern::RequestResponse => None,
                 };
                 if let Some(name) = name {
-                    p.problems.schema(
-                        m::express_unsupported_integration(name),
-                        &obj.at("Resource"),
-                    );
+                    p.problems.schema(m::express_unsupported_integration(name), &obj.at("Resource"));
                 }
             }
             Resource::Activity { .. } => {
@@ -109,42 +95,17 @@ pub fn task(p: &mut Parser, obj: &Obj, language: QueryLanguage) -> Task {
             Resource::LambdaFunction { .. } => {}
         }
     }
-    let timeout_seconds = number(
-        p,
-        obj,
-        "TimeoutSeconds",
-        "TimeoutSecondsPath",
-        language,
-        1,
-        99_999_999,
-    );
-    let heartbeat_seconds = number(
-        p,
-        obj,
-        "HeartbeatSeconds",
-        "HeartbeatSecondsPath",
-        language,
-        1,
-        99_999_999,
-    );
-    if let (Some(Number::Literal(t)), Some(Number::Literal(h))) =
-        (&timeout_seconds, &heartbeat_seconds)
+    let timeout_seconds = number(p, obj, "TimeoutSeconds", "TimeoutSecondsPath", language, 1, 99_999_999);
+    let heartbeat_seconds = number(p, obj, "HeartbeatSeconds", "HeartbeatSecondsPath", language, 1, 99_999_999);
+    if let (Some(Number::Literal(t)), Some(Number::Literal(h))) = (&timeout_seconds, &heartbeat_seconds)
         && h.as_f64() >= t.as_f64()
     {
-        p.problems.schema(
-            "HeartbeatSeconds must be smaller than TimeoutSeconds",
-            &obj.at("HeartbeatSeconds"),
-        );
+        p.problems.schema("HeartbeatSeconds must be smaller than TimeoutSeconds", &obj.at("HeartbeatSeconds"));
     }
     let credentials = obj
         .object("Credentials", &mut p.problems)
         .and_then(|c| credentials(p, &Obj::new(c, obj.at("Credentials")), language));
-    Task {
-        resource,
-        timeout_seconds,
-        heartbeat_seconds,
-        credentials,
-    }
+    Task { resource, timeout_seconds, heartbeat_seconds, credentials }
 }
 
 fn credentials(p: &mut Parser, c: &Obj, language: QueryLanguage) -> Option<RoleArn> {
@@ -154,16 +115,14 @@ fn credentials(p: &mut Parser, c: &Obj, language: QueryLanguage) -> Option<RoleA
     };
     c.only(allowed, &mut p.problems);
     if c.has("RoleArn") && c.has("RoleArn.$") {
-        p.problems
-            .schema(m::only_one_of(&["RoleArn", "RoleArn.$"]), &c.location);
+        p.problems.schema(m::only_one_of(&["RoleArn", "RoleArn.$"]), &c.location);
         return None;
     }
     if let Some(text) = c.string("RoleArn.$", &mut p.problems) {
         return match PathOrCall::parse(text) {
             Ok(path) => Some(RoleArn::Path(path)),
             Err(_) => {
-                p.problems
-                    .schema(m::NOT_A_VALID_JSON_PATH_OR_INTRINSIC, &c.at("RoleArn.$"));
+                p.problems.schema(m::NOT_A_VALID_JSON_PATH_OR_INTRINSIC, &c.at("RoleArn.$"));
                 None
             }
         };
@@ -176,8 +135,7 @@ fn credentials(p: &mut Parser, c: &Obj, language: QueryLanguage) -> Option<RoleA
         Some(text) => Some(RoleArn::Literal(text.to_string())),
         None => {
             if !c.has("RoleArn") {
-                p.problems
-                    .schema(m::field_required_missing("RoleArn"), &c.location);
+                p.problems.schema(m::field_required_missing("RoleArn"), &c.location);
             }
             None
         }
@@ -200,36 +158,22 @@ mod tests {
                 pattern: Pattern::RequestResponse
             }
         );
-        let Some(Resource::Integration {
-            resource_type,
-            resource,
-            pattern,
-            ..
-        }) = parse_resource("arn:aws:states:::aws-sdk:bedrockruntime:converse")
+        let Some(Resource::Integration { resource_type, resource, pattern, .. }) =
+            parse_resource("arn:aws:states:::aws-sdk:bedrockruntime:converse")
         else {
             panic!("aws-sdk integration");
         };
-        assert_eq!(
-            (resource_type.as_str(), resource.as_str()),
-            ("aws-sdk:bedrockruntime", "converse")
-        );
+        assert_eq!((resource_type.as_str(), resource.as_str()), ("aws-sdk:bedrockruntime", "converse"));
         assert_eq!(pattern, Pattern::RequestResponse);
-        let Some(Resource::Integration {
-            resource, pattern, ..
-        }) = parse_resource("arn:aws:states:::states:startExecution.sync:2")
+        let Some(Resource::Integration { resource, pattern, .. }) =
+            parse_resource("arn:aws:states:::states:startExecution.sync:2")
         else {
             panic!("sync:2");
         };
-        assert_eq!(
-            (resource.as_str(), pattern),
-            ("startExecution.sync:2", Pattern::Sync2)
-        );
+        assert_eq!((resource.as_str(), pattern), ("startExecution.sync:2", Pattern::Sync2));
         assert!(matches!(
             parse_resource("arn:aws:states:::sqs:sendMessage.waitForTaskToken"),
-            Some(Resource::Integration {
-                pattern: Pattern::WaitForTaskToken,
-                ..
-            })
+            Some(Resource::Integration { pattern: Pattern::WaitForTaskToken, .. })
         ));
         assert!(matches!(
             parse_resource("arn:aws:lambda:us-east-1:111111111111:function:f"),

@@ -36,14 +36,7 @@ fn pass_end() -> serde_json::Value {
 #[test]
 fn empty_string_is_not_a_json_object() {
     let d = StateMachine::validate("", StateMachineType::Standard);
-    assert_eq!(
-        one(&d),
-        (
-            "SCHEMA_VALIDATION_FAILED",
-            "Definition must be a valid JSON object",
-            None
-        )
-    );
+    assert_eq!(one(&d), ("SCHEMA_VALIDATION_FAILED", "Definition must be a valid JSON object", None));
 }
 
 #[test]
@@ -57,11 +50,7 @@ fn text_that_is_not_json() {
 fn empty_object_needs_states_and_start_at() {
     assert_eq!(
         one(&diagnostics(json!({}))),
-        (
-            "SCHEMA_VALIDATION_FAILED",
-            "These fields are required: [States, StartAt]",
-            Some("/")
-        )
+        ("SCHEMA_VALIDATION_FAILED", "These fields are required: [States, StartAt]", Some("/"))
     );
 }
 
@@ -69,11 +58,7 @@ fn empty_object_needs_states_and_start_at() {
 fn missing_start_at() {
     assert_eq!(
         one(&diagnostics(json!({"States": {"A": pass_end()}}))),
-        (
-            "SCHEMA_VALIDATION_FAILED",
-            "These fields are required: [StartAt]",
-            Some("/")
-        )
+        ("SCHEMA_VALIDATION_FAILED", "These fields are required: [StartAt]", Some("/"))
     );
 }
 
@@ -123,11 +108,7 @@ fn state_nothing_names_is_unreachable() {
     });
     assert_eq!(
         one(&diagnostics(definition)),
-        (
-            "MISSING_TRANSITION_TARGET",
-            "State \"Unreachable pass\" is not reachable.",
-            Some("/States/Unreachable pass")
-        )
+        ("MISSING_TRANSITION_TARGET", "State \"Unreachable pass\" is not reachable.", Some("/States/Unreachable pass"))
     );
 }
 
@@ -138,10 +119,7 @@ fn loop_without_terminal_state() {
         "StartAt": "A",
         "States": {"A": {"Type": "Pass", "Next": "B"}, "B": {"Type": "Pass", "Next": "A"}}
     });
-    assert_eq!(
-        one(&diagnostics(definition.clone())),
-        ("MISSING_END_STATE", "Workflow has no terminal state", None)
-    );
+    assert_eq!(one(&diagnostics(definition.clone())), ("MISSING_END_STATE", "Workflow has no terminal state", None));
     assert_eq!(
         create_error(definition),
         "Invalid State Machine Definition: 'MISSING_END_STATE: Workflow has no terminal state at null'"
@@ -166,21 +144,10 @@ fn dangling_next_then_missing_end_state() {
     let d = diagnostics(json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "NOPE"}}}));
     assert_eq!(d.len(), 2, "{d:#?}");
     assert_eq!(
-        (
-            d[0].code.as_str(),
-            d[0].message.as_str(),
-            d[0].location.as_deref()
-        ),
-        (
-            "MISSING_TRANSITION_TARGET",
-            "Missing 'Next' target: NOPE",
-            Some("/States/A/Next")
-        )
+        (d[0].code.as_str(), d[0].message.as_str(), d[0].location.as_deref()),
+        ("MISSING_TRANSITION_TARGET", "Missing 'Next' target: NOPE", Some("/States/A/Next"))
     );
-    assert_eq!(
-        (d[1].code.as_str(), d[1].location.as_deref()),
-        ("MISSING_END_STATE", None)
-    );
+    assert_eq!((d[1].code.as_str(), d[1].location.as_deref()), ("MISSING_END_STATE", None));
 }
 
 #[test]
@@ -198,10 +165,7 @@ fn dangling_targets_name_their_position() {
         .filter(|x| x.code == "MISSING_TRANSITION_TARGET")
         .map(|x| (x.message.as_str(), x.location.as_deref().unwrap_or("")))
         .collect();
-    assert!(
-        located.contains(&("Missing 'Next' target: Gone", "/States/C/Choices[0]/Next")),
-        "{located:?}"
-    );
+    assert!(located.contains(&("Missing 'Next' target: Gone", "/States/C/Choices[0]/Next")), "{located:?}");
     assert!(located.contains(&("Missing 'Next' target: Lost", "/States/C/Default")));
     assert!(located.contains(&("Missing 'Next' target: Away", "/States/T/Catch[0]/Next")));
 }
@@ -268,14 +232,8 @@ fn express_refuses_sync() {
     });
     let d = express(definition);
     let (code, message, location) = one(&d);
-    assert_eq!(
-        (code, location),
-        ("SCHEMA_VALIDATION_FAILED", Some("/States/S/Resource"))
-    );
-    assert_eq!(
-        message,
-        "Express state machine does not support '.sync' service integration "
-    );
+    assert_eq!((code, location), ("SCHEMA_VALIDATION_FAILED", Some("/States/S/Resource")));
+    assert_eq!(message, "Express state machine does not support '.sync' service integration ");
 }
 
 // Source: spec SFN-1 (localstack credentials snapshot, AWS-validated).
@@ -333,8 +291,7 @@ fn jsonata_machine_cannot_downgrade_a_state() {
 // Source: floci issue #2968 (AWS diagnostics verbatim).
 #[test]
 fn jsonata_field_in_a_jsonpath_state() {
-    let definition =
-        json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "Output": {}, "End": true}}});
+    let definition = json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "Output": {}, "End": true}}});
     assert_eq!(
         one(&diagnostics(definition)),
         (
@@ -375,9 +332,7 @@ fn map_with(extra: serde_json::Value) -> serde_json::Value {
 #[test]
 fn literal_and_path_together() {
     assert_eq!(
-        one(&diagnostics(map_with(
-            json!({"MaxConcurrency": 1, "MaxConcurrencyPath": "$.n"})
-        ))),
+        one(&diagnostics(map_with(json!({"MaxConcurrency": 1, "MaxConcurrencyPath": "$.n"})))),
         (
             "SCHEMA_VALIDATION_FAILED",
             "There should only be one of the following fields: [MaxConcurrency, MaxConcurrencyPath]",
@@ -391,40 +346,18 @@ fn literal_and_path_together() {
 fn number_bounds() {
     assert_eq!(
         one(&diagnostics(map_with(json!({"MaxConcurrency": -1})))),
-        (
-            "SCHEMA_VALIDATION_FAILED",
-            "Minimum value is 0",
-            Some("/States/M/MaxConcurrency")
-        )
+        ("SCHEMA_VALIDATION_FAILED", "Minimum value is 0", Some("/States/M/MaxConcurrency"))
     );
-    assert_eq!(
-        one(&diagnostics(map_with(
-            json!({"ToleratedFailurePercentage": -1})
-        )))
-        .1,
-        "Minimum value is 0.0"
-    );
-    assert_eq!(
-        one(&diagnostics(map_with(
-            json!({"ToleratedFailurePercentage": 101})
-        )))
-        .1,
-        "Maximum value is 100.0"
-    );
+    assert_eq!(one(&diagnostics(map_with(json!({"ToleratedFailurePercentage": -1})))).1, "Minimum value is 0.0");
+    assert_eq!(one(&diagnostics(map_with(json!({"ToleratedFailurePercentage": 101})))).1, "Maximum value is 100.0");
 }
 
 // Source: floci issue #3733: only ItemsPath may read the context object.
 #[test]
 fn path_fields_must_be_reference_paths() {
     assert_eq!(
-        one(&diagnostics(map_with(
-            json!({"ToleratedFailureCountPath": "$$.Execution.Input.n"})
-        ))),
-        (
-            "SCHEMA_VALIDATION_FAILED",
-            "Value is not a Reference Path",
-            Some("/States/M/ToleratedFailureCountPath")
-        )
+        one(&diagnostics(map_with(json!({"ToleratedFailureCountPath": "$$.Execution.Input.n"})))),
+        ("SCHEMA_VALIDATION_FAILED", "Value is not a Reference Path", Some("/States/M/ToleratedFailureCountPath"))
     );
     assert!(diagnostics(map_with(json!({"ItemsPath": "$$.Execution.Input.items"}))).is_empty());
     assert!(diagnostics(map_with(json!({"ToleratedFailureCountPath": "$count"}))).is_empty());
@@ -435,11 +368,7 @@ fn result_path_must_be_a_reference_path() {
     let definition = json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "ResultPath": "$.a[*]", "End": true}}});
     assert_eq!(
         one(&diagnostics(definition)),
-        (
-            "SCHEMA_VALIDATION_FAILED",
-            "Value is not a Reference Path",
-            Some("/States/P/ResultPath")
-        )
+        ("SCHEMA_VALIDATION_FAILED", "Value is not a Reference Path", Some("/States/P/ResultPath"))
     );
 }
 
@@ -451,10 +380,7 @@ fn state_names_are_unique_across_the_machine() {
     });
     let d = diagnostics(definition);
     let (code, message, location) = one(&d);
-    assert_eq!(
-        (code, message),
-        ("DUPLICATE_STATE_NAME", "Duplicate State name: P")
-    );
+    assert_eq!((code, message), ("DUPLICATE_STATE_NAME", "Duplicate State name: P"));
     assert_eq!(location, Some("/States/P/Branches[0]/States/P"));
 }
 
@@ -463,10 +389,7 @@ fn states_is_a_reserved_variable() {
     let definition = json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "Assign": {"states": 1}, "End": true}}});
     let d = diagnostics(definition);
     let (code, _, location) = one(&d);
-    assert_eq!(
-        (code, location),
-        ("SCHEMA_VALIDATION_FAILED", Some("/States/P/Assign/states"))
-    );
+    assert_eq!((code, location), ("SCHEMA_VALIDATION_FAILED", Some("/States/P/Assign/states")));
 }
 
 #[test]
@@ -474,32 +397,15 @@ fn invalid_jsonata_is_refused() {
     let definition = json!({"QueryLanguage": "JSONata", "StartAt": "P", "States": {"P": {"Type": "Pass", "Output": "{% a[1,2) %}", "End": true}}});
     let d = diagnostics(definition);
     let (code, _, location) = one(&d);
-    assert_eq!(
-        (code, location),
-        ("SCHEMA_VALIDATION_FAILED", Some("/States/P/Output"))
-    );
+    assert_eq!((code, location), ("SCHEMA_VALIDATION_FAILED", Some("/States/P/Output")));
 }
 
 #[test]
 fn invalid_state_type_and_missing_type() {
     let d = diagnostics(json!({"StartAt": "P", "States": {"P": {"Type": "Nope", "End": true}}}));
-    assert_eq!(
-        one(&d),
-        (
-            "SCHEMA_VALIDATION_FAILED",
-            "Value is not a valid State Type",
-            Some("/States/P/Type")
-        )
-    );
+    assert_eq!(one(&d), ("SCHEMA_VALIDATION_FAILED", "Value is not a valid State Type", Some("/States/P/Type")));
     let d = diagnostics(json!({"StartAt": "P", "States": {"P": {"End": true}}}));
-    assert_eq!(
-        one(&d),
-        (
-            "SCHEMA_VALIDATION_FAILED",
-            "These fields are required: [Type]",
-            Some("/States/P")
-        )
-    );
+    assert_eq!(one(&d), ("SCHEMA_VALIDATION_FAILED", "These fields are required: [Type]", Some("/States/P")));
 }
 
 #[test]
@@ -507,18 +413,9 @@ fn next_and_end_together_or_neither() {
     let d = diagnostics(
         json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "Next": "Q", "End": true}, "Q": pass_end()}}),
     );
-    assert!(
-        d.iter()
-            .any(|x| x.message == "Only one of 'Next' or 'End' can be set"),
-        "{d:#?}"
-    );
-    let d =
-        diagnostics(json!({"StartAt": "P", "States": {"P": {"Type": "Pass"}, "Q": pass_end()}}));
-    assert!(
-        d.iter()
-            .any(|x| x.message == "Either 'Next' or 'End' must be set"),
-        "{d:#?}"
-    );
+    assert!(d.iter().any(|x| x.message == "Only one of 'Next' or 'End' can be set"), "{d:#?}");
+    let d = diagnostics(json!({"StartAt": "P", "States": {"P": {"Type": "Pass"}, "Q": pass_end()}}));
+    assert!(d.iter().any(|x| x.message == "Either 'Next' or 'End' must be set"), "{d:#?}");
 }
 
 #[test]
@@ -541,14 +438,9 @@ fn wait_needs_exactly_one_duration() {
     let d = diagnostics(
         json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "Seconds": 1, "SecondsPath": "$.s", "End": true}}}),
     );
-    assert!(
-        d[0].message
-            .starts_with("There should only be one of the following fields"),
-        "{d:#?}"
-    );
-    let d = diagnostics(
-        json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "Timestamp": "yesterday", "End": true}}}),
-    );
+    assert!(d[0].message.starts_with("There should only be one of the following fields"), "{d:#?}");
+    let d =
+        diagnostics(json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "Timestamp": "yesterday", "End": true}}}));
     assert_eq!(one(&d).2, Some("/States/W/Timestamp"));
 }
 
@@ -575,10 +467,7 @@ fn valid_definitions_have_no_diagnostics() {
     });
     assert_eq!(diagnostics(definition.clone()), Vec::<Diagnostic>::new());
     let sm = StateMachine::parse(&definition.to_string()).unwrap();
-    assert_eq!(
-        sm.task_resources().collect::<Vec<_>>(),
-        vec!["arn:aws:states:::lambda:invoke"]
-    );
+    assert_eq!(sm.task_resources().collect::<Vec<_>>(), vec!["arn:aws:states:::lambda:invoke"]);
 }
 
 /// Random definitions assembled from ASL fragments never panic the parser.
@@ -607,10 +496,7 @@ fn random_definitions_do_not_panic() {
         ("Choices", json!("x")),
         ("Branches", json!([{"StartAt": "Q", "States": {}}])),
         ("Branches", json!([1])),
-        (
-            "ItemProcessor",
-            json!({"StartAt": "I", "States": {"I": {"Type": "Pass", "End": true}}}),
-        ),
+        ("ItemProcessor", json!({"StartAt": "I", "States": {"I": {"Type": "Pass", "End": true}}})),
         ("Iterator", json!({})),
         ("Seconds", json!(-1)),
         ("Timestamp", json!("x")),
@@ -634,12 +520,7 @@ fn random_definitions_do_not_panic() {
         let _ = StateMachine::validate(&definition.to_string(), StateMachineType::Standard);
         if let Ok(sm) = StateMachine::parse(&definition.to_string()) {
             let mut e = crate::env::SeededEnv::new(1);
-            let ctx = crate::exec::ExecutionContext::new(
-                "arn:aws:states:us-east-1:1:stateMachine:m",
-                "e",
-                "r",
-                0,
-            );
+            let ctx = crate::exec::ExecutionContext::new("arn:aws:states:us-east-1:1:stateMachine:m", "e", "r", 0);
             let mut ex = crate::exec::Execution::start(&sm, json!({"x": [1]}), ctx, &mut e);
             let _ = ex.run(&sm, 0, &mut e);
         }

@@ -18,17 +18,9 @@ pub fn run(run: &mut Run, cx: &Cx, active: &Active) -> Result<StepResult, Failur
     };
     let context = data::context(run, cx, None, None);
     match &cx.state.io {
-        Io::JsonPath {
-            input_path,
-            output_path,
-            ..
-        } => {
+        Io::JsonPath { input_path, output_path, .. } => {
             let data = data::select_path(input_path, &active.input, &context, cx.vars)?;
-            let scope = PathScope {
-                data: &data,
-                context: &context,
-                variables: cx.vars,
-            };
+            let scope = PathScope { data: &data, context: &context, variables: cx.vars };
             let mut matched = None;
             for rule in &choice.rules {
                 if evaluate(&rule.condition, &scope)? {
@@ -40,10 +32,7 @@ pub fn run(run: &mut Run, cx: &Cx, active: &Active) -> Result<StepResult, Failur
                 (Some(rule), _) => rule.next,
                 (None, Some(d)) => d,
                 (None, None) => {
-                    return Err(Failure::new(
-                        m::STATES_NO_CHOICE_MATCHED,
-                        m::no_choice_matched(),
-                    ));
+                    return Err(Failure::new(m::STATES_NO_CHOICE_MATCHED, m::no_choice_matched()));
                 }
             };
             let assign = match matched {
@@ -52,11 +41,7 @@ pub fn run(run: &mut Run, cx: &Cx, active: &Active) -> Result<StepResult, Failur
             };
             let assigned = data::assign(run, cx, assign, &data, &context, &Value::Null)?;
             let output = data::select_path(output_path, &data, &context, cx.vars)?;
-            Ok(StepResult::Exit {
-                output,
-                next: Some(next),
-                assigned,
-            })
+            Ok(StepResult::Exit { output, next: Some(next), assigned })
         }
         Io::Jsonata { output, .. } => {
             let states = data::states(&active.input, &context, None, None);
@@ -90,10 +75,7 @@ pub fn run(run: &mut Run, cx: &Cx, active: &Active) -> Result<StepResult, Failur
                 (Some(rule), _) => rule.next,
                 (None, Some(d)) => d,
                 (None, None) => {
-                    return Err(Failure::new(
-                        m::STATES_NO_CHOICE_MATCHED,
-                        m::no_choice_matched(),
-                    ));
+                    return Err(Failure::new(m::STATES_NO_CHOICE_MATCHED, m::no_choice_matched()));
                 }
             };
             let (assign, out_template) = match matched {
@@ -105,20 +87,13 @@ pub fn run(run: &mut Run, cx: &Cx, active: &Active) -> Result<StepResult, Failur
                 Some(t) => data::jsonata(run, cx, t, "Output", &states)?,
                 None => active.input.clone(),
             };
-            Ok(StepResult::Exit {
-                output: out,
-                next: Some(next),
-                assigned,
-            })
+            Ok(StepResult::Exit { output: out, next: Some(next), assigned })
         }
     }
 }
 
 fn invalid_value(path: &PathRef) -> Failure {
-    Failure::runtime(m::invalid_path(
-        &path.source(),
-        "The choice state's condition path references an invalid value.",
-    ))
+    Failure::runtime(m::invalid_path(&path.source(), "The choice state's condition path references an invalid value."))
 }
 
 fn evaluate(condition: &Condition, scope: &PathScope) -> Result<bool, Failure> {
@@ -140,11 +115,7 @@ fn evaluate(condition: &Condition, scope: &PathScope) -> Result<bool, Failure> {
             Ok(false)
         }
         Condition::Not(inner) => Ok(!evaluate(inner, scope)?),
-        Condition::Test {
-            variable,
-            test,
-            expected,
-        } => {
+        Condition::Test { variable, test, expected } => {
             let value = variable.evaluate(scope);
             let result = match test {
                 TypeTest::IsPresent => value.is_ok(),
@@ -163,14 +134,8 @@ fn evaluate(condition: &Condition, scope: &PathScope) -> Result<bool, Failure> {
             };
             Ok(result == *expected)
         }
-        Condition::Compare {
-            variable,
-            op,
-            operand,
-        } => {
-            let value = variable
-                .evaluate(scope)
-                .map_err(|_| invalid_value(variable))?;
+        Condition::Compare { variable, op, operand } => {
+            let value = variable.evaluate(scope).map_err(|_| invalid_value(variable))?;
             let other = match operand {
                 Operand::Literal(v) => v.clone(),
                 Operand::Path(p) => p.evaluate(scope).map_err(|_| invalid_value(p))?,
@@ -184,11 +149,7 @@ fn evaluate(condition: &Condition, scope: &PathScope) -> Result<bool, Failure> {
 fn compare(value: &Value, op: Comparison, other: &Value) -> bool {
     use Comparison::*;
     match op {
-        StringEquals
-        | StringLessThan
-        | StringGreaterThan
-        | StringLessThanEquals
-        | StringGreaterThanEquals => {
+        StringEquals | StringLessThan | StringGreaterThan | StringLessThanEquals | StringGreaterThanEquals => {
             let (Some(a), Some(b)) = (value.as_str(), other.as_str()) else {
                 return false;
             };
@@ -309,25 +270,13 @@ mod tests {
         assert!(!compare(&json!("1"), Comparison::NumericEquals, &json!(1)));
         assert!(compare(&json!(1.0), Comparison::NumericEquals, &json!(1)));
         assert!(!compare(&json!(1), Comparison::StringEquals, &json!("1")));
-        assert!(compare(
-            &json!("b"),
-            Comparison::StringGreaterThan,
-            &json!("a")
-        ));
+        assert!(compare(&json!("b"), Comparison::StringGreaterThan, &json!("a")));
         assert!(compare(
             &json!("2016-03-14T01:59:00Z"),
             Comparison::TimestampLessThan,
             &json!("2016-03-14T02:59:00+00:30")
         ));
-        assert!(compare(
-            &json!(true),
-            Comparison::BooleanEquals,
-            &json!(true)
-        ));
-        assert!(!compare(
-            &json!("true"),
-            Comparison::BooleanEquals,
-            &json!(true)
-        ));
+        assert!(compare(&json!(true), Comparison::BooleanEquals, &json!(true)));
+        assert!(!compare(&json!("true"), Comparison::BooleanEquals, &json!(true)));
     }
 }

@@ -21,9 +21,7 @@ pub struct Scope<'a> {
 
 impl Variables for Scope<'_> {
     fn get(&self, name: &str) -> Option<&Value> {
-        self.vars
-            .get(name)
-            .or_else(|| self.parent.and_then(|p| p.get(name)))
+        self.vars.get(name).or_else(|| self.parent.and_then(|p| p.get(name)))
     }
 }
 
@@ -52,17 +50,10 @@ pub fn context(run: &Run, cx: &Cx, token: Option<&str>, item: Option<&MapItem>) 
         "Name": cx.state.name,
         "EnteredTime": format_iso_millis(cx.entered_ms),
     });
-    if matches!(
-        cx.state.kind,
-        StateKind::Task(_) | StateKind::Parallel { .. } | StateKind::Map(_)
-    ) {
+    if matches!(cx.state.kind, StateKind::Task(_) | StateKind::Parallel { .. } | StateKind::Map(_)) {
         state["RetryCount"] = json!(cx.retry_count);
     }
-    let input = if cx.state.needs_execution_input {
-        run.input.clone()
-    } else {
-        Value::Null
-    };
+    let input = if cx.state.needs_execution_input { run.input.clone() } else { Value::Null };
     let mut ctx = json!({
         "Execution": {
             "Id": c.execution_arn,
@@ -85,12 +76,7 @@ pub fn context(run: &Run, cx: &Cx, token: Option<&str>, item: Option<&MapItem>) 
 }
 
 /// The `$states` object of a JSONata state.
-pub fn states(
-    input: &Value,
-    context: &Value,
-    result: Option<&Value>,
-    error_output: Option<&Value>,
-) -> Value {
+pub fn states(input: &Value, context: &Value, result: Option<&Value>, error_output: Option<&Value>) -> Value {
     let mut map = Map::new();
     map.insert("input".into(), input.clone());
     if !context.is_null() {
@@ -106,11 +92,7 @@ pub fn states(
 }
 
 pub fn query_scope<'a>(run: &Run, states: &'a Value, vars: &'a Scope<'a>) -> QueryScope<'a> {
-    QueryScope {
-        states,
-        variables: vars,
-        now_ms: run.now,
-    }
+    QueryScope { states, variables: vars, now_ms: run.now }
 }
 
 /// `Invalid path '<path>' : <Jayway message>` (States.Runtime).
@@ -129,23 +111,14 @@ pub fn select_path(
         None => Ok(data.clone()),
         Some(None) => Ok(json!({})),
         Some(Some(path)) => {
-            let scope = PathScope {
-                data,
-                context,
-                variables: vars,
-            };
-            path.evaluate(&scope)
-                .map_err(|e| path_failure(path, &e.message))
+            let scope = PathScope { data, context, variables: vars };
+            path.evaluate(&scope).map_err(|e| path_failure(path, &e.message))
         }
     }
 }
 
 /// ResultPath: absent replaces the input with the result, `null` keeps the input.
-pub fn merge_result(
-    field: &Option<Option<PathRef>>,
-    raw: &Value,
-    result: Value,
-) -> Result<Value, Failure> {
+pub fn merge_result(field: &Option<Option<PathRef>>, raw: &Value, result: Value) -> Result<Value, Failure> {
     match field {
         None => Ok(result),
         Some(None) => Ok(raw.clone()),
@@ -163,28 +136,14 @@ pub fn merge_result(
 }
 
 /// The JSONPath input of a state's work: InputPath, then Parameters (when given).
-pub fn effective_input(
-    run: &mut Run,
-    cx: &Cx,
-    raw: &Value,
-    context: &Value,
-) -> Result<Value, Failure> {
-    let Io::JsonPath {
-        input_path,
-        parameters,
-        ..
-    } = &cx.state.io
-    else {
+pub fn effective_input(run: &mut Run, cx: &Cx, raw: &Value, context: &Value) -> Result<Value, Failure> {
+    let Io::JsonPath { input_path, parameters, .. } = &cx.state.io else {
         return Ok(raw.clone());
     };
     let selected = select_path(input_path, raw, context, cx.vars)?;
     match parameters {
         Some(p) => {
-            let scope = PathScope {
-                data: &selected,
-                context,
-                variables: cx.vars,
-            };
+            let scope = PathScope { data: &selected, context, variables: cx.vars };
             p.evaluate(&scope, run.env)
         }
         None => Ok(selected),
@@ -192,13 +151,7 @@ pub fn effective_input(
 }
 
 /// Evaluates a JSONata template for `field` with `$states` built from the parts given.
-pub fn jsonata(
-    run: &mut Run,
-    cx: &Cx,
-    template: &Jsonata,
-    field: &str,
-    states: &Value,
-) -> Result<Value, Failure> {
+pub fn jsonata(run: &mut Run, cx: &Cx, template: &Jsonata, field: &str, states: &Value) -> Result<Value, Failure> {
     let scope = query_scope(run, states, cx.vars);
     template.evaluate(field, run.sm.engine.as_ref(), &scope, run.env)
 }
@@ -217,11 +170,7 @@ pub fn assign(
     };
     match assign {
         Assign::JsonPath(payload) => {
-            let scope = PathScope {
-                data,
-                context,
-                variables: cx.vars,
-            };
+            let scope = PathScope { data, context, variables: cx.vars };
             match payload.evaluate(&scope, run.env)? {
                 Value::Object(map) => Ok(Some(map)),
                 _ => Ok(Some(Map::new())),
@@ -248,45 +197,22 @@ pub fn finish_with_result(
     context: &Value,
 ) -> Result<(Value, Option<Map<String, Value>>), Failure> {
     match &cx.state.io {
-        Io::JsonPath {
-            result_selector,
-            result_path,
-            output_path,
-            ..
-        } => {
+        Io::JsonPath { result_selector, result_path, output_path, .. } => {
             let selected = match result_selector {
                 Some(p) => {
-                    let scope = PathScope {
-                        data: &result,
-                        context,
-                        variables: cx.vars,
-                    };
+                    let scope = PathScope { data: &result, context, variables: cx.vars };
                     p.evaluate(&scope, run.env)?
                 }
                 None => result,
             };
-            let assigned = assign(
-                run,
-                cx,
-                cx.state.assign.as_ref(),
-                &selected,
-                context,
-                &Value::Null,
-            )?;
+            let assigned = assign(run, cx, cx.state.assign.as_ref(), &selected, context, &Value::Null)?;
             let merged = merge_result(result_path, raw, selected)?;
             let output = select_path(output_path, &merged, context, cx.vars)?;
             Ok((output, assigned))
         }
         Io::Jsonata { output, .. } => {
             let states = states(raw, context, Some(&result), None);
-            let assigned = assign(
-                run,
-                cx,
-                cx.state.assign.as_ref(),
-                &Value::Null,
-                context,
-                &states,
-            )?;
+            let assigned = assign(run, cx, cx.state.assign.as_ref(), &Value::Null, context, &states)?;
             let out = match output {
                 Some(t) => jsonata(run, cx, t, "Output", &states)?,
                 None => result,
@@ -307,27 +233,13 @@ pub fn finish_without_result(
 ) -> Result<(Value, Option<Map<String, Value>>), Failure> {
     match &cx.state.io {
         Io::JsonPath { output_path, .. } => {
-            let assigned = assign(
-                run,
-                cx,
-                cx.state.assign.as_ref(),
-                data,
-                context,
-                &Value::Null,
-            )?;
+            let assigned = assign(run, cx, cx.state.assign.as_ref(), data, context, &Value::Null)?;
             let output = select_path(output_path, data, context, cx.vars)?;
             Ok((output, assigned))
         }
         Io::Jsonata { output, .. } => {
             let states = states(raw, context, None, None);
-            let assigned = assign(
-                run,
-                cx,
-                cx.state.assign.as_ref(),
-                &Value::Null,
-                context,
-                &states,
-            )?;
+            let assigned = assign(run, cx, cx.state.assign.as_ref(), &Value::Null, context, &states)?;
             let out = match output {
                 Some(t) => jsonata(run, cx, t, "Output", &states)?,
                 None => raw.clone(),

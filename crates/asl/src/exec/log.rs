@@ -18,14 +18,7 @@ impl EventLog {
 
     /// Appends an event after `*last` and makes it the thread's latest. Returns its id (0 when
     /// the thread does not record).
-    pub fn emit(
-        &mut self,
-        last: &mut u64,
-        record: bool,
-        at: i64,
-        kind: &str,
-        body: Option<Value>,
-    ) -> u64 {
+    pub fn emit(&mut self, last: &mut u64, record: bool, at: i64, kind: &str, body: Option<Value>) -> u64 {
         let id = self.emit_after(*last, record, at, kind, body);
         if record {
             *last = id;
@@ -34,14 +27,7 @@ impl EventLog {
     }
 
     /// Appends an event after `previous` without moving any thread's pointer.
-    pub fn emit_after(
-        &mut self,
-        previous: u64,
-        record: bool,
-        at: i64,
-        kind: &str,
-        body: Option<Value>,
-    ) -> u64 {
+    pub fn emit_after(&mut self, previous: u64, record: bool, at: i64, kind: &str, body: Option<Value>) -> u64 {
         if !record {
             return 0;
         }

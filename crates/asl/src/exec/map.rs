@@ -55,13 +55,7 @@ impl MapRun {
         for it in &mut self.running {
             thread::abort(log, &mut it.thread, now, cancelled);
             let details = json!({"index": it.index, "name": self.name});
-            log.emit_after(
-                it.thread.last,
-                it.thread.record,
-                now,
-                "MapIterationAborted",
-                Some(details),
-            );
+            log.emit_after(it.thread.last, it.thread.record, now, "MapIterationAborted", Some(details));
         }
     }
 
@@ -103,40 +97,22 @@ fn as_number(v: &Value) -> Option<f64> {
     }
 }
 
-fn items(
-    run: &mut Run,
-    cx: &Cx,
-    map: &MapState,
-    raw: &Value,
-    context: &Value,
-) -> Result<(Vec<Value>, Value), Failure> {
+fn items(run: &mut Run, cx: &Cx, map: &MapState, raw: &Value, context: &Value) -> Result<(Vec<Value>, Value), Failure> {
     match &cx.state.io {
         Io::JsonPath { input_path, .. } => {
             let input = data::select_path(input_path, raw, context, cx.vars)?;
             let items = match &map.items_path {
                 None => input.clone(),
                 Some(path) => {
-                    let scope = PathScope {
-                        data: &input,
-                        context,
-                        variables: cx.vars,
-                    };
-                    path.evaluate(&scope).map_err(|e| {
-                        Failure::runtime(m::invalid_path(&path.source(), &e.message))
-                    })?
+                    let scope = PathScope { data: &input, context, variables: cx.vars };
+                    path.evaluate(&scope).map_err(|e| Failure::runtime(m::invalid_path(&path.source(), &e.message)))?
                 }
             };
             match items {
                 Value::Array(a) => Ok((a, input)),
                 other => {
-                    let path = map
-                        .items_path
-                        .as_ref()
-                        .map_or("$".to_string(), |p| p.source());
-                    Err(Failure::runtime(m::items_not_array(
-                        &path,
-                        &to_text(&other),
-                    )))
+                    let path = map.items_path.as_ref().map_or("$".to_string(), |p| p.source());
+                    Err(Failure::runtime(m::items_not_array(&path, &to_text(&other))))
                 }
             }
         }
@@ -149,19 +125,10 @@ fn items(
             match value {
                 Value::Array(a) => Ok((a, raw.clone())),
                 other => {
-                    let source = map
-                        .items
-                        .as_ref()
-                        .map_or("$states.input".to_string(), |t| t.source());
+                    let source = map.items.as_ref().map_or("$states.input".to_string(), |t| t.source());
                     Err(Failure::query(
                         "Items",
-                        m::jsonata_wrong_type(
-                            &source,
-                            "Items",
-                            "array",
-                            type_name(&other),
-                            &to_text(&other),
-                        ),
+                        m::jsonata_wrong_type(&source, "Items", "array", type_name(&other), &to_text(&other)),
                     ))
                 }
             }
@@ -169,35 +136,15 @@ fn items(
     }
 }
 
-fn start(
-    run: &mut Run,
-    cx: &Cx,
-    last: &mut u64,
-    active: &mut Active,
-    map: &MapState,
-) -> Result<(), Failure> {
+fn start(run: &mut Run, cx: &Cx, last: &mut u64, active: &mut Active, map: &MapState) -> Result<(), Failure> {
     let context = data::context(run, cx, None, None);
     let (items, selector_input) = items(run, cx, map, &active.input, &context)?;
-    let started_id = run.log.emit(
-        last,
-        cx.record,
-        run.now,
-        "MapStateStarted",
-        Some(json!({"length": items.len()})),
-    );
+    let started_id = run.log.emit(last, cx.record, run.now, "MapStateStarted", Some(json!({"length": items.len()})));
     let states = data::states(&active.input, &context, None, None);
     let limit = match &map.max_concurrency {
         None => 0,
         Some(n) => {
-            let v = number(
-                run,
-                cx,
-                n,
-                "MaxConcurrency",
-                &selector_input,
-                &context,
-                &states,
-            )?;
+            let v = number(run, cx, n, "MaxConcurrency", &selector_input, &context, &states)?;
             match as_integer(&v) {
                 Some(c) if c >= 0 => c as usize,
                 _ => return Err(Failure::runtime(m::MAX_CONCURRENCY_NEGATIVE)),
@@ -207,15 +154,7 @@ fn start(
     let tolerated_count = match &map.tolerated_failure_count {
         None => None,
         Some(n) => {
-            let v = number(
-                run,
-                cx,
-                n,
-                "ToleratedFailureCount",
-                &selector_input,
-                &context,
-                &states,
-            )?;
+            let v = number(run, cx, n, "ToleratedFailureCount", &selector_input, &context, &states)?;
             let count = as_number(&v).filter(|f| f.fract() == 0.0);
             match (count, n) {
                 (Some(c), _) if c >= 0.0 => Some(c as u64),
@@ -234,15 +173,7 @@ fn start(
     let tolerated_percentage = match &map.tolerated_failure_percentage {
         None => None,
         Some(n) => {
-            let v = number(
-                run,
-                cx,
-                n,
-                "ToleratedFailurePercentage",
-                &selector_input,
-                &context,
-                &states,
-            )?;
+            let v = number(run, cx, n, "ToleratedFailurePercentage", &selector_input, &context, &states)?;
             match (as_number(&v), n) {
                 (Some(p), _) if (0.0..=100.0).contains(&p) => Some(p),
                 (Some(_), _) => return Err(Failure::runtime(m::TOLERATED_PERCENTAGE_RANGE)),
@@ -258,40 +189,23 @@ fn start(
         }
     };
     if map.item_reader.is_some() {
-        return Err(Failure::new(
-            m::STATES_ITEM_READER_FAILED,
-            m::item_reader_unsupported(),
-        ));
+        return Err(Failure::new(m::STATES_ITEM_READER_FAILED, m::item_reader_unsupported()));
     }
     let batches = match &map.item_batcher {
         None => None,
         Some(b) => {
             let max_items = match &b.max_items_per_batch {
-                Some(n) => as_integer(&number(
-                    run,
-                    cx,
-                    n,
-                    "MaxItemsPerBatch",
-                    &selector_input,
-                    &context,
-                    &states,
-                )?)
-                .filter(|v| *v > 0)
-                .map(|v| v as usize),
+                Some(n) => as_integer(&number(run, cx, n, "MaxItemsPerBatch", &selector_input, &context, &states)?)
+                    .filter(|v| *v > 0)
+                    .map(|v| v as usize),
                 None => None,
             };
             let max_bytes = match &b.max_input_bytes_per_batch {
-                Some(n) => as_integer(&number(
-                    run,
-                    cx,
-                    n,
-                    "MaxInputBytesPerBatch",
-                    &selector_input,
-                    &context,
-                    &states,
-                )?)
-                .filter(|v| *v > 0)
-                .map(|v| v as usize),
+                Some(n) => {
+                    as_integer(&number(run, cx, n, "MaxInputBytesPerBatch", &selector_input, &context, &states)?)
+                        .filter(|v| *v > 0)
+                        .map(|v| v as usize)
+                }
                 None => None,
             };
             let mut batches: Vec<Vec<usize>> = Vec::new();
@@ -299,8 +213,7 @@ fn start(
             for (i, item) in items.iter().enumerate() {
                 let size = crate::json::text_len(item);
                 let full = batches.last().is_none_or(|b| {
-                    max_items.is_some_and(|m| b.len() >= m)
-                        || max_bytes.is_some_and(|m| bytes + size > m)
+                    max_items.is_some_and(|m| b.len() >= m) || max_bytes.is_some_and(|m| bytes + size > m)
                 });
                 if full {
                     batches.push(Vec::new());
@@ -327,13 +240,7 @@ fn start(
             label,
             run.env.uuid()
         );
-        run.log.emit(
-            last,
-            cx.record,
-            run.now,
-            "MapRunStarted",
-            Some(json!({"mapRunArn": arn})),
-        );
+        run.log.emit(last, cx.record, run.now, "MapRunStarted", Some(json!({"mapRunArn": arn})));
     }
     let count = batches.as_ref().map_or(items.len(), Vec::len);
     active.phase = Phase::Map(Box::new(MapRun {
@@ -371,26 +278,10 @@ fn iteration_input(
         if !has_selector {
             return Ok(item.clone());
         }
-        let context = data::context(
-            run,
-            cx,
-            None,
-            Some(&MapItem {
-                index: i,
-                value: item,
-            }),
-        );
-        let context = if context.is_null() {
-            json!({"Map": {"Item": {"Index": i, "Value": item}}})
-        } else {
-            context
-        };
+        let context = data::context(run, cx, None, Some(&MapItem { index: i, value: item }));
+        let context = if context.is_null() { json!({"Map": {"Item": {"Index": i, "Value": item}}}) } else { context };
         if let Some(p) = &map.item_selector {
-            let scope = PathScope {
-                data: &m.selector_input,
-                context: &context,
-                variables: cx.vars,
-            };
+            let scope = PathScope { data: &m.selector_input, context: &context, variables: cx.vars };
             return p.evaluate(&scope, run.env);
         }
         match &map.item_selector_jsonata {
@@ -412,31 +303,18 @@ fn iteration_input(
     if let Some(b) = &map.item_batcher {
         let context = data::context(run, cx, None, None);
         if let Some(p) = &b.batch_input {
-            let scope = PathScope {
-                data: &m.selector_input,
-                context: &context,
-                variables: cx.vars,
-            };
+            let scope = PathScope { data: &m.selector_input, context: &context, variables: cx.vars };
             batch.insert("BatchInput".into(), p.evaluate(&scope, run.env)?);
         } else if let Some(t) = &b.batch_input_jsonata {
             let states = data::states(raw, &context, None, None);
-            batch.insert(
-                "BatchInput".into(),
-                data::jsonata(run, cx, t, "ItemBatcher/BatchInput", &states)?,
-            );
+            batch.insert("BatchInput".into(), data::jsonata(run, cx, t, "ItemBatcher/BatchInput", &states)?);
         }
     }
     batch.insert("Items".into(), Value::Array(selected));
     Ok(Value::Object(batch))
 }
 
-pub fn step(
-    run: &mut Run,
-    cx: &Cx,
-    last: &mut u64,
-    active: &mut Active,
-    map: &MapState,
-) -> StepResult {
+pub fn step(run: &mut Run, cx: &Cx, last: &mut u64, active: &mut Active, map: &MapState) -> StepResult {
     if matches!(active.phase, Phase::Start)
         && let Err(f) = start(run, cx, last, active, map)
     {
@@ -494,40 +372,23 @@ pub fn step(
     if mr.next < mr.iteration_count() || !mr.running.is_empty() {
         return StepResult::Blocked;
     }
-    let results: Vec<Value> = mr
-        .results
-        .iter()
-        .map(|r| r.clone().unwrap_or(Value::Null))
-        .collect();
+    let results: Vec<Value> = mr.results.iter().map(|r| r.clone().unwrap_or(Value::Null)).collect();
     if mr.distributed {
-        let run_succeeded = run
-            .log
-            .emit_after(*last, cx.record, run.now, "MapRunSucceeded", None);
-        run.log
-            .emit_after(run_succeeded, cx.record, run.now, "MapStateSucceeded", None);
+        let run_succeeded = run.log.emit_after(*last, cx.record, run.now, "MapRunSucceeded", None);
+        run.log.emit_after(run_succeeded, cx.record, run.now, "MapStateSucceeded", None);
     } else {
         *last = mr.pointer;
-        run.log
-            .emit_after(*last, cx.record, run.now, "MapStateSucceeded", None);
+        run.log.emit_after(*last, cx.record, run.now, "MapStateSucceeded", None);
     }
     let context = data::context(run, cx, None, None);
     match data::finish_with_result(run, cx, &raw, Value::Array(results), &context) {
-        Ok((output, assigned)) => StepResult::Exit {
-            output,
-            next: cx.state.next,
-            assigned,
-        },
+        Ok((output, assigned)) => StepResult::Exit { output, next: cx.state.next, assigned },
         Err(f) => StepResult::Fail(f),
     }
 }
 
 /// Records finished iterations; returns the Map's failure when the tolerance is exceeded.
-fn finish_iterations(
-    run: &mut Run,
-    cx: &Cx,
-    last: &mut u64,
-    mr: &mut MapRun,
-) -> Option<StepResult> {
+fn finish_iterations(run: &mut Run, cx: &Cx, last: &mut u64, mr: &mut MapRun) -> Option<StepResult> {
     let record = cx.record && !mr.distributed;
     let mut i = 0;
     while i < mr.running.len() {
@@ -543,13 +404,7 @@ fn finish_iterations(
         let details = json!({"index": it.index, "name": cx.state.name});
         match outcome {
             Ok(output) => {
-                let id = run.log.emit_after(
-                    it.thread.last,
-                    record,
-                    run.now,
-                    "MapIterationSucceeded",
-                    Some(details),
-                );
+                let id = run.log.emit_after(it.thread.last, record, run.now, "MapIterationSucceeded", Some(details));
                 if record {
                     mr.pointer = id;
                 }
@@ -560,22 +415,12 @@ fn finish_iterations(
                 if failure.is_runtime() {
                     return Some(fail_map(run, cx, last, mr, Some(it.thread.last), failure));
                 }
-                let id = run.log.emit_after(
-                    it.thread.last,
-                    record,
-                    run.now,
-                    "MapIterationFailed",
-                    Some(details),
-                );
+                let id = run.log.emit_after(it.thread.last, record, run.now, "MapIterationFailed", Some(details));
                 mr.failed += 1;
                 if mr.exceeded() {
-                    let tolerance_set =
-                        mr.tolerated_count.is_some() || mr.tolerated_percentage.is_some();
+                    let tolerance_set = mr.tolerated_count.is_some() || mr.tolerated_percentage.is_some();
                     let failure = if mr.distributed || tolerance_set {
-                        Failure::new(
-                            m::STATES_EXCEED_TOLERATED_FAILURE_THRESHOLD,
-                            m::tolerated_failure_exceeded(),
-                        )
+                        Failure::new(m::STATES_EXCEED_TOLERATED_FAILURE_THRESHOLD, m::tolerated_failure_exceeded())
                     } else {
                         failure
                     };
@@ -609,13 +454,7 @@ fn fail_map(
     }
     if mr.distributed && !failure.is_runtime() {
         let body = crate::history::error_cause(failure.error.as_deref(), failure.cause.as_deref());
-        run.log.emit(
-            last,
-            cx.record,
-            run.now,
-            "MapRunFailed",
-            Some(Value::Object(body)),
-        );
+        run.log.emit(last, cx.record, run.now, "MapRunFailed", Some(Value::Object(body)));
     }
     StepResult::Fail(failure)
 }

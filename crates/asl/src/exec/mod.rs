@@ -100,14 +100,8 @@ pub(crate) enum TaskReport {
     Submitted(Value),
     Heartbeat,
     Succeeded(Value),
-    Failed {
-        error: Option<String>,
-        cause: Option<String>,
-    },
-    TimedOut {
-        error: Option<String>,
-        cause: Option<String>,
-    },
+    Failed { error: Option<String>, cause: Option<String> },
+    TimedOut { error: Option<String>, cause: Option<String> },
 }
 
 /// One execution. Serialize it to persist; resume it with the same [`StateMachine`].
@@ -153,12 +147,7 @@ impl Run<'_> {
 
 impl Execution {
     /// Starts an execution: records `ExecutionStarted`. Call [`Execution::run`] to advance it.
-    pub fn start(
-        sm: &StateMachine,
-        input: Value,
-        context: ExecutionContext,
-        env: &mut dyn Env,
-    ) -> Execution {
+    pub fn start(sm: &StateMachine, input: Value, context: ExecutionContext, env: &mut dyn Env) -> Execution {
         Self::begin(sm, input, None, context, env)
     }
 
@@ -171,13 +160,7 @@ impl Execution {
         env: &mut dyn Env,
     ) -> Result<Execution, serde_json::Error> {
         let value: Value = serde_json::from_str(input)?;
-        Ok(Self::begin(
-            sm,
-            value,
-            Some(input.to_string()),
-            context,
-            env,
-        ))
+        Ok(Self::begin(sm, value, Some(input.to_string()), context, env))
     }
 
     fn begin(
@@ -201,21 +184,13 @@ impl Execution {
             details["stateMachineVersionArn"] = json!(version);
         }
         let mut last = 0;
-        log.emit(
-            &mut last,
-            true,
-            context.start_time_ms,
-            "ExecutionStarted",
-            Some(details),
-        );
+        log.emit(&mut last, true, context.start_time_ms, "ExecutionStarted", Some(details));
         let mut root = Thread::new(StateMachine::ROOT, sm, input.clone(), 0, true);
         if let Some(t) = input_text {
             root = root.with_text(t);
         }
         Execution {
-            deadline_ms: sm
-                .timeout_seconds
-                .map(|s| context.start_time_ms + (s as i64) * 1000),
+            deadline_ms: sm.timeout_seconds.map(|s| context.start_time_ms + (s as i64) * 1000),
             context,
             input,
             status: Status::Running,
@@ -278,8 +253,7 @@ impl Execution {
             }
             thread::Outcome::Failed(failure) => {
                 let failure = failure.clone();
-                let details =
-                    history::error_cause(failure.error.as_deref(), failure.cause.as_deref());
+                let details = history::error_cause(failure.error.as_deref(), failure.cause.as_deref());
                 self.log.emit(
                     &mut self.root.last,
                     true,
@@ -333,25 +307,13 @@ impl Execution {
     }
 
     pub fn task_failed(&mut self, id: TaskId, error: &str, cause: &str, now_ms: i64) {
-        let report = TaskReport::Failed {
-            error: Some(error.to_string()),
-            cause: Some(cause.to_string()),
-        };
+        let report = TaskReport::Failed { error: Some(error.to_string()), cause: Some(cause.to_string()) };
         self.report(id, report, now_ms);
     }
 
     /// The task ended by timing out on the driver's side.
-    pub fn task_timed_out(
-        &mut self,
-        id: TaskId,
-        error: Option<&str>,
-        cause: Option<&str>,
-        now_ms: i64,
-    ) {
-        let report = TaskReport::TimedOut {
-            error: error.map(str::to_string),
-            cause: cause.map(str::to_string),
-        };
+    pub fn task_timed_out(&mut self, id: TaskId, error: Option<&str>, cause: Option<&str>, now_ms: i64) {
+        let report = TaskReport::TimedOut { error: error.map(str::to_string), cause: cause.map(str::to_string) };
         self.report(id, report, now_ms);
     }
 
@@ -362,13 +324,7 @@ impl Execution {
         }
         thread::abort(&mut self.log, &mut self.root, now_ms, &mut self.cancelled);
         let details = history::error_cause(error, cause);
-        self.log.emit(
-            &mut self.root.last,
-            true,
-            now_ms,
-            "ExecutionAborted",
-            Some(Value::Object(details)),
-        );
+        self.log.emit(&mut self.root.last, true, now_ms, "ExecutionAborted", Some(Value::Object(details)));
         self.error = error.map(str::to_string);
         self.cause = cause.map(str::to_string);
         self.status = Status::Aborted;
@@ -377,13 +333,7 @@ impl Execution {
     fn time_out(&mut self, now_ms: i64) {
         thread::abort(&mut self.log, &mut self.root, now_ms, &mut self.cancelled);
         let details = history::error_cause(Some(crate::messages::STATES_TIMEOUT), None);
-        self.log.emit(
-            &mut self.root.last,
-            true,
-            now_ms,
-            "ExecutionTimedOut",
-            Some(Value::Object(details)),
-        );
+        self.log.emit(&mut self.root.last, true, now_ms, "ExecutionTimedOut", Some(Value::Object(details)));
         self.error = Some(crate::messages::STATES_TIMEOUT.to_string());
         self.status = Status::TimedOut;
     }
@@ -430,10 +380,7 @@ impl Execution {
 
     /// The time of the last history event (StopDate for ended executions).
     pub fn last_event_ms(&self) -> i64 {
-        self.log
-            .events()
-            .last()
-            .map_or(self.context.start_time_ms, |e| e.timestamp_ms)
+        self.log.events().last().map_or(self.context.start_time_ms, |e| e.timestamp_ms)
     }
 }
 

@@ -32,23 +32,13 @@ fn start(
             None => active.input.clone(),
         },
     };
-    run.log
-        .emit(last, cx.record, run.now, "ParallelStateStarted", None);
-    let branches = blocks
-        .iter()
-        .map(|b| Thread::new(*b, run.sm, input.clone(), *last, cx.record))
-        .collect();
+    run.log.emit(last, cx.record, run.now, "ParallelStateStarted", None);
+    let branches = blocks.iter().map(|b| Thread::new(*b, run.sm, input.clone(), *last, cx.record)).collect();
     active.phase = Phase::Parallel(ParallelRun { branches });
     Ok(())
 }
 
-pub fn step(
-    run: &mut Run,
-    cx: &Cx,
-    last: &mut u64,
-    active: &mut Active,
-    blocks: &[BlockId],
-) -> StepResult {
+pub fn step(run: &mut Run, cx: &Cx, last: &mut u64, active: &mut Active, blocks: &[BlockId]) -> StepResult {
     if matches!(active.phase, Phase::Start)
         && let Err(f) = start(run, cx, last, active, blocks)
     {
@@ -78,8 +68,7 @@ pub fn step(
         return StepResult::Blocked;
     }
     *last = p.branches.iter().map(|b| b.last).max().unwrap_or(*last);
-    run.log
-        .emit_after(*last, cx.record, run.now, "ParallelStateSucceeded", None);
+    run.log.emit_after(*last, cx.record, run.now, "ParallelStateSucceeded", None);
     let results: Vec<Value> = p
         .branches
         .iter()
@@ -90,11 +79,7 @@ pub fn step(
         .collect();
     let context = data::context(run, cx, None, None);
     match data::finish_with_result(run, cx, &active.input, Value::Array(results), &context) {
-        Ok((output, assigned)) => StepResult::Exit {
-            output,
-            next: cx.state.next,
-            assigned,
-        },
+        Ok((output, assigned)) => StepResult::Exit { output, next: cx.state.next, assigned },
         Err(f) => StepResult::Fail(f),
     }
 }

@@ -30,60 +30,32 @@ pub fn step(run: &mut Run, cx: &Cx, last: &mut u64, active: &mut Active) -> Step
     }
 }
 
-fn pass(
-    run: &mut Run,
-    cx: &Cx,
-    active: &Active,
-    result: Option<&Value>,
-) -> Result<StepResult, Failure> {
+fn pass(run: &mut Run, cx: &Cx, active: &Active, result: Option<&Value>) -> Result<StepResult, Failure> {
     let context = data::context(run, cx, None, None);
     let (output, assigned) = match &cx.state.io {
-        Io::JsonPath {
-            result_path,
-            output_path,
-            ..
-        } => {
+        Io::JsonPath { result_path, output_path, .. } => {
             let value = match result {
                 Some(r) => r.clone(),
                 None => data::effective_input(run, cx, &active.input, &context)?,
             };
-            let assigned = data::assign(
-                run,
-                cx,
-                cx.state.assign.as_ref(),
-                &value,
-                &context,
-                &Value::Null,
-            )?;
+            let assigned = data::assign(run, cx, cx.state.assign.as_ref(), &value, &context, &Value::Null)?;
             let merged = data::merge_result(result_path, &active.input, value)?;
             let output = data::select_path(output_path, &merged, &context, cx.vars)?;
             (output, assigned)
         }
-        Io::Jsonata { .. } => {
-            data::finish_without_result(run, cx, &active.input, &active.input, &context)?
-        }
+        Io::Jsonata { .. } => data::finish_without_result(run, cx, &active.input, &active.input, &context)?,
     };
-    Ok(StepResult::Exit {
-        output,
-        next: cx.state.next,
-        assigned,
-    })
+    Ok(StepResult::Exit { output, next: cx.state.next, assigned })
 }
 
 fn succeed(run: &mut Run, cx: &Cx, active: &Active) -> Result<StepResult, Failure> {
     let context = data::context(run, cx, None, None);
     let data = match &cx.state.io {
-        Io::JsonPath { input_path, .. } => {
-            data::select_path(input_path, &active.input, &context, cx.vars)?
-        }
+        Io::JsonPath { input_path, .. } => data::select_path(input_path, &active.input, &context, cx.vars)?,
         Io::Jsonata { .. } => active.input.clone(),
     };
     let (output, assigned) = data::finish_without_result(run, cx, &active.input, &data, &context)?;
-    Ok(StepResult::Exit {
-        output,
-        next: None,
-        assigned,
-    })
+    Ok(StepResult::Exit { output, next: None, assigned })
 }
 
 /// A number field's value: literal, from a path, or a JSONata expression.
@@ -99,13 +71,8 @@ pub fn number(
     match n {
         Number::Literal(v) => Ok(v.clone()),
         Number::Path(path) => {
-            let scope = PathScope {
-                data,
-                context,
-                variables: cx.vars,
-            };
-            path.evaluate(&scope)
-                .map_err(|e| Failure::runtime(m::invalid_path(&path.source(), &e.message)))
+            let scope = PathScope { data, context, variables: cx.vars };
+            path.evaluate(&scope).map_err(|e| Failure::runtime(m::invalid_path(&path.source(), &e.message)))
         }
         Number::Expr(t) => data::jsonata(run, cx, t, field, states),
     }
@@ -113,12 +80,7 @@ pub fn number(
 
 const MAX_WAIT_MS: i64 = i32::MAX as i64 * 1000;
 
-fn wait_state(
-    run: &mut Run,
-    cx: &Cx,
-    active: &mut Active,
-    wait: &Wait,
-) -> Result<StepResult, Failure> {
+fn wait_state(run: &mut Run, cx: &Cx, active: &mut Active, wait: &Wait) -> Result<StepResult, Failure> {
     let context = data::context(run, cx, None, None);
     if let Phase::Wait { until, data } = &active.phase {
         if run.now < *until {
@@ -126,18 +88,11 @@ fn wait_state(
             return Ok(StepResult::Blocked);
         }
         let data = data.clone();
-        let (output, assigned) =
-            data::finish_without_result(run, cx, &active.input, &data, &context)?;
-        return Ok(StepResult::Exit {
-            output,
-            next: cx.state.next,
-            assigned,
-        });
+        let (output, assigned) = data::finish_without_result(run, cx, &active.input, &data, &context)?;
+        return Ok(StepResult::Exit { output, next: cx.state.next, assigned });
     }
     let data = match &cx.state.io {
-        Io::JsonPath { input_path, .. } => {
-            data::select_path(input_path, &active.input, &context, cx.vars)?
-        }
+        Io::JsonPath { input_path, .. } => data::select_path(input_path, &active.input, &context, cx.vars)?,
         Io::Jsonata { .. } => active.input.clone(),
     };
     let states = data::states(&active.input, &context, None, None);
@@ -147,21 +102,12 @@ fn wait_state(
             let seconds = match (as_integer(&v), n) {
                 (Some(s), _) if s >= 0 => s,
                 (_, Number::Path(path)) => {
-                    return Err(Failure::runtime(m::seconds_path_invalid(
-                        &path.source(),
-                        &to_text(&v),
-                    )));
+                    return Err(Failure::runtime(m::seconds_path_invalid(&path.source(), &to_text(&v))));
                 }
                 (_, Number::Expr(t)) => {
                     return Err(Failure::query(
                         "Seconds",
-                        m::jsonata_wrong_type(
-                            &t.source(),
-                            "Seconds",
-                            "integer",
-                            type_name(&v),
-                            &to_text(&v),
-                        ),
+                        m::jsonata_wrong_type(&t.source(), "Seconds", "integer", type_name(&v), &to_text(&v)),
                     ));
                 }
                 (_, Number::Literal(_)) => 0,
@@ -170,38 +116,25 @@ fn wait_state(
         }
         Wait::Timestamp(text) => crate::time::parse_iso(text).unwrap_or(run.now),
         Wait::TimestampPath(path) => {
-            let scope = PathScope {
-                data: &data,
-                context: &context,
-                variables: cx.vars,
-            };
-            let v = path
-                .evaluate(&scope)
-                .map_err(|e| Failure::runtime(m::invalid_path(&path.source(), &e.message)))?;
+            let scope = PathScope { data: &data, context: &context, variables: cx.vars };
+            let v = path.evaluate(&scope).map_err(|e| Failure::runtime(m::invalid_path(&path.source(), &e.message)))?;
             let shown = match &v {
                 Value::String(s) => s.clone(),
                 other => to_text(other),
             };
-            v.as_str().and_then(crate::time::parse_iso).ok_or_else(|| {
-                Failure::runtime(m::timestamp_path_invalid(&path.source(), &shown))
-            })?
+            v.as_str()
+                .and_then(crate::time::parse_iso)
+                .ok_or_else(|| Failure::runtime(m::timestamp_path_invalid(&path.source(), &shown)))?
         }
         Wait::TimestampExpr(t) => {
             let v = data::jsonata(run, cx, t, "Timestamp", &states)?;
             let Some(text) = v.as_str() else {
                 return Err(Failure::query(
                     "Timestamp",
-                    m::jsonata_wrong_type(
-                        &t.source(),
-                        "Timestamp",
-                        "string",
-                        type_name(&v),
-                        &to_text(&v),
-                    ),
+                    m::jsonata_wrong_type(&t.source(), "Timestamp", "string", type_name(&v), &to_text(&v)),
                 ));
             };
-            crate::time::parse_iso(text)
-                .ok_or_else(|| Failure::query("Timestamp", m::timestamp_field_invalid(text)))?
+            crate::time::parse_iso(text).ok_or_else(|| Failure::query("Timestamp", m::timestamp_field_invalid(text)))?
         }
     };
     if until - run.now > MAX_WAIT_MS {
@@ -226,25 +159,12 @@ fn fail_text(
     let value = match text {
         FailText::Literal(s) => return Ok(Some(s.clone())),
         FailText::Path(PathOrCall::Path(path)) => {
-            let scope = PathScope {
-                data: input,
-                context,
-                variables: cx.vars,
-            };
-            path.evaluate(&scope).map_err(|_| {
-                Failure::runtime(m::json_path_not_found(
-                    &path.source(),
-                    field,
-                    &to_text(input),
-                ))
-            })?
+            let scope = PathScope { data: input, context, variables: cx.vars };
+            path.evaluate(&scope)
+                .map_err(|_| Failure::runtime(m::json_path_not_found(&path.source(), field, &to_text(input))))?
         }
         FailText::Path(PathOrCall::Call(call)) => {
-            let scope = PathScope {
-                data: input,
-                context,
-                variables: cx.vars,
-            };
+            let scope = PathScope { data: input, context, variables: cx.vars };
             evaluate_call(call, field, &scope, run.env)?
         }
         FailText::Expr(t) => {
@@ -255,13 +175,7 @@ fn fail_text(
                 Value::String(s) => Ok(Some(s)),
                 other => Err(Failure::query(
                     field,
-                    m::jsonata_wrong_type(
-                        &t.source(),
-                        field,
-                        "string",
-                        type_name(&other),
-                        &to_text(&other),
-                    ),
+                    m::jsonata_wrong_type(&t.source(), field, "string", type_name(&other), &to_text(&other)),
                 )),
             };
         }

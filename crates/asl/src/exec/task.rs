@@ -79,12 +79,7 @@ pub struct TaskRun {
 
 fn labels(resource: &Resource) -> (TaskKind, String, String, TaskPattern) {
     match resource {
-        Resource::Integration {
-            resource_type,
-            resource,
-            pattern,
-            ..
-        } => (
+        Resource::Integration { resource_type, resource, pattern, .. } => (
             TaskKind::Integration,
             resource_type.clone(),
             resource.clone(),
@@ -95,18 +90,12 @@ fn labels(resource: &Resource) -> (TaskKind, String, String, TaskPattern) {
                 Pattern::WaitForTaskToken => TaskPattern::WaitForTaskToken,
             },
         ),
-        Resource::LambdaFunction { arn } => (
-            TaskKind::LambdaFunction,
-            "lambda".into(),
-            arn.clone(),
-            TaskPattern::RequestResponse,
-        ),
-        Resource::Activity { arn } => (
-            TaskKind::Activity,
-            "activity".into(),
-            arn.clone(),
-            TaskPattern::RequestResponse,
-        ),
+        Resource::LambdaFunction { arn } => {
+            (TaskKind::LambdaFunction, "lambda".into(), arn.clone(), TaskPattern::RequestResponse)
+        }
+        Resource::Activity { arn } => {
+            (TaskKind::Activity, "activity".into(), arn.clone(), TaskPattern::RequestResponse)
+        }
     }
 }
 
@@ -131,21 +120,11 @@ fn seconds(
                     Value::String(s) => s.clone(),
                     other => to_text(other),
                 };
-                Failure::runtime(m::not_valid_integer(
-                    &format!("{name}Path"),
-                    &shown,
-                    &p.source(),
-                ))
+                Failure::runtime(m::not_valid_integer(&format!("{name}Path"), &shown, &p.source()))
             }
             Number::Expr(t) => Failure::query(
                 name,
-                m::jsonata_wrong_type(
-                    &t.source(),
-                    name,
-                    "integer",
-                    crate::json::type_name(&v),
-                    &to_text(&v),
-                ),
+                m::jsonata_wrong_type(&t.source(), name, "integer", crate::json::type_name(&v), &to_text(&v)),
             ),
             Number::Literal(_) => Failure::runtime(m::not_valid_integer(name, &to_text(&v), name)),
         }),
@@ -166,25 +145,12 @@ fn role_arn(
     let v = match c {
         RoleArn::Literal(s) => return Ok(Some(s.clone())),
         RoleArn::Path(PathOrCall::Path(p)) => {
-            let scope = PathScope {
-                data,
-                context,
-                variables: cx.vars,
-            };
-            p.evaluate(&scope).map_err(|_| {
-                Failure::runtime(m::json_path_not_found(
-                    &p.source(),
-                    "RoleArn.$",
-                    &to_text(data),
-                ))
-            })?
+            let scope = PathScope { data, context, variables: cx.vars };
+            p.evaluate(&scope)
+                .map_err(|_| Failure::runtime(m::json_path_not_found(&p.source(), "RoleArn.$", &to_text(data))))?
         }
         RoleArn::Path(PathOrCall::Call(call)) => {
-            let scope = PathScope {
-                data,
-                context,
-                variables: cx.vars,
-            };
+            let scope = PathScope { data, context, variables: cx.vars };
             evaluate_call(call, "RoleArn.$", &scope, run.env)?
         }
         RoleArn::Expr(t) => data::jsonata(run, cx, t, "Credentials/RoleArn", states)?,
@@ -195,13 +161,7 @@ fn role_arn(
     }))
 }
 
-pub fn step(
-    run: &mut Run,
-    cx: &Cx,
-    last: &mut u64,
-    active: &mut Active,
-    task: &Task,
-) -> StepResult {
+pub fn step(run: &mut Run, cx: &Cx, last: &mut u64, active: &mut Active, task: &Task) -> StepResult {
     if matches!(active.phase, Phase::Start) {
         match schedule(run, cx, last, active, task) {
             Ok(()) => {}
@@ -243,8 +203,7 @@ pub fn step(
                 let mut body = Map::new();
                 body.insert("output".into(), text);
                 body.insert("outputDetails".into(), flag);
-                run.log
-                    .emit(last, cx.record, at, "TaskSubmitted", Some(labels_map(body)));
+                run.log.emit(last, cx.record, at, "TaskSubmitted", Some(labels_map(body)));
             }
             TaskReport::Succeeded(output) => {
                 let (text, flag) = history::payload(&output);
@@ -262,48 +221,20 @@ pub fn step(
                 let mut body = Map::new();
                 body.insert("output".into(), text);
                 body.insert("outputDetails".into(), flag);
-                run.log.emit(
-                    last,
-                    cx.record,
-                    at,
-                    &format!("{prefix}Succeeded"),
-                    Some(labels_map(body)),
-                );
+                run.log.emit(last, cx.record, at, &format!("{prefix}Succeeded"), Some(labels_map(body)));
                 let token = t.token.clone();
                 let context = data::context(run, cx, token.as_deref(), None);
                 return match data::finish_with_result(run, cx, &active.input, output, &context) {
-                    Ok((output, assigned)) => StepResult::Exit {
-                        output,
-                        next: cx.state.next,
-                        assigned,
-                    },
+                    Ok((output, assigned)) => StepResult::Exit { output, next: cx.state.next, assigned },
                     Err(f) => StepResult::Fail(f),
                 };
             }
             TaskReport::Failed { error, cause } => {
-                return failed(
-                    run,
-                    cx,
-                    last,
-                    at,
-                    &format!("{prefix}Failed"),
-                    error,
-                    cause,
-                    &labels_map,
-                );
+                return failed(run, cx, last, at, &format!("{prefix}Failed"), error, cause, &labels_map);
             }
             TaskReport::TimedOut { error, cause } => {
                 let error = error.or_else(|| Some(m::STATES_TIMEOUT.to_string()));
-                return failed(
-                    run,
-                    cx,
-                    last,
-                    at,
-                    &format!("{prefix}TimedOut"),
-                    error,
-                    cause,
-                    &labels_map,
-                );
+                return failed(run, cx, last, at, &format!("{prefix}TimedOut"), error, cause, &labels_map);
             }
         }
     }
@@ -314,13 +245,7 @@ pub fn step(
     };
     if let Some(error) = timed_out {
         let body = history::error_cause(Some(error), None);
-        run.log.emit(
-            last,
-            cx.record,
-            run.now,
-            &format!("{prefix}TimedOut"),
-            Some(labels_map(body)),
-        );
+        run.log.emit(last, cx.record, run.now, &format!("{prefix}TimedOut"), Some(labels_map(body)));
         run.cancelled.push(t.id);
         return StepResult::Fail(Failure::raw(Some(error.to_string()), None));
     }
@@ -343,8 +268,7 @@ fn failed(
     labels_map: &dyn Fn(Map<String, Value>) -> Value,
 ) -> StepResult {
     let body = history::error_cause(error.as_deref(), cause.as_deref());
-    run.log
-        .emit(last, cx.record, at, kind, Some(labels_map(body)));
+    run.log.emit(last, cx.record, at, kind, Some(labels_map(body)));
     StepResult::Fail(Failure::raw(error, cause))
 }
 
@@ -366,17 +290,10 @@ fn started_event(
         TaskKind::LambdaFunction => None,
         TaskKind::Activity => Some(json!({})),
     };
-    run.log
-        .emit(last, cx.record, at, &format!("{prefix}Started"), body);
+    run.log.emit(last, cx.record, at, &format!("{prefix}Started"), body);
 }
 
-fn schedule(
-    run: &mut Run,
-    cx: &Cx,
-    last: &mut u64,
-    active: &mut Active,
-    task: &Task,
-) -> Result<(), Failure> {
+fn schedule(run: &mut Run, cx: &Cx, last: &mut u64, active: &mut Active, task: &Task) -> Result<(), Failure> {
     let (kind, resource_type, resource, pattern) = labels(&task.resource);
     let token = (pattern == TaskPattern::WaitForTaskToken).then(|| run.env.uuid());
     let context = data::context(run, cx, token.as_deref(), None);
@@ -384,10 +301,7 @@ fn schedule(
     let (parameters, selected) = match &cx.state.io {
         Io::JsonPath { input_path, .. } => {
             let selected = data::select_path(input_path, &active.input, &context, cx.vars)?;
-            (
-                data::effective_input(run, cx, &active.input, &context)?,
-                selected,
-            )
+            (data::effective_input(run, cx, &active.input, &context)?, selected)
         }
         Io::Jsonata { arguments, .. } => {
             let args = match arguments {
@@ -397,32 +311,10 @@ fn schedule(
             (args, active.input.clone())
         }
     };
-    let role = role_arn(
-        run,
-        cx,
-        task.credentials.as_ref(),
-        &selected,
-        &context,
-        &states,
-    )?;
-    let timeout = seconds(
-        run,
-        cx,
-        task.timeout_seconds.as_ref(),
-        "TimeoutSeconds",
-        &selected,
-        &context,
-        &states,
-    )?;
-    let heartbeat = seconds(
-        run,
-        cx,
-        task.heartbeat_seconds.as_ref(),
-        "HeartbeatSeconds",
-        &selected,
-        &context,
-        &states,
-    )?;
+    let role = role_arn(run, cx, task.credentials.as_ref(), &selected, &context, &states)?;
+    let timeout = seconds(run, cx, task.timeout_seconds.as_ref(), "TimeoutSeconds", &selected, &context, &states)?;
+    let heartbeat =
+        seconds(run, cx, task.heartbeat_seconds.as_ref(), "HeartbeatSeconds", &selected, &context, &states)?;
     let id = TaskId(*run.next_task);
     *run.next_task += 1;
     let (text, flag) = history::payload(&parameters);
@@ -461,8 +353,7 @@ fn schedule(
     {
         body.insert("taskCredentials".into(), json!({ "roleArn": r }));
     }
-    run.log
-        .emit(last, cx.record, run.now, event, Some(Value::Object(body)));
+    run.log.emit(last, cx.record, run.now, event, Some(Value::Object(body)));
     run.outbox.push(TaskRequest {
         id,
         state_name: cx.state.name.clone(),

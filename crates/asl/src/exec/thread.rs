@@ -88,11 +88,7 @@ impl Thread {
             vars: Map::new(),
             last,
             record,
-            step: Step::Enter {
-                state: sm.block(block).map_or(0, |b| b.start_at),
-                input,
-                text: None,
-            },
+            step: Step::Enter { state: sm.block(block).map_or(0, |b| b.start_at), input, text: None },
         }
     }
 
@@ -121,13 +117,7 @@ impl Thread {
 pub fn advance(run: &mut Run, thread: &mut Thread, outer: Option<&Scope>) {
     let sm = run.sm;
     loop {
-        let Thread {
-            block,
-            vars,
-            last,
-            record,
-            step,
-        } = thread;
+        let Thread { block, vars, last, record, step } = thread;
         let Some(block_ref) = sm.block(*block) else {
             *step = Step::Failed(Failure::runtime(m::DEFINITION_MISMATCH));
             return;
@@ -168,10 +158,7 @@ pub fn advance(run: &mut Run, thread: &mut Thread, outer: Option<&Scope>) {
                     return;
                 };
                 let transition = {
-                    let scope = Scope {
-                        vars: &*vars,
-                        parent: outer,
-                    };
+                    let scope = Scope { vars: &*vars, parent: outer };
                     let cx = Cx {
                         state: st,
                         vars: &scope,
@@ -188,53 +175,27 @@ pub fn advance(run: &mut Run, thread: &mut Thread, outer: Option<&Scope>) {
                     }
                     match states::step(run, &cx, last, active) {
                         StepResult::Blocked => return,
-                        StepResult::Exit {
-                            output,
-                            next,
-                            assigned,
-                        } => {
+                        StepResult::Exit { output, next, assigned } => {
                             exit(run, st, *record, last, &output, assigned.as_ref());
-                            Transition::Go {
-                                output,
-                                next,
-                                assigned,
-                            }
+                            Transition::Go { output, next, assigned }
                         }
-                        StepResult::Fail(failure) => {
-                            match handle_failure(run, &cx, last, active, failure) {
-                                Handled::Retry => continue,
-                                Handled::Caught {
-                                    output,
-                                    next,
-                                    assigned,
-                                } => {
-                                    exit(run, st, *record, last, &output, assigned.as_ref());
-                                    Transition::Go {
-                                        output,
-                                        next: Some(next),
-                                        assigned,
-                                    }
-                                }
-                                Handled::Failed(f) => Transition::Fail(f),
+                        StepResult::Fail(failure) => match handle_failure(run, &cx, last, active, failure) {
+                            Handled::Retry => continue,
+                            Handled::Caught { output, next, assigned } => {
+                                exit(run, st, *record, last, &output, assigned.as_ref());
+                                Transition::Go { output, next: Some(next), assigned }
                             }
-                        }
+                            Handled::Failed(f) => Transition::Fail(f),
+                        },
                     }
                 };
                 *step = match transition {
-                    Transition::Go {
-                        output,
-                        next,
-                        assigned,
-                    } => {
+                    Transition::Go { output, next, assigned } => {
                         if let Some(assigned) = assigned {
                             vars.extend(assigned);
                         }
                         match next {
-                            Some(n) => Step::Enter {
-                                state: n,
-                                input: output,
-                                text: None,
-                            },
+                            Some(n) => Step::Enter { state: n, input: output, text: None },
                             None => Step::Done(output),
                         }
                     }
@@ -246,11 +207,7 @@ pub fn advance(run: &mut Run, thread: &mut Thread, outer: Option<&Scope>) {
 }
 
 enum Transition {
-    Go {
-        output: Value,
-        next: Option<StateId>,
-        assigned: Option<Map<String, Value>>,
-    },
+    Go { output: Value, next: Option<StateId>, assigned: Option<Map<String, Value>> },
     Fail(Failure),
 }
 
@@ -265,29 +222,17 @@ fn exit(
     let (text, flag) = history::payload(output);
     let mut details = json!({"name": st.name, "output": text, "outputDetails": flag});
     if let Some(assigned) = assigned.filter(|a| !a.is_empty()) {
-        let rendered: Map<String, Value> = assigned
-            .iter()
-            .map(|(k, v)| (k.clone(), Value::String(crate::json::to_text(v))))
-            .collect();
+        let rendered: Map<String, Value> =
+            assigned.iter().map(|(k, v)| (k.clone(), Value::String(crate::json::to_text(v)))).collect();
         details["assignedVariables"] = Value::Object(rendered);
         details["assignedVariablesDetails"] = json!({"truncated": false});
     }
-    run.log.emit(
-        last,
-        record,
-        run.now,
-        &format!("{}StateExited", st.type_name()),
-        Some(details),
-    );
+    run.log.emit(last, record, run.now, &format!("{}StateExited", st.type_name()), Some(details));
 }
 
 enum Handled {
     Retry,
-    Caught {
-        output: Value,
-        next: StateId,
-        assigned: Option<Map<String, Value>>,
-    },
+    Caught { output: Value, next: StateId, assigned: Option<Map<String, Value>> },
     Failed(Failure),
 }
 
@@ -295,10 +240,7 @@ enum Handled {
 pub fn error_matches(names: &[String], error: Option<&str>) -> bool {
     names.iter().any(|n| match n.as_str() {
         m::STATES_ALL => true,
-        m::STATES_TASK_FAILED => !matches!(
-            error,
-            Some(m::STATES_TIMEOUT) | Some(m::STATES_HEARTBEAT_TIMEOUT)
-        ),
+        m::STATES_TASK_FAILED => !matches!(error, Some(m::STATES_TIMEOUT) | Some(m::STATES_HEARTBEAT_TIMEOUT)),
         name => error == Some(name),
     })
 }
@@ -314,38 +256,18 @@ fn retry_delay_ms(run: &mut Run, retrier: &Retrier, attempt: u32) -> i64 {
     (seconds * 1000.0).round() as i64
 }
 
-fn handle_failure(
-    run: &mut Run,
-    cx: &Cx,
-    last: &mut u64,
-    active: &mut Active,
-    failure: Failure,
-) -> Handled {
+fn handle_failure(run: &mut Run, cx: &Cx, last: &mut u64, active: &mut Active, failure: Failure) -> Handled {
     let st = cx.state;
     let mut failure = failure.in_state(&st.name, active.entered_id);
     // A failure from a nested state was reported there already; its location is taken then.
-    if let Some(location) = failure
-        .location
-        .take()
-        .filter(|_| failure.is_query_evaluation())
-    {
+    if let Some(location) = failure.location.take().filter(|_| failure.is_query_evaluation()) {
         // Output and Assign run after the state's work; AWS reports their failures detached
         // from the state's event chain.
-        let previous = if location == "Output" || location.starts_with("Assign") {
-            0
-        } else {
-            *last
-        };
+        let previous = if location == "Output" || location.starts_with("Assign") { 0 } else { *last };
         let mut details = history::error_cause(failure.error.as_deref(), failure.cause.as_deref());
         details.insert("location".into(), json!(location));
         details.insert("state".into(), json!(st.name));
-        let id = run.log.emit_after(
-            previous,
-            cx.record,
-            run.now,
-            "EvaluationFailed",
-            Some(Value::Object(details)),
-        );
+        let id = run.log.emit_after(previous, cx.record, run.now, "EvaluationFailed", Some(Value::Object(details)));
         if cx.record {
             *last = id;
         }
@@ -354,11 +276,7 @@ fn handle_failure(
         return Handled::Failed(failure);
     }
     let error = failure.error.as_deref();
-    if let Some(i) = st
-        .retry
-        .iter()
-        .position(|r| error_matches(&r.error_equals, error))
-    {
+    if let Some(i) = st.retry.iter().position(|r| error_matches(&r.error_equals, error)) {
         let retrier = &st.retry[i];
         let used = active.attempts.get(i).copied().unwrap_or(0);
         if u64::from(used) < retrier.max_attempts {
@@ -374,28 +292,18 @@ fn handle_failure(
     }
     match st.kind {
         StateKind::Parallel { .. } => {
-            run.log
-                .emit(last, cx.record, run.now, "ParallelStateFailed", None);
+            run.log.emit(last, cx.record, run.now, "ParallelStateFailed", None);
         }
         StateKind::Map(_) => {
-            run.log
-                .emit(last, cx.record, run.now, "MapStateFailed", None);
+            run.log.emit(last, cx.record, run.now, "MapStateFailed", None);
         }
         _ => {}
     }
-    let Some(catcher) = st
-        .catch
-        .iter()
-        .find(|c| error_matches(&c.error_equals, error))
-    else {
+    let Some(catcher) = st.catch.iter().find(|c| error_matches(&c.error_equals, error)) else {
         return Handled::Failed(failure);
     };
     match caught(run, cx, active, catcher, &failure) {
-        Ok((output, assigned)) => Handled::Caught {
-            output,
-            next: catcher.next,
-            assigned,
-        },
+        Ok((output, assigned)) => Handled::Caught { output, next: catcher.next, assigned },
         Err(f) => Handled::Failed(f.in_state(&st.name, active.entered_id)),
     }
 }
@@ -411,27 +319,13 @@ fn caught(
     let context = data::context(run, cx, None, None);
     match &cx.state.io {
         Io::JsonPath { .. } => {
-            let assigned = data::assign(
-                run,
-                cx,
-                catcher.assign.as_ref(),
-                &error_output,
-                &context,
-                &Value::Null,
-            )?;
+            let assigned = data::assign(run, cx, catcher.assign.as_ref(), &error_output, &context, &Value::Null)?;
             let output = data::merge_result(&catcher.result_path, &active.input, error_output)?;
             Ok((output, assigned))
         }
         Io::Jsonata { .. } => {
             let states = data::states(&active.input, &context, None, Some(&error_output));
-            let assigned = data::assign(
-                run,
-                cx,
-                catcher.assign.as_ref(),
-                &Value::Null,
-                &context,
-                &states,
-            )?;
+            let assigned = data::assign(run, cx, catcher.assign.as_ref(), &Value::Null, &context, &states)?;
             let output = match &catcher.output {
                 Some(t) => data::jsonata(run, cx, t, "Output", &states)?,
                 None => error_output,

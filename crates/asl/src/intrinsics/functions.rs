@@ -22,15 +22,11 @@ fn count(name: &str, args: &[Value], expected: usize) -> Result<(), IntrinsicErr
 }
 
 fn string<'a>(name: &str, args: &'a [Value], i: usize) -> Result<&'a str, IntrinsicError> {
-    args[i]
-        .as_str()
-        .ok_or_else(|| fail(m::intrinsic_arg_type(name, i + 1, "a string")))
+    args[i].as_str().ok_or_else(|| fail(m::intrinsic_arg_type(name, i + 1, "a string")))
 }
 
 fn array<'a>(name: &str, args: &'a [Value], i: usize) -> Result<&'a Vec<Value>, IntrinsicError> {
-    args[i]
-        .as_array()
-        .ok_or_else(|| fail(m::intrinsic_arg_type(name, i + 1, "an array")))
+    args[i].as_array().ok_or_else(|| fail(m::intrinsic_arg_type(name, i + 1, "an array")))
 }
 
 fn integer(name: &str, args: &[Value], i: usize) -> Result<i64, IntrinsicError> {
@@ -42,11 +38,7 @@ fn java_round(f: f64) -> i64 {
     (f + 0.5).floor() as i64
 }
 
-pub(super) fn apply(
-    call: &Call,
-    args: Vec<Value>,
-    env: &mut dyn Env,
-) -> Result<Value, IntrinsicError> {
+pub(super) fn apply(call: &Call, args: Vec<Value>, env: &mut dyn Env) -> Result<Value, IntrinsicError> {
     let name = call.name.as_str();
     match name {
         "States.Format" => format(call, &args),
@@ -68,17 +60,9 @@ pub(super) fn apply(
             let items = array(name, &args, 0)?;
             let size = integer(name, &args, 1)?;
             if size <= 0 {
-                return Err(fail(m::intrinsic_detail(
-                    name,
-                    "the chunk size must be greater than 0",
-                )));
+                return Err(fail(m::intrinsic_detail(name, "the chunk size must be greater than 0")));
             }
-            Ok(Value::Array(
-                items
-                    .chunks(size as usize)
-                    .map(|c| Value::Array(c.to_vec()))
-                    .collect(),
-            ))
+            Ok(Value::Array(items.chunks(size as usize).map(|c| Value::Array(c.to_vec())).collect()))
         }
         "States.ArrayContains" => {
             count(name, &args, 2)?;
@@ -135,9 +119,7 @@ pub(super) fn apply(
             if text.chars().count() > 10_000 {
                 return Err(fail(m::base64_too_long(name)));
             }
-            Ok(Value::String(
-                base64::engine::general_purpose::STANDARD.encode(text.as_bytes()),
-            ))
+            Ok(Value::String(base64::engine::general_purpose::STANDARD.encode(text.as_bytes())))
         }
         "States.Base64Decode" => {
             count(name, &args, 1)?;
@@ -157,10 +139,7 @@ pub(super) fn apply(
                 other => to_text(other),
             };
             if data.chars().count() > 10_000 {
-                return Err(fail(m::intrinsic_detail(
-                    name,
-                    "the input exceeds 10000 characters",
-                )));
+                return Err(fail(m::intrinsic_detail(name, "the input exceeds 10000 characters")));
             }
             let algorithm = string(name, &args, 1)?;
             let bytes = data.as_bytes();
@@ -172,9 +151,7 @@ pub(super) fn apply(
                 "SHA-512" => sha2::Sha512::digest(bytes).to_vec(),
                 other => return Err(fail(m::hash_algorithm_invalid(other))),
             };
-            Ok(Value::String(
-                digest.iter().map(|b| format!("{b:02x}")).collect(),
-            ))
+            Ok(Value::String(digest.iter().map(|b| format!("{b:02x}")).collect()))
         }
         "States.JsonMerge" => {
             count(name, &args, 3)?;
@@ -200,10 +177,7 @@ pub(super) fn apply(
                 integer(name, &args, 2)?;
             }
             if end <= start {
-                return Err(fail(m::intrinsic_detail(
-                    name,
-                    "the end must be greater than the start",
-                )));
+                return Err(fail(m::intrinsic_detail(name, "the end must be greater than the start")));
             }
             let span = (end - start) as f64;
             Ok(Value::from(start + (env.random() * span).floor() as i64))
@@ -212,9 +186,7 @@ pub(super) fn apply(
             count(name, &args, 2)?;
             let mut sum: i64 = 0;
             for (i, v) in args.iter().enumerate() {
-                let f = v
-                    .as_f64()
-                    .ok_or_else(|| fail(m::intrinsic_arg_type(name, i + 1, "a number")))?;
+                let f = v.as_f64().ok_or_else(|| fail(m::intrinsic_arg_type(name, i + 1, "a number")))?;
                 sum = sum.saturating_add(java_round(f));
             }
             Ok(number(sum as f64))
@@ -261,9 +233,9 @@ fn format(call: &Call, args: &[Value]) -> Result<Value, IntrinsicError> {
             },
             '{' if chars.peek() == Some(&'}') => {
                 chars.next();
-                let v = values.get(used).ok_or_else(|| {
-                    fail(m::intrinsic_detail(name, m::format_placeholder_mismatch()))
-                })?;
+                let v = values
+                    .get(used)
+                    .ok_or_else(|| fail(m::intrinsic_detail(name, m::format_placeholder_mismatch())))?;
                 out.push_str(&java_text(v));
                 used += 1;
             }
@@ -271,10 +243,7 @@ fn format(call: &Call, args: &[Value]) -> Result<Value, IntrinsicError> {
         }
     }
     if used != values.len() {
-        return Err(fail(m::intrinsic_detail(
-            name,
-            m::format_placeholder_mismatch(),
-        )));
+        return Err(fail(m::intrinsic_detail(name, m::format_placeholder_mismatch())));
     }
     Ok(Value::String(out))
 }

@@ -61,36 +61,24 @@ pub fn looks_like_call(text: &str) -> bool {
 
 impl Call {
     pub fn parse(text: &str) -> Result<Call, String> {
-        let mut p = Parser {
-            chars: text.chars().collect(),
-            pos: 0,
-        };
+        let mut p = Parser { chars: text.chars().collect(), pos: 0 };
         p.ws();
         let call = p.call()?;
         p.ws();
         if p.pos != p.chars.len() {
-            return Err(format!(
-                "unexpected text after the call at position {}",
-                p.pos
-            ));
+            return Err(format!("unexpected text after the call at position {}", p.pos));
         }
         Ok(call)
     }
 
     /// Evaluates with `scope` for path arguments and `env` for UUID and MathRandom.
-    pub fn evaluate(
-        &self,
-        scope: &PathScope<'_>,
-        env: &mut dyn Env,
-    ) -> Result<Value, IntrinsicError> {
+    pub fn evaluate(&self, scope: &PathScope<'_>, env: &mut dyn Env) -> Result<Value, IntrinsicError> {
         let mut values = Vec::with_capacity(self.args.len());
         for arg in &self.args {
             values.push(match arg {
                 Arg::Text(raw) => Value::String(unescape(raw)),
                 Arg::Literal(v) => v.clone(),
-                Arg::Path(p) => p
-                    .evaluate(scope)
-                    .map_err(|_| IntrinsicError::PathNotFound { path: p.source() })?,
+                Arg::Path(p) => p.evaluate(scope).map_err(|_| IntrinsicError::PathNotFound { path: p.source() })?,
                 Arg::Call(c) => c.evaluate(scope, env)?,
             });
         }
@@ -136,10 +124,7 @@ impl Parser {
 
     fn call(&mut self) -> Result<Call, String> {
         let start = self.pos;
-        while self
-            .peek()
-            .is_some_and(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_')
-        {
+        while self.peek().is_some_and(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_') {
             self.pos += 1;
         }
         let name: String = self.chars[start..self.pos].iter().collect();
@@ -223,18 +208,13 @@ impl Parser {
                     self.pos += 1;
                 }
                 let text: String = self.chars[start..self.pos].iter().collect();
-                PathRef::parse(&text)
-                    .map(Arg::Path)
-                    .map_err(|e| format!("invalid path '{text}': {e}"))
+                PathRef::parse(&text).map(Arg::Path).map_err(|e| format!("invalid path '{text}': {e}"))
             }
             Some('S') => Ok(Arg::Call(self.call()?)),
             Some(c) if c == '-' || c.is_ascii_digit() => {
                 let start = self.pos;
                 self.pos += 1;
-                while self
-                    .peek()
-                    .is_some_and(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-'))
-                {
+                while self.peek().is_some_and(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-')) {
                     self.pos += 1;
                 }
                 let text: String = self.chars[start..self.pos].iter().collect();
@@ -245,11 +225,8 @@ impl Parser {
                     .ok_or_else(|| format!("invalid number '{text}'"))
             }
             _ => {
-                for (word, value) in [
-                    ("true", Value::Bool(true)),
-                    ("false", Value::Bool(false)),
-                    ("null", Value::Null),
-                ] {
+                for (word, value) in [("true", Value::Bool(true)), ("false", Value::Bool(false)), ("null", Value::Null)]
+                {
                     let text: String = self.chars.iter().skip(self.pos).take(word.len()).collect();
                     if text == word {
                         self.pos += word.len();

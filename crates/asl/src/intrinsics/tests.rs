@@ -20,11 +20,7 @@ fn run_with(text: &str, data: Value) -> Result<Value, IntrinsicError> {
     let mut vars = serde_json::Map::new();
     vars.insert("greeting".into(), json!("hi"));
     let vars = Vars(vars);
-    let scope = PathScope {
-        data: &data,
-        context: &context,
-        variables: &vars,
-    };
+    let scope = PathScope { data: &data, context: &context, variables: &vars };
     call.evaluate(&scope, &mut SeededEnv::new(42))
 }
 
@@ -41,19 +37,13 @@ fn failure(text: &str) -> String {
 
 #[test]
 fn format() {
-    assert_eq!(
-        run("States.Format('Hello, my name is {}.', 'Arnav')"),
-        json!("Hello, my name is Arnav.")
-    );
+    assert_eq!(run("States.Format('Hello, my name is {}.', 'Arnav')"), json!("Hello, my name is Arnav."));
     let data = json!({"a": {"Arg1": 1, "Arg2": []}, "n": null, "f": 1.1});
     assert_eq!(
         run_with("States.Format('{} {} {}', $.a, $.n, $.f)", data).unwrap(),
         json!("{Arg1=1, Arg2=[]} null 1.1")
     );
-    assert_eq!(
-        run("States.Format('\\{literal\\} {}', 'x')"),
-        json!("{literal} x")
-    );
+    assert_eq!(run("States.Format('\\{literal\\} {}', 'x')"), json!("{literal} x"));
     assert!(failure("States.Format('{} {}', 'only one')").contains("States.Format"));
     assert_eq!(run("States.Format('{}', $greeting)"), json!("hi"));
 }
@@ -61,86 +51,50 @@ fn format() {
 #[test]
 fn format_template_from_a_path() {
     let data = json!({"t": "It's {}!", "v": "Pikachu"});
-    assert_eq!(
-        run_with("States.Format($.t, $.v)", data).unwrap(),
-        json!("It's Pikachu!")
-    );
+    assert_eq!(run_with("States.Format($.t, $.v)", data).unwrap(), json!("It's Pikachu!"));
 }
 
 #[test]
 fn string_to_json_and_back() {
-    assert_eq!(
-        run("States.StringToJson('{\"number\": 20}')"),
-        json!({"number": 20})
-    );
+    assert_eq!(run("States.StringToJson('{\"number\": 20}')"), json!({"number": 20}));
     assert_eq!(run("States.StringToJson('')"), Value::Null);
-    assert_eq!(
-        run("States.JsonToString(States.Array(1, 'a'))"),
-        json!("[1,\"a\"]")
-    );
+    assert_eq!(run("States.JsonToString(States.Array(1, 'a'))"), json!("[1,\"a\"]"));
     assert!(failure("States.StringToJson('{nope')").contains("StringToJson"));
 }
 
 #[test]
 fn arrays() {
-    assert_eq!(
-        run("States.Array('Foo', 2020, null, true)"),
-        json!(["Foo", 2020, null, true])
-    );
+    assert_eq!(run("States.Array('Foo', 2020, null, true)"), json!(["Foo", 2020, null, true]));
     assert_eq!(run("States.Array()"), json!([]));
     assert_eq!(
         run("States.ArrayPartition(States.Array(1,2,3,4,5,6,7,8,9), 4)"),
         json!([[1, 2, 3, 4], [5, 6, 7, 8], [9]])
     );
     assert!(failure("States.ArrayPartition(States.Array(1), 0)").contains("ArrayPartition"));
-    assert_eq!(
-        run("States.ArrayContains(States.Array(1,2,3), 2)"),
-        json!(true)
-    );
-    assert_eq!(
-        run("States.ArrayContains(States.Array(1,2,3), 5)"),
-        json!(false)
-    );
+    assert_eq!(run("States.ArrayContains(States.Array(1,2,3), 2)"), json!(true));
+    assert_eq!(run("States.ArrayContains(States.Array(1,2,3), 5)"), json!(false));
     assert_eq!(run("States.ArrayRange(1, 9, 2)"), json!([1, 3, 5, 7, 9]));
     assert_eq!(run("States.ArrayRange(0, 10, 3)"), json!([0, 3, 6, 9]));
     assert_eq!(run("States.ArrayRange(5, 1, -2)"), json!([5, 3, 1]));
     assert!(failure("States.ArrayRange(0, 5000, 1)").contains("1000"));
-    assert_eq!(
-        run("States.ArrayGetItem(States.Array(1,2,3,4,5,6,7,8,9), 5)"),
-        json!(6)
-    );
+    assert_eq!(run("States.ArrayGetItem(States.Array(1,2,3,4,5,6,7,8,9), 5)"), json!(6));
     assert!(failure("States.ArrayGetItem(States.Array(1), 3)").contains("out of bounds"));
     assert_eq!(run("States.ArrayLength(States.Array(1,2,3))"), json!(3));
-    assert_eq!(
-        run("States.ArrayUnique(States.Array(1,2,3,3,3,3,3,3,4))"),
-        json!([1, 2, 3, 4])
-    );
+    assert_eq!(run("States.ArrayUnique(States.Array(1,2,3,3,3,3,3,3,4))"), json!([1, 2, 3, 4]));
 }
 
 #[test]
 fn base64() {
-    assert_eq!(
-        run("States.Base64Encode('Data to encode')"),
-        json!("RGF0YSB0byBlbmNvZGU=")
-    );
-    assert_eq!(
-        run("States.Base64Decode('RGF0YSB0byBlbmNvZGU=')"),
-        json!("Data to encode")
-    );
+    assert_eq!(run("States.Base64Encode('Data to encode')"), json!("RGF0YSB0byBlbmNvZGU="));
+    assert_eq!(run("States.Base64Decode('RGF0YSB0byBlbmNvZGU=')"), json!("Data to encode"));
     assert_eq!(run("States.Base64Encode('')"), json!(""));
     assert!(failure("States.Base64Decode('%%%')").contains("Base64Decode"));
 }
 
 #[test]
 fn hash() {
-    assert_eq!(
-        run("States.Hash('input data', 'MD5')"),
-        json!("812f45842bc6d66ee14572ce20db8e86")
-    );
-    assert_eq!(
-        run("States.Hash('input data', 'SHA-1')"),
-        json!("aaff4a450a104cd177d28d18d74485e8cae074b7")
-    );
+    assert_eq!(run("States.Hash('input data', 'MD5')"), json!("812f45842bc6d66ee14572ce20db8e86"));
+    assert_eq!(run("States.Hash('input data', 'SHA-1')"), json!("aaff4a450a104cd177d28d18d74485e8cae074b7"));
     assert_eq!(
         run("States.Hash('Hash this string', 'SHA-256')"),
         json!("1cac63f39fd68d8c531f27b807610fb3d50f0fc3f186995767fb6316e7200a3e")
@@ -155,10 +109,7 @@ fn json_merge_is_shallow() {
         run_with("States.JsonMerge($.a, $.b, false)", data.clone()).unwrap(),
         json!({"a": {"a3": 1}, "b": 2, "c": 3})
     );
-    assert!(matches!(
-        run_with("States.JsonMerge($.a, $.b, true)", data),
-        Err(IntrinsicError::Failure(_))
-    ));
+    assert!(matches!(run_with("States.JsonMerge($.a, $.b, true)", data), Err(IntrinsicError::Failure(_))));
 }
 
 #[test]
@@ -175,10 +126,7 @@ fn math() {
 
 #[test]
 fn string_split_drops_empty_tokens() {
-    assert_eq!(
-        run("States.StringSplit('1,2,3,4,5', ',')"),
-        json!(["1", "2", "3", "4", "5"])
-    );
+    assert_eq!(run("States.StringSplit('1,2,3,4,5', ',')"), json!(["1", "2", "3", "4", "5"]));
     assert_eq!(run("States.StringSplit(', , ,', ',')"), json!([" ", " "]));
     assert_eq!(
         run("States.StringSplit('This.is+a,test=string', '.+,=')"),
@@ -206,9 +154,7 @@ fn nested_calls_and_context_paths() {
 fn missing_path_argument_is_reported() {
     assert_eq!(
         run_with("States.Array($.nope)", json!({})),
-        Err(IntrinsicError::PathNotFound {
-            path: "$.nope".to_string()
-        })
+        Err(IntrinsicError::PathNotFound { path: "$.nope".to_string() })
     );
 }
 
@@ -260,9 +206,8 @@ fn random_calls_do_not_panic() {
     let mut env = SeededEnv::new(5);
     for _ in 0..5000 {
         let n = (env.random() * 8.0) as usize + 1;
-        let text: String = (0..n)
-            .map(|_| pieces[(env.random() * pieces.len() as f64) as usize % pieces.len()])
-            .collect();
+        let text: String =
+            (0..n).map(|_| pieces[(env.random() * pieces.len() as f64) as usize % pieces.len()]).collect();
         if Call::parse(&text).is_ok() {
             let _ = run_with(&text, json!({"a": [1, 2]}));
         }

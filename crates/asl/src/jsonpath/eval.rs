@@ -79,8 +79,7 @@ pub(super) fn evaluate(path: &JsonPath, current: &Value, root: &Value) -> Result
         found = next;
     }
     // Jayway returns an object for a trailing multi-name selector on a single object.
-    if let (Some(Step::Child(Selector::Names(names))), true) =
-        (path.steps.last(), path.steps.len() == 1)
+    if let (Some(Step::Child(Selector::Names(names))), true) = (path.steps.last(), path.steps.len() == 1)
         && let Value::Object(map) = start
     {
         let mut out = Map::new();
@@ -103,22 +102,16 @@ fn definite<'a>(path: &JsonPath, start: &'a Value) -> Result<&'a Value, PathErro
     let last = path.steps.len().saturating_sub(1);
     for (i, step) in path.steps.iter().enumerate() {
         let so_far = normalized(&path.steps[..=i]);
-        let Step::Child(selector) = step else {
-            unreachable_path()?
-        };
+        let Step::Child(selector) = step else { unreachable_path()? };
         match selector {
             Selector::Name(name) => match node {
                 Value::Object(map) => match map.get(name) {
                     Some(v) => node = v,
                     None if i == last => {
-                        return Err(PathError {
-                            message: format!("No results for path: {}", path.normalized()),
-                        });
+                        return Err(PathError { message: format!("No results for path: {}", path.normalized()) });
                     }
                     None => {
-                        return Err(PathError {
-                            message: format!("Missing property in path {so_far}"),
-                        });
+                        return Err(PathError { message: format!("Missing property in path {so_far}") });
                     }
                 },
                 other => {
@@ -138,9 +131,7 @@ fn definite<'a>(path: &JsonPath, start: &'a Value) -> Result<&'a Value, PathErro
                     match usize::try_from(effective).ok().and_then(|i| items.get(i)) {
                         Some(v) => node = v,
                         None => {
-                            return Err(PathError {
-                                message: format!("No results for path: {}", path.normalized()),
-                            });
+                            return Err(PathError { message: format!("No results for path: {}", path.normalized()) });
                         }
                     }
                 }
@@ -163,9 +154,7 @@ fn definite<'a>(path: &JsonPath, start: &'a Value) -> Result<&'a Value, PathErro
 /// `is_definite` admits only names and indexes; anything else reaching `definite` is a bug we
 /// report as "not found" rather than panic on.
 fn unreachable_path<T>() -> Result<T, PathError> {
-    Err(PathError {
-        message: "No results for path".to_string(),
-    })
+    Err(PathError { message: "No results for path".to_string() })
 }
 
 fn java_class(v: &Value) -> &'static str {
@@ -183,15 +172,11 @@ fn java_class(v: &Value) -> &'static str {
 fn select<'a>(selector: &Selector, node: &'a Value, root: &Value, out: &mut Vec<&'a Value>) {
     match (selector, node) {
         (Selector::Name(name), Value::Object(map)) => out.extend(map.get(name)),
-        (Selector::Names(names), Value::Object(map)) => {
-            out.extend(names.iter().filter_map(|n| map.get(n)))
-        }
+        (Selector::Names(names), Value::Object(map)) => out.extend(names.iter().filter_map(|n| map.get(n))),
         (Selector::Wildcard, Value::Object(map)) => out.extend(map.values()),
         (Selector::Wildcard, Value::Array(items)) => out.extend(items.iter()),
         (Selector::Index(i), Value::Array(items)) => out.extend(index(items, *i)),
-        (Selector::Indexes(is), Value::Array(items)) => {
-            out.extend(is.iter().filter_map(|i| index(items, *i)))
-        }
+        (Selector::Indexes(is), Value::Array(items)) => out.extend(is.iter().filter_map(|i| index(items, *i))),
         (Selector::Slice(a, b), Value::Array(items)) => {
             let len = items.len() as i64;
             let norm = |v: i64| if v < 0 { (len + v).max(0) } else { v.min(len) };
@@ -204,9 +189,7 @@ fn select<'a>(selector: &Selector, node: &'a Value, root: &Value, out: &mut Vec<
         (Selector::Filter(expr), Value::Array(items)) => {
             out.extend(items.iter().filter(|i| filter::matches(expr, i, root)))
         }
-        (Selector::Filter(expr), Value::Object(_)) if filter::matches(expr, node, root) => {
-            out.push(node)
-        }
+        (Selector::Filter(expr), Value::Object(_)) if filter::matches(expr, node, root) => out.push(node),
         _ => {}
     }
 }
@@ -254,34 +237,22 @@ fn numbers(value: &Value) -> Vec<f64> {
 
 fn apply_function(f: Function, value: &Value, path: &str) -> Result<Value, PathError> {
     let fail = |what: &str| PathError {
-        message: format!(
-            "Aggregation function attempted to calculate value using empty array: {what} at {path}"
-        ),
+        message: format!("Aggregation function attempted to calculate value using empty array: {what} at {path}"),
     };
     match f {
         Function::Length => match value {
             Value::Array(a) => Ok(number(a.len() as f64)),
             Value::Object(m) => Ok(number(m.len() as f64)),
             Value::String(s) => Ok(number(s.chars().count() as f64)),
-            _ => Err(PathError {
-                message: format!("Invalid property for length() at {path}"),
-            }),
+            _ => Err(PathError { message: format!("Invalid property for length() at {path}") }),
         },
         Function::Keys => match value {
-            Value::Object(m) => Ok(Value::Array(
-                m.keys().map(|k| Value::String(k.clone())).collect(),
-            )),
-            _ => Err(PathError {
-                message: format!("Invalid property for keys() at {path}"),
-            }),
+            Value::Object(m) => Ok(Value::Array(m.keys().map(|k| Value::String(k.clone())).collect())),
+            _ => Err(PathError { message: format!("Invalid property for keys() at {path}") }),
         },
         Function::First | Function::Last => match value {
             Value::Array(a) => {
-                let item = if f == Function::First {
-                    a.first()
-                } else {
-                    a.last()
-                };
+                let item = if f == Function::First { a.first() } else { a.last() };
                 item.cloned().ok_or_else(|| fail("first/last"))
             }
             _ => Err(fail("first/last")),
@@ -304,9 +275,7 @@ fn apply_function(f: Function, value: &Value, path: &str) -> Result<Value, PathE
                 }
             };
             // Jayway's numeric functions return doubles.
-            Ok(serde_json::Number::from_f64(result)
-                .map(Value::Number)
-                .unwrap_or(Value::Null))
+            Ok(serde_json::Number::from_f64(result).map(Value::Number).unwrap_or(Value::Null))
         }
     }
 }
@@ -331,9 +300,7 @@ pub(super) fn set(path: &JsonPath, target: &mut Value, value: Value) -> Result<(
                     map.insert(name.clone(), value);
                     return Ok(());
                 }
-                node = map
-                    .entry(name.clone())
-                    .or_insert_with(|| Value::Object(Map::new()));
+                node = map.entry(name.clone()).or_insert_with(|| Value::Object(Map::new()));
             }
             Selector::Index(idx) => {
                 let Value::Array(items) = node else {
@@ -341,10 +308,7 @@ pub(super) fn set(path: &JsonPath, target: &mut Value, value: Value) -> Result<(
                 };
                 let len = items.len() as i64;
                 let effective = if *idx < 0 { len + idx } else { *idx };
-                let Some(slot) = usize::try_from(effective)
-                    .ok()
-                    .and_then(|e| items.get_mut(e))
-                else {
+                let Some(slot) = usize::try_from(effective).ok().and_then(|e| items.get_mut(e)) else {
                     return Err(PathMismatch);
                 };
                 if i == last {

@@ -56,9 +56,7 @@ pub(crate) enum Op {
 }
 
 fn err(message: &str) -> PathSyntaxError {
-    PathSyntaxError {
-        message: message.to_string(),
-    }
+    PathSyntaxError { message: message.to_string() }
 }
 
 pub(super) fn parse_or(p: &mut Parser) -> Result<FilterExpr, PathSyntaxError> {
@@ -163,21 +161,12 @@ fn parse_operand(p: &mut Parser) -> Result<Operand, PathSyntaxError> {
     p.skip_ws();
     match p.peek() {
         Some('@') | Some('$') => {
-            let root = if p.peek() == Some('@') {
-                Root::Current
-            } else {
-                Root::Document
-            };
+            let root = if p.peek() == Some('@') { Root::Current } else { Root::Document };
             let start = p.pos;
             p.pos += 1;
             let (steps, function) = p.steps()?;
             let source: String = p.chars[start..p.pos].iter().collect();
-            Ok(Operand::Path(Box::new(JsonPath {
-                source,
-                root,
-                steps,
-                function,
-            })))
+            Ok(Operand::Path(Box::new(JsonPath { source, root, steps, function })))
         }
         Some('\'') | Some('"') => Ok(Operand::Literal(Value::String(p.quoted()?))),
         Some('/') => parse_regex(p),
@@ -185,10 +174,7 @@ fn parse_operand(p: &mut Parser) -> Result<Operand, PathSyntaxError> {
         Some(c) if c == '-' || c.is_ascii_digit() => {
             let start = p.pos;
             p.pos += 1;
-            while p
-                .peek()
-                .is_some_and(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-'))
-            {
+            while p.peek().is_some_and(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-')) {
                 p.pos += 1;
             }
             let text: String = p.chars[start..p.pos].iter().collect();
@@ -197,11 +183,7 @@ fn parse_operand(p: &mut Parser) -> Result<Operand, PathSyntaxError> {
                 .map_err(|_| err(&format!("Invalid number '{text}' in filter")))
         }
         _ => {
-            for (word, value) in [
-                ("true", Value::Bool(true)),
-                ("false", Value::Bool(false)),
-                ("null", Value::Null),
-            ] {
+            for (word, value) in [("true", Value::Bool(true)), ("false", Value::Bool(false)), ("null", Value::Null)] {
                 let text: String = p.chars.iter().skip(p.pos).take(word.len()).collect();
                 if text == word {
                     p.pos += word.len();
@@ -238,15 +220,8 @@ fn parse_regex(p: &mut Parser) -> Result<Operand, PathSyntaxError> {
         flags.push(c);
         p.pos += 1;
     }
-    let inline: String = flags
-        .chars()
-        .filter(|c| matches!(c, 'i' | 'm' | 's' | 'x'))
-        .collect();
-    let full = if inline.is_empty() {
-        format!("^(?:{pattern})$")
-    } else {
-        format!("(?{inline})^(?:{pattern})$")
-    };
+    let inline: String = flags.chars().filter(|c| matches!(c, 'i' | 'm' | 's' | 'x')).collect();
+    let full = if inline.is_empty() { format!("^(?:{pattern})$") } else { format!("(?{inline})^(?:{pattern})$") };
     let regex = Regex::new(&full).map_err(|e| err(&format!("Invalid regular expression: {e}")))?;
     Ok(Operand::Regex(RegexLiteral { regex }))
 }
@@ -359,9 +334,9 @@ fn compare(left: &Resolved, op: Op, right: &Resolved) -> bool {
         Op::Ne => !loose_equal(l, r),
         Op::Lt | Op::Le | Op::Gt | Op::Ge => {
             let ordering = match (l, r) {
-                (Value::Number(_), Value::Number(_)) => as_number(l)
-                    .zip(as_number(r))
-                    .and_then(|(x, y)| x.partial_cmp(&y)),
+                (Value::Number(_), Value::Number(_)) => {
+                    as_number(l).zip(as_number(r)).and_then(|(x, y)| x.partial_cmp(&y))
+                }
                 (Value::String(x), Value::String(y)) => Some(x.cmp(y)),
                 _ => None,
             };
@@ -373,12 +348,8 @@ fn compare(left: &Resolved, op: Op, right: &Resolved) -> bool {
                 _ => o.is_ge(),
             }
         }
-        Op::In => r
-            .as_array()
-            .is_some_and(|items| items.iter().any(|i| loose_equal(l, i))),
-        Op::Nin => r
-            .as_array()
-            .is_some_and(|items| !items.iter().any(|i| loose_equal(l, i))),
+        Op::In => r.as_array().is_some_and(|items| items.iter().any(|i| loose_equal(l, i))),
+        Op::Nin => r.as_array().is_some_and(|items| !items.iter().any(|i| loose_equal(l, i))),
         Op::SubsetOf => match (l.as_array(), r.as_array()) {
             (Some(a), Some(b)) => a.iter().all(|x| b.iter().any(|y| loose_equal(x, y))),
             _ => false,

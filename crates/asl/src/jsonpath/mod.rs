@@ -88,12 +88,7 @@ impl JsonPath {
 
     /// A definite path names exactly one node: no wildcard, deep scan, filter, slice or list.
     pub fn is_definite(&self) -> bool {
-        self.steps.iter().all(|s| {
-            matches!(
-                s,
-                Step::Child(Selector::Name(_)) | Step::Child(Selector::Index(_))
-            )
-        })
+        self.steps.iter().all(|s| matches!(s, Step::Child(Selector::Name(_)) | Step::Child(Selector::Index(_))))
     }
 
     /// A Reference Path (ResultPath) names one node by names and indexes only.

@@ -5,10 +5,7 @@ use super::filter::{self, FilterExpr};
 use super::{Function, JsonPath, PathSyntaxError, Root, Selector, Step};
 
 pub(super) fn parse(source: &str) -> Result<JsonPath, PathSyntaxError> {
-    let mut p = Parser {
-        chars: source.chars().collect(),
-        pos: 0,
-    };
+    let mut p = Parser { chars: source.chars().collect(), pos: 0 };
     p.skip_ws();
     let root = match p.peek() {
         Some('$') => Root::Document,
@@ -19,23 +16,13 @@ pub(super) fn parse(source: &str) -> Result<JsonPath, PathSyntaxError> {
     let (steps, function) = p.steps()?;
     p.skip_ws();
     if p.pos != p.chars.len() {
-        return Err(err(&format!(
-            "Unexpected character '{}' at position {}",
-            p.chars[p.pos], p.pos
-        )));
+        return Err(err(&format!("Unexpected character '{}' at position {}", p.chars[p.pos], p.pos)));
     }
-    Ok(JsonPath {
-        source: source.to_string(),
-        root,
-        steps,
-        function,
-    })
+    Ok(JsonPath { source: source.to_string(), root, steps, function })
 }
 
 fn err(message: &str) -> PathSyntaxError {
-    PathSyntaxError {
-        message: message.to_string(),
-    }
+    PathSyntaxError { message: message.to_string() }
 }
 
 pub(super) struct Parser {
@@ -180,11 +167,7 @@ impl Parser {
                         break;
                     }
                 }
-                if names.len() == 1 {
-                    Selector::Name(names.remove(0))
-                } else {
-                    Selector::Names(names)
-                }
+                if names.len() == 1 { Selector::Name(names.remove(0)) } else { Selector::Names(names) }
             }
             _ => self.index_or_slice()?,
         };
@@ -255,9 +238,9 @@ impl Parser {
                 }
                 Ok(Selector::Indexes(indexes))
             }
-            _ => first
-                .map(Selector::Index)
-                .ok_or_else(|| err("Expected an index, a name, '*' or a filter in brackets")),
+            _ => {
+                first.map(Selector::Index).ok_or_else(|| err("Expected an index, a name, '*' or a filter in brackets"))
+            }
         }
     }
 }

@@ -5,10 +5,7 @@ use super::JsonPath;
 use serde_json::{Value, json};
 
 fn eval(path: &str, doc: &Value) -> Result<Value, String> {
-    JsonPath::parse(path)
-        .map_err(|e| e.message)?
-        .evaluate(doc)
-        .map_err(|e| e.message)
+    JsonPath::parse(path).map_err(|e| e.message)?.evaluate(doc).map_err(|e| e.message)
 }
 
 fn store() -> Value {
@@ -31,40 +28,27 @@ fn root_and_child_names() {
     let doc = store();
     assert_eq!(eval("$", &doc).unwrap(), doc);
     assert_eq!(eval("$.store.bicycle.color", &doc).unwrap(), json!("red"));
-    assert_eq!(
-        eval("$['store']['bicycle']['price']", &doc).unwrap(),
-        json!(19.95)
-    );
-    assert_eq!(
-        eval("$.store.book[0].title", &doc).unwrap(),
-        json!("Sayings")
-    );
+    assert_eq!(eval("$['store']['bicycle']['price']", &doc).unwrap(), json!(19.95));
+    assert_eq!(eval("$.store.book[0].title", &doc).unwrap(), json!("Sayings"));
     assert_eq!(eval("$.store.book[-1].title", &doc).unwrap(), json!("LOTR"));
 }
 
 #[test]
 fn definite_path_missing_leaf_is_no_results() {
     let doc = json!({"a": {"b": 1}});
-    assert_eq!(
-        eval("$.a.c", &doc).unwrap_err(),
-        "No results for path: $['a']['c']"
-    );
-    assert_eq!(
-        eval("$.x.y", &doc).unwrap_err(),
-        "Missing property in path $['x']"
-    );
-    assert!(
-        eval("$.a.b[3]", &doc)
-            .unwrap_err()
-            .starts_with("Filter: [3]")
-    );
+    assert_eq!(eval("$.a.c", &doc).unwrap_err(), "No results for path: $['a']['c']");
+    assert_eq!(eval("$.x.y", &doc).unwrap_err(), "Missing property in path $['x']");
+    assert!(eval("$.a.b[3]", &doc).unwrap_err().starts_with("Filter: [3]"));
 }
 
 #[test]
 fn property_on_non_object_names_java_type() {
     let doc = json!({"a": "text"});
     let e = eval("$.a.b", &doc).unwrap_err();
-    assert!(e.starts_with("Expected to find an object with property ['b'] in path $['a'] but found 'java.lang.String'"), "{e}");
+    assert!(
+        e.starts_with("Expected to find an object with property ['b'] in path $['a'] but found 'java.lang.String'"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -72,17 +56,9 @@ fn wildcard_and_lists_are_indefinite() {
     let doc = store();
     assert_eq!(
         eval("$.store.book[*].author", &doc).unwrap(),
-        json!([
-            "Nigel Rees",
-            "Evelyn Waugh",
-            "Herman Melville",
-            "J. R. R. Tolkien"
-        ])
+        json!(["Nigel Rees", "Evelyn Waugh", "Herman Melville", "J. R. R. Tolkien"])
     );
-    assert_eq!(
-        eval("$.store.book[0,1].price", &doc).unwrap(),
-        json!([8.95, 12.99])
-    );
+    assert_eq!(eval("$.store.book[0,1].price", &doc).unwrap(), json!([8.95, 12.99]));
     assert_eq!(eval("$.nothing[*]", &doc).unwrap(), json!([]));
     assert_eq!(eval("$.store.*.color", &doc).unwrap(), json!(["red"]));
 }
@@ -90,20 +66,11 @@ fn wildcard_and_lists_are_indefinite() {
 #[test]
 fn deep_scan_finds_every_depth_in_document_order() {
     let doc = store();
-    assert_eq!(
-        eval("$..price", &doc).unwrap(),
-        json!([8.95, 12.99, 8.99, 22.99, 19.95])
-    );
-    assert_eq!(
-        eval("$..book[2].title", &doc).unwrap(),
-        json!(["Moby Dick"])
-    );
+    assert_eq!(eval("$..price", &doc).unwrap(), json!([8.95, 12.99, 8.99, 22.99, 19.95]));
+    assert_eq!(eval("$..book[2].title", &doc).unwrap(), json!(["Moby Dick"]));
     assert_eq!(eval("$..missing", &doc).unwrap(), json!([]));
     let nested = json!({"a": {"b": [1, {"c": 2}]}});
-    assert_eq!(
-        eval("$..*", &nested).unwrap(),
-        json!([{"b": [1, {"c": 2}]}, [1, {"c": 2}], 1, {"c": 2}, 2])
-    );
+    assert_eq!(eval("$..*", &nested).unwrap(), json!([{"b": [1, {"c": 2}]}, [1, {"c": 2}], 1, {"c": 2}, 2]));
 }
 
 #[test]
@@ -118,46 +85,18 @@ fn slices() {
 #[test]
 fn filters_compare_and_combine() {
     let doc = store();
-    assert_eq!(
-        eval("$.store.book[?(@.price < 10)].title", &doc).unwrap(),
-        json!(["Sayings", "Moby Dick"])
-    );
-    assert_eq!(
-        eval("$.store.book[?(@.isbn)].title", &doc).unwrap(),
-        json!(["Moby Dick", "LOTR"])
-    );
-    assert_eq!(
-        eval("$.store.book[?(!@.isbn)].title", &doc).unwrap(),
-        json!(["Sayings", "Sword"])
-    );
-    assert_eq!(
-        eval(
-            "$.store.book[?(@.category == 'fiction' && @.price > 20)].title",
-            &doc
-        )
-        .unwrap(),
-        json!(["LOTR"])
-    );
+    assert_eq!(eval("$.store.book[?(@.price < 10)].title", &doc).unwrap(), json!(["Sayings", "Moby Dick"]));
+    assert_eq!(eval("$.store.book[?(@.isbn)].title", &doc).unwrap(), json!(["Moby Dick", "LOTR"]));
+    assert_eq!(eval("$.store.book[?(!@.isbn)].title", &doc).unwrap(), json!(["Sayings", "Sword"]));
+    assert_eq!(eval("$.store.book[?(@.category == 'fiction' && @.price > 20)].title", &doc).unwrap(), json!(["LOTR"]));
     assert_eq!(
         eval("$.store.book[?(@.price < 9 || @.price > 22)].title", &doc).unwrap(),
         json!(["Sayings", "Moby Dick", "LOTR"])
     );
-    assert_eq!(
-        eval("$.store.book[?(@.price > $.expensive)].title", &doc).unwrap(),
-        json!(["Sword", "LOTR"])
-    );
-    assert_eq!(
-        eval("$.store.book[?(@.author =~ /.*melville/i)].title", &doc).unwrap(),
-        json!(["Moby Dick"])
-    );
-    assert_eq!(
-        eval("$.store.book[?(@.category in ['reference'])].title", &doc).unwrap(),
-        json!(["Sayings"])
-    );
-    assert_eq!(
-        eval("$.store.book[?(@.category nin ['fiction'])].title", &doc).unwrap(),
-        json!(["Sayings"])
-    );
+    assert_eq!(eval("$.store.book[?(@.price > $.expensive)].title", &doc).unwrap(), json!(["Sword", "LOTR"]));
+    assert_eq!(eval("$.store.book[?(@.author =~ /.*melville/i)].title", &doc).unwrap(), json!(["Moby Dick"]));
+    assert_eq!(eval("$.store.book[?(@.category in ['reference'])].title", &doc).unwrap(), json!(["Sayings"]));
+    assert_eq!(eval("$.store.book[?(@.category nin ['fiction'])].title", &doc).unwrap(), json!(["Sayings"]));
 }
 
 #[test]
@@ -170,40 +109,22 @@ fn filter_on_object_tests_the_object_itself() {
 #[test]
 fn numbers_and_numeric_strings_compare_equal() {
     let doc = json!([{"v": 1}, {"v": "1"}, {"v": "a"}]);
-    assert_eq!(
-        eval("$[?(@.v == 1)]", &doc).unwrap(),
-        json!([{"v": 1}, {"v": "1"}])
-    );
+    assert_eq!(eval("$[?(@.v == 1)]", &doc).unwrap(), json!([{"v": 1}, {"v": "1"}]));
 }
 
 #[test]
 fn regex_must_match_whole_string() {
     let doc = json!([{"s": "abc"}, {"s": "xabcx"}]);
-    assert_eq!(
-        eval("$[?(@.s =~ /abc/)]", &doc).unwrap(),
-        json!([{"s": "abc"}])
-    );
+    assert_eq!(eval("$[?(@.s =~ /abc/)]", &doc).unwrap(), json!([{"s": "abc"}]));
 }
 
 #[test]
 fn size_and_empty_operators() {
     let doc = json!([{"t": [1, 2]}, {"t": []}]);
-    assert_eq!(
-        eval("$[?(@.t size 2)]", &doc).unwrap(),
-        json!([{"t": [1, 2]}])
-    );
-    assert_eq!(
-        eval("$[?(@.t empty true)]", &doc).unwrap(),
-        json!([{"t": []}])
-    );
-    assert_eq!(
-        eval("$[?(@.t anyof [2, 3])]", &doc).unwrap(),
-        json!([{"t": [1, 2]}])
-    );
-    assert_eq!(
-        eval("$[?(@.t subsetof [1, 2, 3])]", &doc).unwrap(),
-        json!([{"t": [1, 2]}, {"t": []}])
-    );
+    assert_eq!(eval("$[?(@.t size 2)]", &doc).unwrap(), json!([{"t": [1, 2]}]));
+    assert_eq!(eval("$[?(@.t empty true)]", &doc).unwrap(), json!([{"t": []}]));
+    assert_eq!(eval("$[?(@.t anyof [2, 3])]", &doc).unwrap(), json!([{"t": [1, 2]}]));
+    assert_eq!(eval("$[?(@.t subsetof [1, 2, 3])]", &doc).unwrap(), json!([{"t": [1, 2]}, {"t": []}]));
 }
 
 #[test]
@@ -260,29 +181,15 @@ fn definiteness_and_reference_paths() {
 #[test]
 fn set_creates_objects_and_refuses_non_objects() {
     let mut doc = json!({"a": {}});
-    JsonPath::parse("$.a.b.c")
-        .unwrap()
-        .set(&mut doc, json!(1))
-        .unwrap();
+    JsonPath::parse("$.a.b.c").unwrap().set(&mut doc, json!(1)).unwrap();
     assert_eq!(doc, json!({"a": {"b": {"c": 1}}}));
     let mut s = json!({"a": "x"});
-    assert!(
-        JsonPath::parse("$.a.b")
-            .unwrap()
-            .set(&mut s, json!(1))
-            .is_err()
-    );
+    assert!(JsonPath::parse("$.a.b").unwrap().set(&mut s, json!(1)).is_err());
     let mut arr = json!({"a": [1, 2]});
-    JsonPath::parse("$.a[1]")
-        .unwrap()
-        .set(&mut arr, json!(9))
-        .unwrap();
+    JsonPath::parse("$.a[1]").unwrap().set(&mut arr, json!(9)).unwrap();
     assert_eq!(arr, json!({"a": [1, 9]}));
     let mut whole = json!(5);
-    JsonPath::parse("$")
-        .unwrap()
-        .set(&mut whole, json!({"r": 1}))
-        .unwrap();
+    JsonPath::parse("$").unwrap().set(&mut whole, json!({"r": 1})).unwrap();
     assert_eq!(whole, json!({"r": 1}));
 }
 

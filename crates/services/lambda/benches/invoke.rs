@@ -78,7 +78,10 @@ fn invoke(c: &mut Criterion) {
             let mut total = Duration::ZERO;
             for i in 0..iters {
                 // A configuration change retires the warm environment, so the next invoke starts a new one.
-                rt.block_on(b.call("UpdateFunctionConfiguration", json!({"FunctionName": "bench", "Description": format!("{i}")})));
+                rt.block_on(b.call(
+                    "UpdateFunctionConfiguration",
+                    json!({"FunctionName": "bench", "Description": format!("{i}")}),
+                ));
                 let started = Instant::now();
                 rt.block_on(b.call("Invoke", event.clone()));
                 total += started.elapsed();

@@ -34,10 +34,7 @@ fn parallel_failure_is_caught() {
             "Done": {"Type": "Pass", "End": true}}}),
         json!({"x": 1}),
     );
-    assert_eq!(
-        e.output(),
-        Some(&json!({"x": 1, "err": {"Error": "Boom", "Cause": "why"}}))
-    );
+    assert_eq!(e.output(), Some(&json!({"x": 1, "err": {"Error": "Boom", "Cause": "why"}})));
     assert_eq!(
         kinds(&e)[1..7],
         [
@@ -60,10 +57,7 @@ fn map_inline_events_follow_aws_numbering() {
             "ItemProcessor": {"StartAt": "I", "States": {"I": {"Type": "Pass", "End": true}}}, "End": true}}}),
         json!({"items": ["a", "b"], "k": 1}),
     );
-    assert_eq!(
-        e.output(),
-        Some(&json!([{"v": "a", "i": 0, "k": 1}, {"v": "b", "i": 1, "k": 1}]))
-    );
+    assert_eq!(e.output(), Some(&json!([{"v": "a", "i": 0, "k": 1}, {"v": "b", "i": 1, "k": 1}])));
     assert_eq!(
         kinds(&e),
         [
@@ -147,20 +141,11 @@ fn map_tolerated_failures() {
         }
         json!({"StartAt": "M", "States": {"M": m}})
     };
-    let ok = run(
-        definition(json!({"ToleratedFailureCount": 1})),
-        json!([0, 1, 2]),
-    );
+    let ok = run(definition(json!({"ToleratedFailureCount": 1})), json!([0, 1, 2]));
     assert_eq!(ok.status(), Status::Succeeded);
     assert_eq!(ok.output(), Some(&json!([{"Error": "Zero"}, 1, 2])));
-    let too_many = run(
-        definition(json!({"ToleratedFailurePercentage": 20})),
-        json!([0, 1, 2]),
-    );
-    assert_eq!(
-        too_many.error(),
-        Some("States.ExceedToleratedFailureThreshold")
-    );
+    let too_many = run(definition(json!({"ToleratedFailurePercentage": 20})), json!([0, 1, 2]));
+    assert_eq!(too_many.error(), Some("States.ExceedToleratedFailureThreshold"));
     let plain = run(definition(json!({})), json!([0, 1]));
     assert_eq!(plain.error(), Some("Zero"));
 }
@@ -177,21 +162,9 @@ fn map_tolerance_path_errors_match_aws() {
             "An error occurred while executing the state 'M' (entered at the event id #2). The ToleratedFailurePercentagePath field refers to value \"NoNumber\" which is not a valid float: $.p"
         )
     );
-    assert_eq!(
-        kinds(&e),
-        [
-            "ExecutionStarted",
-            "MapStateEntered",
-            "MapStateStarted",
-            "ExecutionFailed"
-        ]
-    );
+    assert_eq!(kinds(&e), ["ExecutionStarted", "MapStateEntered", "MapStateStarted", "ExecutionFailed"]);
     let e = run(definition, json!({"Items": [0], "p": 100.1}));
-    assert!(
-        e.cause()
-            .unwrap()
-            .ends_with("ToleratedFailurePercentage must be between 0 and 100.")
-    );
+    assert!(e.cause().unwrap().ends_with("ToleratedFailurePercentage must be between 0 and 100."));
 }
 
 #[test]
@@ -203,9 +176,7 @@ fn map_item_batcher() {
     );
     assert_eq!(
         e.output(),
-        Some(
-            &json!([{"BatchInput": {"tag": "t"}, "Items": [1, 2]}, {"BatchInput": {"tag": "t"}, "Items": [3]}])
-        )
+        Some(&json!([{"BatchInput": {"tag": "t"}, "Items": [1, 2]}, {"BatchInput": {"tag": "t"}, "Items": [3]}]))
     );
 }
 
@@ -232,14 +203,8 @@ fn distributed_map_runs_without_iteration_events() {
         ]
     );
     assert_eq!(links(&e)[4..7], [(5, 4), (6, 5), (7, 4)]);
-    let arn = detail(&e, "MapRunStarted")["mapRunArn"]
-        .as_str()
-        .unwrap()
-        .to_string();
-    assert!(
-        arn.starts_with("arn:aws:states:us-east-1:111111111111:mapRun:machine/L:"),
-        "{arn}"
-    );
+    let arn = detail(&e, "MapRunStarted")["mapRunArn"].as_str().unwrap().to_string();
+    assert!(arn.starts_with("arn:aws:states:us-east-1:111111111111:mapRun:machine/L:"), "{arn}");
 }
 
 #[test]
@@ -256,14 +221,8 @@ fn map_failure_aborts_the_other_iterations() {
     let e = &out.execution;
     assert_eq!(e.error(), Some("Boom"));
     let k = kinds(e);
-    let aborted = k
-        .iter()
-        .position(|x| x == "TaskStateAborted")
-        .expect("task aborted");
+    let aborted = k.iter().position(|x| x == "TaskStateAborted").expect("task aborted");
     assert_eq!(k[aborted + 1], "MapIterationAborted");
-    assert_eq!(
-        detail(e, "MapIterationAborted"),
-        json!({"index": 0, "name": "M"})
-    );
+    assert_eq!(detail(e, "MapIterationAborted"), json!({"index": 0, "name": "M"}));
     assert_eq!(out.execution.pending_tasks(), vec![]);
 }

@@ -15,25 +15,10 @@ fn variables_jsonpath_and_scopes() {
         json!({}),
     );
     assert_eq!(e.output(), Some(&json!({"x": 42})));
-    let a_exit = e
-        .events()
-        .iter()
-        .find(|ev| ev.kind == "PassStateExited")
-        .unwrap();
-    assert_eq!(
-        a_exit.detail().unwrap()["assignedVariables"],
-        json!({"x": "42", "s": "\"lit\""})
-    );
-    let branch_exit = e
-        .events()
-        .iter()
-        .filter(|ev| ev.kind == "PassStateExited")
-        .nth(1)
-        .unwrap();
-    assert_eq!(
-        parsed(&branch_exit.detail().unwrap()["output"]),
-        json!({"seen": 42, "s": "lit"})
-    );
+    let a_exit = e.events().iter().find(|ev| ev.kind == "PassStateExited").unwrap();
+    assert_eq!(a_exit.detail().unwrap()["assignedVariables"], json!({"x": "42", "s": "\"lit\""}));
+    let branch_exit = e.events().iter().filter(|ev| ev.kind == "PassStateExited").nth(1).unwrap();
+    assert_eq!(parsed(&branch_exit.detail().unwrap()["output"]), json!({"seen": 42, "s": "lit"}));
 }
 
 #[test]
@@ -57,15 +42,9 @@ fn jsonata_arguments_output_and_result() {
         json!({"n": 21}),
         |r| Reply::Succeed(json!({"Payload": r.parameters["Payload"]["n"]})),
     );
-    assert_eq!(
-        out.requests[0].parameters,
-        json!({"FunctionName": "f", "Payload": {"n": 42}})
-    );
+    assert_eq!(out.requests[0].parameters, json!({"FunctionName": "f", "Payload": {"n": 42}}));
     assert_eq!(out.execution.output(), Some(&json!({"r": 42, "name": "T"})));
-    assert_eq!(
-        detail(&out.execution, "TaskStateExited")["assignedVariables"],
-        json!({"seen": "42"})
-    );
+    assert_eq!(detail(&out.execution, "TaskStateExited")["assignedVariables"], json!({"seen": "42"}));
 }
 
 #[test]
@@ -76,10 +55,7 @@ fn jsonata_credentials_role_arn_expression() {
         json!({"account": "222222222222"}),
         |_| Reply::Succeed(json!({})),
     );
-    assert_eq!(
-        out.requests[0].role_arn.as_deref(),
-        Some("arn:aws:iam::222222222222:role/Cross")
-    );
+    assert_eq!(out.requests[0].role_arn.as_deref(), Some("arn:aws:iam::222222222222:role/Cross"));
     assert_eq!(
         detail(&out.execution, "TaskScheduled")["taskCredentials"],
         json!({"roleArn": "arn:aws:iam::222222222222:role/Cross"})
@@ -96,10 +72,7 @@ fn jsonata_error_output_in_catch() {
         json!({}),
         |_| Reply::Fail("Oops", "because"),
     );
-    assert_eq!(
-        out.execution.output(),
-        Some(&json!({"e": "Oops", "why": "because"}))
-    );
+    assert_eq!(out.execution.output(), Some(&json!({"e": "Oops", "why": "because"})));
 }
 
 #[test]
@@ -108,15 +81,7 @@ fn jsonata_query_errors_emit_evaluation_failed() {
         json!({"QueryLanguage": "JSONata", "StartAt": "P", "States": {"P": {"Type": "Pass", "Output": "{% $doesNotExist %}", "End": true}}}),
         json!({}),
     );
-    assert_eq!(
-        kinds(&e),
-        [
-            "ExecutionStarted",
-            "PassStateEntered",
-            "EvaluationFailed",
-            "ExecutionFailed"
-        ]
-    );
+    assert_eq!(kinds(&e), ["ExecutionStarted", "PassStateEntered", "EvaluationFailed", "ExecutionFailed"]);
     assert_eq!(links(&e), [(1, 0), (2, 0), (3, 0), (4, 3)]);
     assert_eq!(detail(&e, "EvaluationFailed")["location"], json!("Output"));
     assert_eq!(e.error(), Some("States.QueryEvaluationError"));

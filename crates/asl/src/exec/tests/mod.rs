@@ -7,9 +7,7 @@ mod tasks;
 
 use serde_json::{Value, json};
 
-use super::{
-    Execution, ExecutionContext, Progress, Status, TaskId, TaskKind, TaskPattern, TaskRequest,
-};
+use super::{Execution, ExecutionContext, Progress, Status, TaskId, TaskKind, TaskPattern, TaskRequest};
 use crate::definition::StateMachine;
 use crate::env::SeededEnv;
 
@@ -30,11 +28,7 @@ pub struct Outcome {
     pub end_ms: i64,
 }
 
-pub fn run_with(
-    definition: Value,
-    input: Value,
-    mut driver: impl FnMut(&TaskRequest) -> Reply,
-) -> Outcome {
+pub fn run_with(definition: Value, input: Value, mut driver: impl FnMut(&TaskRequest) -> Reply) -> Outcome {
     let sm = StateMachine::parse(&definition.to_string()).expect("valid definition");
     let mut env = SeededEnv::new(9);
     let context = ExecutionContext::new(ARN, "exec", "arn:aws:iam::111111111111:role/r", T0);
@@ -44,9 +38,7 @@ pub fn run_with(
     for _ in 0..1000 {
         match execution.run(&sm, now, &mut env) {
             Progress::Done => break,
-            Progress::Waiting {
-                tasks, wake_at_ms, ..
-            } => {
+            Progress::Waiting { tasks, wake_at_ms, .. } => {
                 let had_tasks = !tasks.is_empty();
                 for t in tasks {
                     match driver(&t) {
@@ -72,11 +64,7 @@ pub fn run_with(
             }
         }
     }
-    Outcome {
-        execution,
-        requests,
-        end_ms: now,
-    }
+    Outcome { execution, requests, end_ms: now }
 }
 
 pub fn run(definition: Value, input: Value) -> Execution {
@@ -88,18 +76,11 @@ pub fn kinds(e: &Execution) -> Vec<String> {
 }
 
 pub fn links(e: &Execution) -> Vec<(u64, u64)> {
-    e.events()
-        .iter()
-        .map(|e| (e.id, e.previous_event_id))
-        .collect()
+    e.events().iter().map(|e| (e.id, e.previous_event_id)).collect()
 }
 
 pub fn detail(e: &Execution, kind: &str) -> Value {
-    e.events()
-        .iter()
-        .find(|ev| ev.kind == kind)
-        .and_then(|ev| ev.detail().cloned())
-        .unwrap_or(Value::Null)
+    e.events().iter().find(|ev| ev.kind == kind).and_then(|ev| ev.detail().cloned()).unwrap_or(Value::Null)
 }
 
 pub fn parsed(v: &Value) -> Value {
@@ -126,10 +107,7 @@ fn pass_chain_links_events() {
     );
     assert_eq!(links(&e), [(1, 0), (2, 0), (3, 2), (4, 3), (5, 4), (6, 5)]);
     assert_eq!(e.output(), Some(&json!({"x": 1})));
-    assert_eq!(
-        detail(&e, "ExecutionStarted")["roleArn"],
-        json!("arn:aws:iam::111111111111:role/r")
-    );
+    assert_eq!(detail(&e, "ExecutionStarted")["roleArn"], json!("arn:aws:iam::111111111111:role/r"));
 }
 
 #[test]
@@ -165,18 +143,13 @@ fn result_path_that_cannot_apply_fails() {
     );
     assert_eq!(e.status(), Status::Failed);
     assert_eq!(e.error(), Some("States.ResultPathMatchFailure"));
-    assert_eq!(
-        e.cause(),
-        Some("Unable to apply ResultPath \"$.a.b\" to input \"{\"a\":\"text\"}\"")
-    );
+    assert_eq!(e.cause(), Some("Unable to apply ResultPath \"$.a.b\" to input \"{\"a\":\"text\"}\""));
 }
 
 #[test]
 fn missing_input_path_is_a_runtime_error() {
-    let e = run(
-        json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "InputPath": "$.nope", "End": true}}}),
-        json!({}),
-    );
+    let e =
+        run(json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "InputPath": "$.nope", "End": true}}}), json!({}));
     assert_eq!(e.error(), Some("States.Runtime"));
     assert_eq!(
         e.cause(),
@@ -184,10 +157,7 @@ fn missing_input_path_is_a_runtime_error() {
             "An error occurred while executing the state 'P' (entered at the event id #2). Invalid path '$.nope' : No results for path: $['nope']"
         )
     );
-    assert_eq!(
-        kinds(&e),
-        ["ExecutionStarted", "PassStateEntered", "ExecutionFailed"]
-    );
+    assert_eq!(kinds(&e), ["ExecutionStarted", "PassStateEntered", "ExecutionFailed"]);
 }
 
 fn choice_machine(rule: Value) -> Value {
@@ -205,30 +175,15 @@ fn choice_operators() {
     let cases = [
         (json!({"Variable": "$.s", "StringEquals": "abc"}), "yes"),
         (json!({"Variable": "$.s", "StringLessThan": "abd"}), "yes"),
-        (
-            json!({"Variable": "$.s", "StringGreaterThanEquals": "abd"}),
-            "no",
-        ),
+        (json!({"Variable": "$.s", "StringGreaterThanEquals": "abd"}), "no"),
         (json!({"Variable": "$.s", "StringMatches": "a*c"}), "yes"),
         (json!({"Variable": "$.n", "NumericEquals": 5}), "yes"),
         (json!({"Variable": "$.n", "NumericLessThan": 5}), "no"),
-        (
-            json!({"Variable": "$.n", "NumericGreaterThanEquals": 5}),
-            "yes",
-        ),
-        (
-            json!({"Variable": "$.n", "NumericEqualsPath": "$.other"}),
-            "yes",
-        ),
+        (json!({"Variable": "$.n", "NumericGreaterThanEquals": 5}), "yes"),
+        (json!({"Variable": "$.n", "NumericEqualsPath": "$.other"}), "yes"),
         (json!({"Variable": "$.b", "BooleanEquals": true}), "yes"),
-        (
-            json!({"Variable": "$.t", "TimestampLessThan": "2024-06-01T00:00:00Z"}),
-            "yes",
-        ),
-        (
-            json!({"Variable": "$.t", "TimestampEquals": "2024-01-01T01:00:00+01:00"}),
-            "yes",
-        ),
+        (json!({"Variable": "$.t", "TimestampLessThan": "2024-06-01T00:00:00Z"}), "yes"),
+        (json!({"Variable": "$.t", "TimestampEquals": "2024-01-01T01:00:00+01:00"}), "yes"),
         (json!({"Variable": "$.null", "IsNull": true}), "yes"),
         (json!({"Variable": "$.missing", "IsPresent": false}), "yes"),
         (json!({"Variable": "$.n", "IsNumeric": true}), "yes"),
@@ -244,10 +199,7 @@ fn choice_operators() {
             json!({"Or": [{"Variable": "$.n", "NumericGreaterThan": 10}, {"Variable": "$.s", "StringEquals": "abc"}]}),
             "yes",
         ),
-        (
-            json!({"Not": {"Variable": "$.s", "StringEquals": "abc"}}),
-            "no",
-        ),
+        (json!({"Not": {"Variable": "$.s", "StringEquals": "abc"}}), "no"),
     ];
     for (rule, expected) in cases {
         let e = run(choice_machine(rule.clone()), input.clone());
@@ -257,10 +209,7 @@ fn choice_operators() {
 
 #[test]
 fn choice_on_missing_variable_is_a_runtime_error() {
-    let e = run(
-        choice_machine(json!({"Variable": "$.missing", "StringEquals": "x"})),
-        json!({}),
-    );
+    let e = run(choice_machine(json!({"Variable": "$.missing", "StringEquals": "x"})), json!({}));
     assert_eq!(e.error(), Some("States.Runtime"));
     assert!(e.cause().unwrap().contains("Invalid path '$.missing'"));
 }
@@ -283,12 +232,7 @@ fn wait_seconds_waits_for_the_driver_clock() {
     );
     assert_eq!(out.execution.status(), Status::Succeeded);
     assert_eq!(out.end_ms, T0 + 30_000);
-    let exited = out
-        .execution
-        .events()
-        .iter()
-        .find(|e| e.kind == "WaitStateExited")
-        .unwrap();
+    let exited = out.execution.events().iter().find(|e| e.kind == "WaitStateExited").unwrap();
     assert_eq!(exited.timestamp_ms, T0 + 30_000);
 }
 
@@ -323,14 +267,8 @@ fn fail_state_fields() {
         json!({"e": "MyError", "n": 3}),
     );
     assert_eq!((e.error(), e.cause()), (Some("MyError"), Some("bad 3")));
-    assert_eq!(
-        kinds(&e),
-        ["ExecutionStarted", "FailStateEntered", "ExecutionFailed"]
-    );
-    let e = run(
-        json!({"StartAt": "F", "States": {"F": {"Type": "Fail"}}}),
-        json!({}),
-    );
+    assert_eq!(kinds(&e), ["ExecutionStarted", "FailStateEntered", "ExecutionFailed"]);
+    let e = run(json!({"StartAt": "F", "States": {"F": {"Type": "Fail"}}}), json!({}));
     assert_eq!(detail(&e, "ExecutionFailed"), json!({}));
 }
 
@@ -341,39 +279,20 @@ fn succeed_state_applies_paths() {
         json!({"a": {"b": 7}}),
     );
     assert_eq!(e.output(), Some(&json!(7)));
-    assert_eq!(
-        kinds(&e)[1..3],
-        ["SucceedStateEntered", "SucceedStateExited"]
-    );
+    assert_eq!(kinds(&e)[1..3], ["SucceedStateEntered", "SucceedStateExited"]);
 }
 
 #[test]
 fn input_text_is_shown_as_sent() {
-    let sm = StateMachine::parse(
-        &json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}).to_string(),
-    )
-    .unwrap();
+    let sm = StateMachine::parse(&json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}).to_string())
+        .unwrap();
     let mut env = SeededEnv::new(1);
-    let mut e = Execution::start_text(
-        &sm,
-        "[\"a\", \"b\"]",
-        ExecutionContext::new(ARN, "x", "r", T0),
-        &mut env,
-    )
-    .unwrap();
+    let mut e =
+        Execution::start_text(&sm, "[\"a\", \"b\"]", ExecutionContext::new(ARN, "x", "r", T0), &mut env).unwrap();
     e.run(&sm, T0, &mut env);
-    assert_eq!(
-        detail(&e, "ExecutionStarted")["input"],
-        json!("[\"a\", \"b\"]")
-    );
-    assert_eq!(
-        detail(&e, "PassStateEntered")["input"],
-        json!("[\"a\", \"b\"]")
-    );
-    assert_eq!(
-        detail(&e, "PassStateExited")["output"],
-        json!("[\"a\",\"b\"]")
-    );
+    assert_eq!(detail(&e, "ExecutionStarted")["input"], json!("[\"a\", \"b\"]"));
+    assert_eq!(detail(&e, "PassStateEntered")["input"], json!("[\"a\", \"b\"]"));
+    assert_eq!(detail(&e, "PassStateExited")["output"], json!("[\"a\",\"b\"]"));
 }
 
 #[test]
@@ -383,18 +302,9 @@ fn context_object_values() {
         json!({"i": 1}),
     );
     let c = &e.output().unwrap()["c"];
-    assert_eq!(
-        c["Execution"]["Id"],
-        json!("arn:aws:states:us-east-1:111111111111:execution:machine:exec")
-    );
-    assert_eq!(
-        c["Execution"]["StartTime"],
-        json!("2023-11-14T22:13:20.000Z")
-    );
+    assert_eq!(c["Execution"]["Id"], json!("arn:aws:states:us-east-1:111111111111:execution:machine:exec"));
+    assert_eq!(c["Execution"]["StartTime"], json!("2023-11-14T22:13:20.000Z"));
     assert_eq!(c["Execution"]["Input"], json!({"i": 1}));
     assert_eq!(c["StateMachine"], json!({"Id": ARN, "Name": "machine"}));
-    assert_eq!(
-        c["State"],
-        json!({"Name": "P", "EnteredTime": "2023-11-14T22:13:20.000Z"})
-    );
+    assert_eq!(c["State"], json!({"Name": "P", "EnteredTime": "2023-11-14T22:13:20.000Z"}));
 }

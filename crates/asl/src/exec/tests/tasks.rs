@@ -34,23 +34,11 @@ fn task_events_and_request() {
     assert_eq!(scheduled["region"], json!("us-east-1"));
     assert_eq!(parsed(&scheduled["parameters"]), json!({"ModelId": "m"}));
     assert_eq!(scheduled["timeoutInSeconds"], json!(60));
-    assert_eq!(
-        scheduled["taskCredentials"],
-        json!({"roleArn": "arn:aws:iam::222222222222:role/x"})
-    );
-    assert_eq!(
-        detail(e, "TaskStarted"),
-        json!({"resourceType": "aws-sdk:bedrockruntime", "resource": "converse"})
-    );
+    assert_eq!(scheduled["taskCredentials"], json!({"roleArn": "arn:aws:iam::222222222222:role/x"}));
+    assert_eq!(detail(e, "TaskStarted"), json!({"resourceType": "aws-sdk:bedrockruntime", "resource": "converse"}));
     let r = &out.requests[0];
-    assert_eq!(
-        (r.kind, r.pattern),
-        (TaskKind::Integration, TaskPattern::RequestResponse)
-    );
-    assert_eq!(
-        r.role_arn.as_deref(),
-        Some("arn:aws:iam::222222222222:role/x")
-    );
+    assert_eq!((r.kind, r.pattern), (TaskKind::Integration, TaskPattern::RequestResponse));
+    assert_eq!(r.role_arn.as_deref(), Some("arn:aws:iam::222222222222:role/x"));
     assert_eq!(r.parameters, json!({"ModelId": "m"}));
 }
 
@@ -70,10 +58,7 @@ fn oversized_task_results_fail_the_task() {
                "cause": "The state/task 'lambda' returned a result with a size exceeding the maximum number of bytes service limit.",
                "resourceType": "lambda", "resource": "invoke"})
     );
-    assert_eq!(
-        e.output().unwrap()["Error"],
-        json!("States.DataLimitExceeded")
-    );
+    assert_eq!(e.output().unwrap()["Error"], json!("States.DataLimitExceeded"));
 }
 
 #[test]
@@ -99,10 +84,7 @@ fn lambda_function_arn_uses_lambda_events() {
         detail(e, "LambdaFunctionScheduled")["resource"],
         json!("arn:aws:lambda:us-east-1:111111111111:function:f")
     );
-    assert_eq!(
-        detail(e, "LambdaFunctionFailed"),
-        json!({"error": "Lambda.Unknown", "cause": "boom"})
-    );
+    assert_eq!(detail(e, "LambdaFunctionFailed"), json!({"error": "Lambda.Unknown", "cause": "boom"}));
 }
 
 #[test]
@@ -136,16 +118,9 @@ fn retry_backoff_and_catch() {
     );
     assert_eq!(attempts, 3);
     let e = &out.execution;
-    assert_eq!(
-        e.output(),
-        Some(&json!({"in": 1, "error": {"Error": "Boom", "Cause": "bad"}}))
-    );
-    let scheduled: Vec<i64> = e
-        .events()
-        .iter()
-        .filter(|ev| ev.kind == "TaskScheduled")
-        .map(|ev| ev.timestamp_ms)
-        .collect();
+    assert_eq!(e.output(), Some(&json!({"in": 1, "error": {"Error": "Boom", "Cause": "bad"}})));
+    let scheduled: Vec<i64> =
+        e.events().iter().filter(|ev| ev.kind == "TaskScheduled").map(|ev| ev.timestamp_ms).collect();
     // 2 s, then 2 * 3 = 6 s.
     assert_eq!(scheduled, vec![T0, T0 + 2_000, T0 + 8_000]);
     assert_eq!(detail(e, "TaskStateExited")["name"], json!("T"));
@@ -161,11 +136,7 @@ fn retry_count_is_in_the_context() {
         json!({}),
         |_| {
             n += 1;
-            if n == 1 {
-                Reply::Fail("E", "c")
-            } else {
-                Reply::Succeed(json!("ok"))
-            }
+            if n == 1 { Reply::Fail("E", "c") } else { Reply::Succeed(json!("ok")) }
         },
     );
     assert_eq!(out.requests[1].parameters, json!({"retry": 1}));
@@ -209,12 +180,7 @@ fn stop_aborts_running_states() {
     )
     .unwrap();
     let mut env = SeededEnv::new(1);
-    let mut e = Execution::start(
-        &sm,
-        json!({}),
-        ExecutionContext::new(ARN, "x", "r", T0),
-        &mut env,
-    );
+    let mut e = Execution::start(&sm, json!({}), ExecutionContext::new(ARN, "x", "r", T0), &mut env);
     let Progress::Waiting { tasks, .. } = e.run(&sm, T0, &mut env) else {
         panic!("waits for the task");
     };
@@ -222,10 +188,7 @@ fn stop_aborts_running_states() {
     e.stop(Some("Stopped"), Some("by test"), T0 + 5);
     assert_eq!(e.status(), Status::Aborted);
     assert_eq!(kinds(&e)[3..], ["TaskStateAborted", "ExecutionAborted"]);
-    assert_eq!(
-        detail(&e, "ExecutionAborted"),
-        json!({"error": "Stopped", "cause": "by test"})
-    );
+    assert_eq!(detail(&e, "ExecutionAborted"), json!({"error": "Stopped", "cause": "by test"}));
     assert_eq!(e.run(&sm, T0 + 10, &mut env), Progress::Done);
 }
 
@@ -237,14 +200,8 @@ fn execution_timeout() {
         |_| Reply::Hang,
     );
     assert_eq!(out.execution.status(), Status::TimedOut);
-    assert_eq!(
-        kinds(&out.execution)[2..],
-        ["WaitStateAborted", "ExecutionTimedOut"]
-    );
-    assert_eq!(
-        out.execution.events().last().unwrap().timestamp_ms,
-        T0 + 5_000
-    );
+    assert_eq!(kinds(&out.execution)[2..], ["WaitStateAborted", "ExecutionTimedOut"]);
+    assert_eq!(out.execution.events().last().unwrap().timestamp_ms, T0 + 5_000);
 }
 
 #[test]
@@ -254,12 +211,7 @@ fn serialized_execution_resumes() {
     )
     .unwrap();
     let mut env = SeededEnv::new(1);
-    let mut e = Execution::start(
-        &sm,
-        json!({"a": 1}),
-        ExecutionContext::new(ARN, "x", "r", T0),
-        &mut env,
-    );
+    let mut e = Execution::start(&sm, json!({"a": 1}), ExecutionContext::new(ARN, "x", "r", T0), &mut env);
     let Progress::Waiting { tasks, .. } = e.run(&sm, T0, &mut env) else {
         panic!("waits for the task");
     };
@@ -273,17 +225,10 @@ fn serialized_execution_resumes() {
 
 #[test]
 fn unknown_task_reports_are_ignored() {
-    let sm = StateMachine::parse(
-        &json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}).to_string(),
-    )
-    .unwrap();
+    let sm = StateMachine::parse(&json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}).to_string())
+        .unwrap();
     let mut env = SeededEnv::new(1);
-    let mut e = Execution::start(
-        &sm,
-        json!({}),
-        ExecutionContext::new(ARN, "x", "r", T0),
-        &mut env,
-    );
+    let mut e = Execution::start(&sm, json!({}), ExecutionContext::new(ARN, "x", "r", T0), &mut env);
     e.task_succeeded(TaskId(99), json!(1), T0);
     assert_eq!(e.run(&sm, T0, &mut env), Progress::Done);
     assert_eq!(e.status(), Status::Succeeded);

@@ -132,9 +132,9 @@ def _warn_on_version_mismatch():
     wanted = runtime.replace("python", "")
     have = "%d.%d" % sys.version_info[:2]
     if wanted and wanted != have:
-        _sink.write(
-            "[WARNING]\t%s\t\tsekisho runs this %s function on Python %s (%s); behaviour may differ from AWS\n"
-            % (time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime()), runtime, sys.version.split()[0], sys.executable)
+        logging.getLogger("sekisho.runtime").warning(
+            "sekisho runs this %s function on Python %s (%s); behaviour may differ from AWS",
+            runtime, sys.version.split()[0], sys.executable,
         )
 
 
