@@ -11,6 +11,7 @@ pub mod errors;
 mod input;
 pub mod names;
 mod ops;
+mod packages;
 pub mod policy;
 pub mod runtime;
 pub mod state;
@@ -30,6 +31,7 @@ use std::sync::Arc;
 pub struct Lambda {
     state: Regional<LambdaState>,
     runtimes: runtime::Runtimes,
+    packages: packages::Packages,
 }
 
 impl Lambda {
@@ -37,7 +39,7 @@ impl Lambda {
     pub fn new(world: Arc<World>) -> Result<Lambda, String> {
         let cfg: config::LambdaConfig = world.config.section("lambda")?;
         let settings = config::Settings::from_config(cfg);
-        Ok(Lambda { state: Regional::default(), runtimes: runtime::Runtimes::new(world, &settings) })
+        Ok(Lambda::with_settings(world, &settings))
     }
 
     /// Like [`Lambda::new`]; a bad `[lambda]` section is reported on stderr and the defaults are used.
@@ -47,8 +49,16 @@ impl Lambda {
             Err(e) => {
                 eprintln!("sekisho: {e} (Lambda uses its defaults)");
                 let settings = config::Settings::from_config(config::LambdaConfig::default());
-                Lambda { state: Regional::default(), runtimes: runtime::Runtimes::new(world, &settings) }
+                Lambda::with_settings(world, &settings)
             }
+        }
+    }
+
+    fn with_settings(world: Arc<World>, settings: &config::Settings) -> Lambda {
+        Lambda {
+            state: Regional::default(),
+            runtimes: runtime::Runtimes::new(world, settings),
+            packages: packages::Packages::default(),
         }
     }
 

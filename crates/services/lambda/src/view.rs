@@ -101,12 +101,12 @@ pub fn configuration(region: &str, account: &str, f: &Function, v: &FunctionVers
 }
 
 /// The members every layer-version answer shares (`GetLayerVersion`, `PublishLayerVersion`).
-pub fn layer_version(region: &str, account: &str, name: &str, v: &LayerVersion) -> Value {
+pub fn layer_version(region: &str, account: &str, name: &str, v: &LayerVersion, location: &str) -> Value {
     let layer_arn = names::layer_arn(region, account, name);
     let mut out = Map::new();
     out.insert(
         "Content".into(),
-        json!({ "Location": code_location(&v.content.sha256_hex), "CodeSha256": v.content.sha256, "CodeSize": v.content.size() }),
+        json!({ "Location": location, "CodeSha256": v.content.sha256, "CodeSize": v.content.size() }),
     );
     out.insert("LayerArn".into(), json!(layer_arn));
     out.insert("LayerVersionArn".into(), json!(format!("{layer_arn}:{}", v.version)));
@@ -127,7 +127,7 @@ pub fn layer_version(region: &str, account: &str, name: &str, v: &LayerVersion) 
 
 /// `LayerVersionsListItem` (ListLayerVersions, ListLayers' `LatestMatchingVersion`).
 pub fn layer_version_item(region: &str, account: &str, name: &str, v: &LayerVersion) -> Value {
-    let mut full = layer_version(region, account, name, v);
+    let mut full = layer_version(region, account, name, v, "");
     if let Value::Object(m) = &mut full {
         m.remove("Content");
         m.remove("LayerArn");
@@ -146,12 +146,6 @@ pub fn alias(region: &str, account: &str, function: &str, a: &Alias) -> Value {
     }
     out.insert("RevisionId".into(), json!(a.revision_id));
     Value::Object(out)
-}
-
-/// Where a client could fetch a package. sekisho keeps packages in memory and serves none, so the
-/// location names the package by digest only.
-pub fn code_location(sha256_hex: &str) -> String {
-    format!("https://sekisho.invalid/lambda/code/{sha256_hex}")
 }
 
 #[cfg(test)]

@@ -16,6 +16,20 @@ fn zip_b64(files: &[(&str, &[u8], u32)]) -> String {
     b64(&sekisho_lambda::zip::build(files))
 }
 
+/// A plain HTTP GET (the package URL needs no signature, like a presigned URL).
+fn http_get(url: &str) -> Vec<u8> {
+    use std::io::{Read, Write};
+    let rest = url.strip_prefix("http://").unwrap();
+    let (host, path) = rest.split_once('/').unwrap();
+    let mut s = std::net::TcpStream::connect(host).unwrap();
+    write!(s, "GET /{path} HTTP/1.0\r\nHost: {host}\r\n\r\n").unwrap();
+    let mut response = Vec::new();
+    s.read_to_end(&mut response).unwrap();
+    let at = response.windows(4).position(|w| w == b"\r\n\r\n").unwrap();
+    assert!(response.starts_with(b"HTTP/1.0 200") || response.starts_with(b"HTTP/1.1 200"));
+    response[at + 4..].to_vec()
+}
+
 fn create_input(name: &str, role: &str) -> Value {
     json!({"FunctionName": name, "Runtime": "python3.12", "Handler": "app.handler", "Role": role,
            "Code": {"ZipFile": zip_b64(&[("app.py", HELLO, 0o644)])}})
@@ -49,6 +63,9 @@ async fn function_lifecycle_answers_as_aws() {
     assert_eq!(got["Configuration"]["State"], "Active");
     assert_eq!(got["Configuration"]["LastUpdateStatus"], "Successful");
     assert_eq!(got["Code"]["RepositoryType"], "S3");
+    let location = got["Code"]["Location"].as_str().unwrap().to_string();
+    let downloaded = tokio::task::spawn_blocking(move || http_get(&location)).await.unwrap();
+    assert_eq!(downloaded, sekisho_lambda::zip::build(&[("app.py", HELLO, 0o644)]), "Code.Location serves the package");
     assert_eq!(got["Tags"], json!({"team": "a"}));
     let listed = h.call("ListFunctions", json!({})).await.unwrap();
     assert_eq!(listed["Functions"].as_array().unwrap().len(), 1);

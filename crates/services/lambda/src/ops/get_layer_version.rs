@@ -16,13 +16,12 @@ pub fn authorize(req: &AuthzRequest<'_>, action: &str) -> Result<Vec<Check>, Aws
     Ok(vec![Check::new(action, format!("{}:{version}", names::layer_arn(req.region, &account, &name)))])
 }
 
-pub fn handle(l: &Lambda, ctx: &OpContext, input: Value) -> Result<Output, AwsError> {
+pub async fn handle(l: &Lambda, ctx: &OpContext, input: Value) -> Result<Output, AwsError> {
     let (account, name, version) = target(&input, ctx.account(), &ctx.region)?;
-    l.state.read(&account, &ctx.region, |s| {
-        let v = s
-            .and_then(|s| s.layers.get(&name))
-            .and_then(|layer| layer.versions.get(&version))
-            .ok_or_else(errors::resource_not_found)?;
-        Ok(Output::new(view::layer_version(&ctx.region, &account, &name, v)))
-    })
+    let v = l.state.read(&account, &ctx.region, |s| {
+        s.and_then(|s| s.layers.get(&name)).and_then(|layer| layer.versions.get(&version)).cloned()
+    });
+    let v = v.ok_or_else(errors::resource_not_found)?;
+    let location = l.packages.location(&v.content).await;
+    Ok(Output::new(view::layer_version(&ctx.region, &account, &name, &v, &location)))
 }

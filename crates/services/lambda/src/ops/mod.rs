@@ -62,8 +62,8 @@ pub fn authorize(l: &Lambda, req: &AuthzRequest<'_>) -> Result<Vec<Check>, AwsEr
 pub async fn call(l: &Lambda, ctx: OpContext, operation: &str, input: Value) -> Result<Output, AwsError> {
     match operation {
         "CreateFunction" => create_function::handle(l, &ctx, input).await,
-        "GetFunction" => get_function::handle(l, &ctx, input, true),
-        "GetFunctionConfiguration" => get_function::handle(l, &ctx, input, false),
+        "GetFunction" => get_function::handle(l, &ctx, input, true).await,
+        "GetFunctionConfiguration" => get_function::handle(l, &ctx, input, false).await,
         "UpdateFunctionCode" => update_function_code::handle(l, &ctx, input),
         "UpdateFunctionConfiguration" => update_function_configuration::handle(l, &ctx, input).await,
         "DeleteFunction" => delete_function::handle(l, &ctx, input),
@@ -79,8 +79,8 @@ pub async fn call(l: &Lambda, ctx: OpContext, operation: &str, input: Value) -> 
         "AddPermission" => add_permission::handle(l, &ctx, input),
         "RemovePermission" => remove_permission::handle(l, &ctx, input),
         "GetPolicy" => get_policy::handle(l, &ctx, input),
-        "PublishLayerVersion" => publish_layer_version::handle(l, &ctx, input),
-        "GetLayerVersion" => get_layer_version::handle(l, &ctx, input),
+        "PublishLayerVersion" => publish_layer_version::handle(l, &ctx, input).await,
+        "GetLayerVersion" => get_layer_version::handle(l, &ctx, input).await,
         "DeleteLayerVersion" => delete_layer_version::handle(l, &ctx, input),
         "ListLayers" => list_layers::handle(l, &ctx, input),
         "ListLayerVersions" => list_layer_versions::handle(l, &ctx, input),

@@ -12,7 +12,7 @@ pub fn authorize(req: &AuthzRequest<'_>) -> Result<Vec<Check>, AwsError> {
     Ok(vec![Check::new("lambda:PublishLayerVersion", names::layer_arn(req.region, &account, &name))])
 }
 
-pub fn handle(l: &Lambda, ctx: &OpContext, input: Value) -> Result<Output, AwsError> {
+pub async fn handle(l: &Lambda, ctx: &OpContext, input: Value) -> Result<Output, AwsError> {
     let (account, name) = names::layer_ref(input::required(&input, "LayerName")?, ctx.account(), &ctx.region)?;
     let content = configure::package(input.get("Content").unwrap_or(&Value::Null))?;
     if zip::unzipped_size(&content.zip).is_err() {
@@ -24,6 +24,7 @@ pub fn handle(l: &Lambda, ctx: &OpContext, input: Value) -> Result<Output, AwsEr
     if runtimes.len() > 15 {
         return Err(errors::invalid_parameter("Maximum of 15 compatible runtimes is allowed."));
     }
+    let location = l.packages.location(&content).await;
     let body = l.state.with(&account, &ctx.region, |s| {
         let layer = s.layers.entry(name.clone()).or_insert_with(|| Layer {
             name: name.clone(),
@@ -40,7 +41,7 @@ pub fn handle(l: &Lambda, ctx: &OpContext, input: Value) -> Result<Output, AwsEr
             content,
         };
         layer.next_version += 1;
-        let body = view::layer_version(&ctx.region, &account, &name, &version);
+        let body = view::layer_version(&ctx.region, &account, &name, &version, &location);
         layer.versions.insert(version.version, version);
         body
     });
