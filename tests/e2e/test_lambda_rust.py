@@ -20,7 +20,8 @@ TARGET = os.path.join(lx.REPO, "target", "lambda-fixtures")
 
 
 @pytest.fixture(scope="module")
-def bootstrap():
+def bootstrap(sekisho):
+    lx.require_iam(sekisho)  # before the build: without IAM there is no execution role to run as
     subprocess.run(
         ["cargo", "build", "--quiet", "--manifest-path", os.path.join(CRATE, "Cargo.toml"), "--target-dir", TARGET],
         check=True,
@@ -38,7 +39,6 @@ def sekisho():
 
 
 def test_a_rust_function_on_provided_al2023(sekisho, bootstrap):
-    lx.require_iam(sekisho)
     role = lx.role(sekisho, "e2e-rust-exec", managed=[lx.BASIC_EXECUTION])
     lam = sekisho.client("lambda")
     lam.create_function(

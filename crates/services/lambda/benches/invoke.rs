@@ -1,5 +1,7 @@
 //! Invoke latency through the door: a warm Python environment, and a cold start (a new process, the
 //! runtime client, the handler's import). The interpreter is `SEKISHO_BENCH_PYTHON` or `python3` on PATH.
+//! With `SEKISHO_BENCH_RUST_BOOTSTRAP` naming a `lambda_runtime` binary (tests/fixtures/lambda/rust-hello),
+//! the same two figures for a Rust function on `provided.al2023`.
 
 use base64::Engine;
 use criterion::{Criterion, criterion_group, criterion_main};
@@ -56,21 +58,14 @@ impl Bench {
     }
 }
 
-fn invoke(c: &mut Criterion) {
-    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
-    let b = Bench::new();
-    let zip = sekisho_lambda::zip::build(&[("app.py", b"def handler(event, context):\n    return event\n", 0o644)]);
-    rt.block_on(b.call(
-        "CreateFunction",
-        json!({"FunctionName": "bench", "Runtime": "python3.12", "Handler": "app.handler",
-               "Role": "arn:aws:iam::111111111111:role/exec",
-               "Code": {"ZipFile": base64::engine::general_purpose::STANDARD.encode(zip)}}),
-    ));
+/// Warm and cold invoke figures for one function.
+fn measure(c: &mut Criterion, rt: &tokio::runtime::Runtime, b: &Bench, name: &str, create: Value) {
+    rt.block_on(b.call("CreateFunction", create));
     let payload = base64::engine::general_purpose::STANDARD.encode(br#"{"n": 1}"#);
-    let event = json!({"FunctionName": "bench", "Payload": payload});
+    let event = json!({"FunctionName": name, "Payload": payload});
     rt.block_on(b.call("Invoke", event.clone()));
 
-    let mut group = c.benchmark_group("invoke");
+    let mut group = c.benchmark_group(format!("invoke/{name}"));
     group.bench_function("warm", |bench| bench.iter(|| rt.block_on(b.call("Invoke", event.clone()))));
     group.sample_size(20).measurement_time(Duration::from_secs(20));
     group.bench_function("cold", |bench| {
@@ -78,10 +73,8 @@ fn invoke(c: &mut Criterion) {
             let mut total = Duration::ZERO;
             for i in 0..iters {
                 // A configuration change retires the warm environment, so the next invoke starts a new one.
-                rt.block_on(b.call(
-                    "UpdateFunctionConfiguration",
-                    json!({"FunctionName": "bench", "Description": format!("{i}")}),
-                ));
+                let change = json!({"FunctionName": name, "Description": format!("{i}")});
+                rt.block_on(b.call("UpdateFunctionConfiguration", change));
                 let started = Instant::now();
                 rt.block_on(b.call("Invoke", event.clone()));
                 total += started.elapsed();
@@ -90,6 +83,24 @@ fn invoke(c: &mut Criterion) {
         })
     });
     group.finish();
+}
+
+fn invoke(c: &mut Criterion) {
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("runtime");
+    let b = Bench::new();
+    let b64 = |zip: Vec<u8>| base64::engine::general_purpose::STANDARD.encode(zip);
+    let role = "arn:aws:iam::111111111111:role/exec";
+    let python = sekisho_lambda::zip::build(&[("app.py", b"def handler(event, context):\n    return event\n", 0o644)]);
+    let create = json!({"FunctionName": "python", "Runtime": "python3.12", "Handler": "app.handler", "Role": role,
+                        "Code": {"ZipFile": b64(python)}});
+    measure(c, &rt, &b, "python", create);
+    if let Ok(path) = std::env::var("SEKISHO_BENCH_RUST_BOOTSTRAP") {
+        let binary = std::fs::read(&path).expect("the Rust bootstrap binary");
+        let zip = sekisho_lambda::zip::build(&[("bootstrap", &binary, 0o755)]);
+        let create = json!({"FunctionName": "rust", "Runtime": "provided.al2023", "Handler": "bootstrap", "Role": role,
+                            "Code": {"ZipFile": b64(zip)}});
+        measure(c, &rt, &b, "rust", create);
+    }
 }
 
 criterion_group!(benches, invoke);
