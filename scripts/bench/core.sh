@@ -14,6 +14,22 @@ trap 'kill $(jobs -p) 2>/dev/null || true' EXIT
 
 .venv/bin/python scripts/bench/startup.py "$bin" "${RUNS:-20}"
 
+cpu_ticks() { awk '{print $14 + $15}' /proc/"$1"/stat; }
+
+# wrk, then the server's CPU time per request (user + system), which the other processes on the machine
+# do not distort the way they distort requests/s.
+load() {
+  local pid=$1; shift
+  local before after out reqs
+  before=$(cpu_ticks "$pid")
+  out=$(wrk -t2 -c32 -d"$duration" "$@")
+  after=$(cpu_ticks "$pid")
+  echo "$out" | grep -E "Requests/sec|Latency|Non-2xx"
+  reqs=$(echo "$out" | awk '/requests in/ {print $1}')
+  awk -v t=$((after - before)) -v r="$reqs" -v hz="$(getconf CLK_TCK)" \
+    'BEGIN { printf "   server CPU per request: %.1f us\n", t / hz / r * 1e6 }'
+}
+
 start() {
   local log; log=$(mktemp)
   "$@" > "$log" &
@@ -24,7 +40,7 @@ start() {
 
 read -r hpid hurl < <(start "$hello" 0)
 echo "-- bare hyper hello-world ($hurl)"
-wrk -t2 -c32 -d"$duration" "$hurl/" | grep -E "Requests/sec|Latency"
+load "$hpid" "$hurl/"
 kill "$hpid"
 
 read -r spid surl < <(start "$bin" serve --port 0)
@@ -32,6 +48,6 @@ lua=$(mktemp --suffix .lua)
 SIGNED_HEADERS="Content-Type: application/x-www-form-urlencoded; charset=utf-8" \
   .venv/bin/python scripts/bench/signed-request.py "$surl" sts us-east-1 "Action=GetCallerIdentity&Version=2011-06-15" "$lua"
 echo "-- sekisho: signed sts:GetCallerIdentity ($surl)"
-wrk -t2 -c32 -d"$duration" -s "$lua" "$surl/" | grep -E "Requests/sec|Latency|Non-2xx"
+load "$spid" -s "$lua" "$surl/"
 echo "   RSS after load: $(grep VmRSS /proc/$spid/status | awk '{print $2/1024 " MB"}')"
 kill "$spid"

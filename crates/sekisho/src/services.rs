@@ -7,6 +7,7 @@ pub fn door(world: Arc<World>) -> Arc<Door> {
     Door::builder(world.clone())
         .register(Arc::new(sekisho_sts::Sts))
         .register(Arc::new(sekisho_logs::Logs::new()))
+        .register(Arc::new(sekisho_iam::Iam))
         .register(Arc::new(sekisho_lambda::Lambda::from_world(world)))
         .build()
 }
