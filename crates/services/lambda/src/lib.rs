@@ -124,4 +124,10 @@ impl Service for Lambda {
     async fn call(&self, ctx: OpContext, operation: &str, input: Value) -> Result<Output, AwsError> {
         ops::call(self, ctx, operation, input).await
     }
+
+    /// Forgets every function and layer and stops every execution environment.
+    fn reset(&self) {
+        self.state.lock().clear();
+        self.runtimes.retire("", None, true);
+    }
 }

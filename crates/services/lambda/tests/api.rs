@@ -75,6 +75,20 @@ async fn function_lifecycle_answers_as_aws() {
         h.call("ListTags", json!({"Resource": "arn:aws:lambda:us-east-1:111111111111:function:life"})).await.unwrap();
     assert_eq!(tags["Tags"], json!({"team": "a"}));
 
+    let (_, before_reset) = h.invoke("life", json!({}), json!({})).await;
+    assert_eq!(before_reset["version"], "$LATEST");
+    assert_eq!(h.lambda.runtimes().environment_count(), 1);
+    h.door.reset();
+    assert_eq!(h.lambda.runtimes().environment_count(), 0, "a reset stops every environment");
+    assert_eq!(
+        h.call("GetFunction", json!({"FunctionName": "life"})).await.unwrap_err().code,
+        "ResourceNotFoundException"
+    );
+    let role = h.execution_role(A);
+    let mut input = create_input("life", &role);
+    input["Tags"] = json!({"team": "a"});
+    h.call("CreateFunction", input).await.unwrap();
+
     let deleted = h.call("DeleteFunction", json!({"FunctionName": "life"})).await.unwrap();
     assert_eq!(deleted["StatusCode"], 204);
     let e = h.call("GetFunction", json!({"FunctionName": "life"})).await.unwrap_err();

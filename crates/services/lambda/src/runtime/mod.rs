@@ -127,12 +127,14 @@ impl Runtimes {
             .clone()
     }
 
-    /// Stops the environments of a function (one version, or all of it). Busy ones are stopped too when
-    /// `stop_busy` (DeleteFunction); otherwise they finish their invocation first (updates).
+    /// Stops the environments of a function (one version, or all of it; every function for an empty ARN).
+    /// Busy ones are stopped too when `stop_busy` (DeleteFunction); otherwise they finish their invocation
+    /// first (updates).
     pub fn retire(&self, function_arn: &str, version: Option<&str>, stop_busy: bool) {
-        let prefix = match version {
-            Some(v) => format!("{function_arn}|{v}|"),
-            None => format!("{function_arn}|"),
+        let prefix = match (function_arn, version) {
+            ("", _) => String::new(),
+            (arn, Some(v)) => format!("{arn}|{v}|"),
+            (arn, None) => format!("{arn}|"),
         };
         let retired: Vec<Arc<Pool>> = {
             let mut pools = self.inner.pools.lock().unwrap_or_else(|e| e.into_inner());
