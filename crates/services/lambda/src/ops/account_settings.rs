@@ -1,4 +1,5 @@
-//! GetAccountSettings: Lambda's default quotas and this account's usage in the region.
+//! GetAccountSettings: Lambda's default quotas and this account's usage in the region (function count
+//! and the size of every stored package).
 
 use crate::Lambda;
 use sekisho_core::{AwsError, OpContext, Output};

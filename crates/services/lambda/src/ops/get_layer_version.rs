@@ -1,4 +1,5 @@
-//! GetLayerVersion: one version of a layer, with its content's digest and size.
+//! GetLayerVersion: one version of a layer, with its content's digest, size and download location.
+//! Also the layer-version addressing DeleteLayerVersion shares.
 
 use crate::{Lambda, errors, input, names, view};
 use sekisho_core::{AuthzRequest, AwsError, Check, OpContext, Output};

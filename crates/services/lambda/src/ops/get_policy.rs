@@ -1,4 +1,5 @@
-//! GetPolicy: the function's resource-based policy document for a qualifier, as a JSON string.
+//! GetPolicy: the function's resource-based policy for a qualifier, as the JSON document AddPermission
+//! built, with the revision id RemovePermission and AddPermission check.
 
 use crate::{Lambda, errors, function_ref, policy};
 use sekisho_core::{AwsError, OpContext, Output};

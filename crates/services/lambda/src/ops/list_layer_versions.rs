@@ -1,4 +1,5 @@
-//! ListLayerVersions: a layer's versions, newest first, filtered by runtime and architecture.
+//! ListLayerVersions: a layer's versions, newest first, filtered by compatible runtime and
+//! architecture.
 
 use super::list_layers::matches;
 use crate::{Lambda, input, names, view};

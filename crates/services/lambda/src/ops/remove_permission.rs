@@ -1,4 +1,5 @@
-//! RemovePermission: drops one statement of the function's resource-based policy.
+//! RemovePermission: drops one statement of the function's resource-based policy (for a qualifier);
+//! the policy disappears with its last statement.
 
 use crate::{Lambda, errors, function_ref, input};
 use sekisho_core::{AwsError, OpContext, Output};

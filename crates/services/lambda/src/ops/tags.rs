@@ -1,4 +1,5 @@
-//! TagResource, UntagResource and ListTags on functions (the unqualified function ARN).
+//! TagResource, UntagResource and ListTags on functions, addressed by the unqualified function ARN;
+//! the tag keys take part in authorization as `aws:TagKeys`.
 
 use crate::names::FunctionRef;
 use crate::{Lambda, errors, input, names};
