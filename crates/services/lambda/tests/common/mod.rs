@@ -143,7 +143,7 @@ pub struct Harness {
 }
 
 pub fn cache_dir() -> std::path::PathBuf {
-    std::env::temp_dir().join(format!("sekisho-lambda-tests-{}", std::process::id()))
+    std::env::temp_dir().join("sekisho-lambda-tests")
 }
 
 pub fn harness() -> Harness {
