@@ -50,4 +50,30 @@ SIGNED_HEADERS="Content-Type: application/x-www-form-urlencoded; charset=utf-8" 
 echo "-- sekisho: signed sts:GetCallerIdentity ($surl)"
 load "$spid" -s "$lua" "$surl/"
 echo "   RSS after load: $(grep VmRSS /proc/$spid/status | awk '{print $2/1024 " MB"}')"
+
+# AssumeRole with enforcement: an IAM user whose identity policy allows sts:AssumeRole on a role in another
+# account whose trust policy names the first account; both sides are evaluated on every request.
+creds=$(.venv/bin/python - "$surl" <<'PY'
+import json, sys, boto3
+ep = sys.argv[1]
+def client(svc, acct):
+    return boto3.client(svc, endpoint_url=ep, region_name="us-east-1", aws_access_key_id=acct, aws_secret_access_key="test")
+trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": "111111111111"}, "Action": "sts:AssumeRole"}]}
+client("iam", "222222222222").create_role(RoleName="bench-target", AssumeRolePolicyDocument=json.dumps(trust))
+iam = client("iam", "111111111111")
+iam.create_user(UserName="bench")
+iam.put_user_policy(UserName="bench", PolicyName="assume", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "arn:aws:iam::222222222222:role/bench-target"}]}))
+key = iam.create_access_key(UserName="bench")["AccessKey"]
+print(key["AccessKeyId"], key["SecretAccessKey"])
+PY
+)
+read -r akid secret <<<"$creds"
+SIGNED_HEADERS="Content-Type: application/x-www-form-urlencoded; charset=utf-8" \
+  .venv/bin/python scripts/bench/signed-request.py "$surl" sts us-east-1 \
+  "Action=AssumeRole&Version=2011-06-15&RoleArn=arn%3Aaws%3Aiam%3A%3A222222222222%3Arole%2Fbench-target&RoleSessionName=bench" \
+  "$lua" "$akid" "$secret"
+echo "-- sekisho: signed cross-account sts:AssumeRole by an IAM user, enforced on both sides"
+load "$spid" -s "$lua" "$surl/"
+echo "   RSS after load: $(grep VmRSS /proc/$spid/status | awk '{print $2/1024 " MB"}')"
 kill "$spid"
