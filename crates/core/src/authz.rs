@@ -220,7 +220,10 @@ fn context(
 /// the resource policy (a role's trust policy must explicitly allow); both accounts when they differ.
 pub fn decide(world: &World, caller: &Caller, check: &Check, region: &str) -> CheckOutcome {
     let principal = principal_of(&caller.identity);
-    let resource_account = arn_account(&check.resource).filter(|a| *a != caller.account() && !a.is_empty());
+    // AWS-managed policies carry the account `aws`: they belong to no account, so never make a request
+    // cross-account.
+    let resource_account =
+        arn_account(&check.resource).filter(|a| *a != caller.account() && crate::ids::is_account_id(a));
     let (policies, resource_policy, trust_missing) = {
         let state = world.read();
         let policies = caller_policies(&state, &caller.identity);
@@ -260,11 +263,15 @@ pub fn decide(world: &World, caller: &Caller, check: &Check, region: &str) -> Ch
     };
     let decision = evaluate(&req);
     if trust_missing {
-        // STS does not reveal whether the role exists: the caller sees the ordinary denial.
+        // STS does not reveal whether the role exists: the caller sees the ordinary denial, whatever its
+        // identity policies say.
         return CheckOutcome {
             allowed: false,
             decision: "ImplicitDeny",
-            message: access_denied_message(&req, &decision, style),
+            message: format!(
+                "User: {} is not authorized to perform: {} on resource: {}",
+                principal.arn, check.action, check.resource
+            ),
             explanation: format!("the role {} does not exist, so no trust policy allows the request", check.resource),
         };
     }

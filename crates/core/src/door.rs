@@ -48,7 +48,33 @@ pub struct Door {
     world: Arc<World>,
     services: HashMap<&'static str, Arc<dyn Service>>,
     log: DecisionLog,
+    signing_keys: SigningKeys,
     me: Weak<Door>,
+}
+
+/// Derived SigV4 signing keys per (access key, scope): deriving one costs four HMACs, as much as the rest of
+/// the verification. Keyed with the secret too, so a changed secret never matches a stale key.
+#[derive(Default)]
+struct SigningKeys {
+    keys: std::sync::Mutex<HashMap<(String, String), (String, [u8; 32])>>,
+}
+
+impl SigningKeys {
+    fn get(&self, access_key_id: &str, secret: &str, scope: &sigv4::Scope) -> [u8; 32] {
+        let id = (access_key_id.to_string(), scope.to_scope_string());
+        let mut keys = self.keys.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((s, key)) = keys.get(&id)
+            && s == secret
+        {
+            return *key;
+        }
+        let key = sigv4::signing_key(secret, scope);
+        if keys.len() >= 4096 {
+            keys.clear();
+        }
+        keys.insert(id, (secret.to_string(), key));
+        key
+    }
 }
 
 pub struct DoorBuilder {
@@ -64,7 +90,13 @@ impl DoorBuilder {
 
     pub fn build(self) -> Arc<Door> {
         let DoorBuilder { world, services } = self;
-        Arc::new_cyclic(|me| Door { world, services, log: DecisionLog::new(10_000), me: me.clone() })
+        Arc::new_cyclic(|me| Door {
+            world,
+            services,
+            log: DecisionLog::new(10_000),
+            signing_keys: SigningKeys::default(),
+            me: me.clone(),
+        })
     }
 }
 
@@ -110,7 +142,8 @@ impl Door {
         signed: sigv4::SignedRequest,
     ) -> Result<Authenticated, SigError> {
         let resolved = self.world.resolve_access_key(&signed.access_key_id, signed.security_token.as_deref())?;
-        sigv4::verify(req, &signed, &resolved.secret, self.world.clock.now_secs())?;
+        let key = self.signing_keys.get(&signed.access_key_id, &resolved.secret, &signed.scope);
+        sigv4::verify_with_key(req, &signed, &key, self.world.clock.now_secs())?;
         let mut caller = Caller::new(resolved.identity);
         caller.access_key_id = Some(signed.access_key_id.clone());
         caller.user_agent = req.header("user-agent").map(str::to_string);
@@ -256,5 +289,15 @@ impl Door {
             world: self.world.clone(),
         };
         service.call(ctx, &call.operation, call.input).await
+    }
+}
+
+impl Door {
+    /// Clears the world (accounts, identities, credentials) and every service's own state.
+    pub fn reset(&self) {
+        *self.world.write() = crate::world::WorldState::default();
+        for service in self.services.values() {
+            service.reset();
+        }
     }
 }

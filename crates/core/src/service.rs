@@ -211,6 +211,9 @@ pub trait Service: Send + Sync + 'static {
     /// Runs `operation`, after authorization.
     async fn call(&self, ctx: OpContext, operation: &str, input: Value) -> Result<Output, AwsError>;
 
+    /// Forgets every piece of state the service keeps outside the world (test harnesses reset between tests).
+    fn reset(&self) {}
+
     /// The error a denied caller sees.
     fn access_denied(&self, message: String) -> AwsError {
         match self.error_style() {

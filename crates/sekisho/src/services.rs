@@ -3,10 +3,19 @@
 use sekisho_core::{Door, World};
 use std::sync::Arc;
 
-pub fn door(world: Arc<World>) -> Arc<Door> {
-    Door::builder(world)
+/// The door with every service registered. A service whose `sekisho.toml` section is wrong stops start-up
+/// with its message, as a bad configuration file does.
+pub fn door(world: Arc<World>) -> Result<Arc<Door>, String> {
+    // Bedrock and Bedrock Runtime share one state (model access), so one call builds both.
+    let (bedrock, bedrock_runtime) = sekisho_bedrock::services(&world)?;
+    let lambda = sekisho_lambda::Lambda::new(world.clone())?;
+    Ok(Door::builder(world)
         .register(Arc::new(sekisho_sts::Sts))
         .register(Arc::new(sekisho_logs::Logs::new()))
+        .register(Arc::new(sekisho_iam::Iam))
+        .register(bedrock)
+        .register(bedrock_runtime)
+        .register(Arc::new(lambda))
         .register(Arc::new(sekisho_states::StepFunctions::new()))
-        .build()
+        .build())
 }

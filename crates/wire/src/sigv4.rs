@@ -170,6 +170,11 @@ fn parse_credential(credential: &str) -> Result<(String, Scope), SigError> {
 
 /// Verifies the signature of `req` with `secret`, at time `now` (unix seconds).
 pub fn verify(req: &HttpRequest, signed: &SignedRequest, secret: &str, now: i64) -> Result<(), SigError> {
+    verify_with_key(req, signed, &signing_key(secret, &signed.scope), now)
+}
+
+/// [`verify`] with the scope's signing key already derived (callers may cache it per key and scope).
+pub fn verify_with_key(req: &HttpRequest, signed: &SignedRequest, key: &[u8; 32], now: i64) -> Result<(), SigError> {
     let t = parse_amz_date(&signed.amz_date).ok_or_else(|| {
         SigError::Incomplete(format!(
             "Date must be in ISO-8601 'basic format'. Got '{}'. See http://en.wikipedia.org/wiki/ISO_8601",
@@ -184,7 +189,6 @@ pub fn verify(req: &HttpRequest, signed: &SignedRequest, secret: &str, now: i64)
         return Err(SigError::HostNotSigned);
     }
     let payload_hash = payload_hash(req, signed)?;
-    let key = signing_key(secret, &signed.scope);
     let scope = signed.scope.to_scope_string();
     let token_forms: &[bool] = match (signed.form, &signed.security_token) {
         (AuthForm::Query, Some(_)) => &[true, false],
@@ -195,7 +199,7 @@ pub fn verify(req: &HttpRequest, signed: &SignedRequest, secret: &str, now: i64)
             for &token_signed in token_forms {
                 let creq = canonical::request(req, signed, &uri, hash, token_signed);
                 let sts = string_to_sign(&signed.amz_date, &scope, &creq);
-                let expected = hex(&hmac(&key, sts.as_bytes()));
+                let expected = hex(&hmac(key, sts.as_bytes()));
                 if constant_time_eq(expected.as_bytes(), signed.signature.as_bytes()) {
                     return Ok(());
                 }

@@ -191,3 +191,25 @@ fn arn_accounts() {
     assert_eq!(arn_account("*"), None);
     assert_eq!(arn_account("arn:aws:states:us-east-1:222222222222:stateMachine:m"), Some("222222222222"));
 }
+
+#[test]
+fn aws_managed_policy_arns_are_not_another_account() {
+    let w = world();
+    let root = Caller::new(Identity::Root { account: A.into() });
+    let get = Check::new("iam:GetPolicy", "arn:aws:iam::aws:policy/ReadOnlyAccess");
+    assert!(decide(&w, &root, &get, "us-east-1").allowed);
+}
+
+#[test]
+fn a_missing_role_is_denied_even_to_root() {
+    let w = world();
+    let root = Caller::new(Identity::Root { account: A.into() });
+    let d = decide(&w, &root, &assume(A, "nope"), "us-east-1");
+    assert!(!d.allowed);
+    assert_eq!(
+        d.message,
+        format!(
+            "User: arn:aws:iam::{A}:root is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::{A}:role/nope"
+        )
+    );
+}

@@ -158,6 +158,94 @@ pub struct AccessKeyMeta {
     pub active: bool,
     pub create_date_ms: i64,
     pub last_used_ms: Option<i64>,
+    #[serde(default)]
+    pub last_used_service: Option<String>,
+    #[serde(default)]
+    pub last_used_region: Option<String>,
+}
+
+/// A user's console password (only its existence and flags are kept).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LoginProfile {
+    pub user_name: String,
+    pub create_date_ms: i64,
+    pub password_reset_required: bool,
+}
+
+/// A virtual MFA device; `user_name` is set once it is enabled for a user.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MfaDevice {
+    pub serial_number: String,
+    pub user_name: Option<String>,
+    pub enable_date_ms: Option<i64>,
+    /// Base32 seed, returned once by CreateVirtualMFADevice.
+    pub seed: String,
+    pub virtual_device: bool,
+    pub tags: Vec<Tag>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SshPublicKey {
+    pub user_name: String,
+    pub id: String,
+    pub fingerprint: String,
+    pub body: String,
+    pub active: bool,
+    pub upload_date_ms: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SigningCertificate {
+    pub user_name: String,
+    pub id: String,
+    pub body: String,
+    pub active: bool,
+    pub upload_date_ms: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ServerCertificate {
+    pub name: String,
+    pub path: String,
+    pub id: String,
+    pub body: String,
+    pub chain: Option<String>,
+    pub upload_date_ms: i64,
+    pub expiration_ms: i64,
+    pub tags: Vec<Tag>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SamlProvider {
+    pub name: String,
+    pub metadata_document: String,
+    pub create_date_ms: i64,
+    pub valid_until_ms: i64,
+    pub tags: Vec<Tag>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OidcProvider {
+    /// The URL without `https://`, as the ARN names it.
+    pub url: String,
+    pub client_ids: Vec<String>,
+    pub thumbprints: Vec<String>,
+    pub create_date_ms: i64,
+    pub tags: Vec<Tag>,
+}
+
+/// The account password policy; absent fields are AWS's defaults.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PasswordPolicy {
+    pub minimum_password_length: Option<i64>,
+    pub require_symbols: bool,
+    pub require_numbers: bool,
+    pub require_uppercase_characters: bool,
+    pub require_lowercase_characters: bool,
+    pub allow_users_to_change_password: bool,
+    pub max_password_age: Option<i64>,
+    pub password_reuse_prevention: Option<i64>,
+    pub hard_expiry: Option<bool>,
 }
 
 /// IAM's state of one account. Names are unique case-insensitively, so maps are keyed by lower-case name.
@@ -171,6 +259,31 @@ pub struct AccountIam {
     pub instance_profiles: BTreeMap<String, InstanceProfile>,
     pub access_keys: BTreeMap<String, AccessKeyMeta>,
     pub aliases: Vec<String>,
+    /// Keyed by lower-case user name.
+    #[serde(default)]
+    pub login_profiles: BTreeMap<String, LoginProfile>,
+    /// Keyed by serial number (an ARN for virtual devices).
+    #[serde(default)]
+    pub mfa_devices: BTreeMap<String, MfaDevice>,
+    /// Keyed by key id.
+    #[serde(default)]
+    pub ssh_public_keys: BTreeMap<String, SshPublicKey>,
+    /// Keyed by certificate id.
+    #[serde(default)]
+    pub signing_certificates: BTreeMap<String, SigningCertificate>,
+    /// Keyed by lower-case name.
+    #[serde(default)]
+    pub server_certificates: BTreeMap<String, ServerCertificate>,
+    /// Keyed by ARN.
+    #[serde(default)]
+    pub saml_providers: BTreeMap<String, SamlProvider>,
+    /// Keyed by ARN.
+    #[serde(default)]
+    pub oidc_providers: BTreeMap<String, OidcProvider>,
+    #[serde(default)]
+    pub password_policy: Option<PasswordPolicy>,
+    #[serde(default)]
+    pub credential_report_ms: Option<i64>,
 }
 
 impl AccountIam {

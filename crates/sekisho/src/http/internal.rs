@@ -1,11 +1,11 @@
-//! sekisho's own endpoints: health, and the decision log that `sekisho explain` reads.
+//! sekisho's own endpoints: health, the decision log that `sekisho explain` reads, and a reset for test suites.
 
 use super::AppState;
 use axum::Router;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use serde_json::json;
 use std::collections::HashMap;
 
@@ -14,6 +14,8 @@ pub fn routes() -> Router<AppState> {
         .route("/_sekisho/health", get(health))
         .route("/_sekisho/decisions", get(decisions))
         .route("/_sekisho/decisions/{request_id}", get(decision))
+        // The reset endpoint of moto's server mode, so test suites written for moto can run against sekisho.
+        .route("/moto-api/reset", post(reset))
 }
 
 async fn health(State(state): State<AppState>) -> Response {
@@ -23,6 +25,11 @@ async fn health(State(state): State<AppState>) -> Response {
         "uptimeSeconds": state.started.elapsed().as_secs_f64(),
     });
     ([(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+}
+
+async fn reset(State(state): State<AppState>) -> Response {
+    state.door.reset();
+    ([(header::CONTENT_TYPE, "application/json")], r#"{"status":"ok"}"#).into_response()
 }
 
 async fn decisions(State(state): State<AppState>, Query(q): Query<HashMap<String, String>>) -> Response {

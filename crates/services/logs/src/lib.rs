@@ -119,6 +119,10 @@ impl Service for Logs {
         authorize_op(&self.store, req)
     }
 
+    fn reset(&self) {
+        self.store.lock().clear();
+    }
+
     async fn call(&self, ctx: OpContext, operation: &str, input: Value) -> Result<Output, AwsError> {
         handle_op(&self.store, &ctx, operation, &input)
     }
