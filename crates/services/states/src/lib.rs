@@ -176,4 +176,11 @@ impl Service for StepFunctions {
     async fn call(&self, ctx: OpContext, operation: &str, input: Value) -> Result<Output, AwsError> {
         handle_op(&self.shared, ctx, operation, input).await
     }
+
+    /// Forgets every state machine and execution; running drivers find their record gone and stop.
+    fn reset(&self) {
+        self.shared.store.lock().clear();
+        self.shared.machines.lock().unwrap_or_else(|e| e.into_inner()).clear();
+        self.shared.runs.wake_all();
+    }
 }

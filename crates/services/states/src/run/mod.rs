@@ -41,4 +41,10 @@ impl Runs {
             h.notify.notify_one();
         }
     }
+
+    pub fn wake_all(&self) {
+        for h in self.lock().values() {
+            h.notify.notify_one();
+        }
+    }
 }

@@ -1,18 +1,13 @@
-//! The test harness: a world with a virtual clock and a door with Step Functions, CloudWatch Logs and a
-//! stand-in for STS's AssumeRole (trust policy and ExternalId decided by the door, sessions registered in
-//! the world's credential registry, as STS does). Roles are written into the world's identity store.
+//! The test harness: a world with a virtual clock and a door with Step Functions, CloudWatch Logs and STS,
+//! the services an execution calls. Roles are written into the world's identity store, as IAM does.
 #![allow(dead_code)]
 
-use async_trait::async_trait;
 use sekisho_core::config::{ClockConfig, Config};
-use sekisho_core::credentials::CredentialRecord;
+use sekisho_core::identity::Identity;
 use sekisho_core::identity::store::{DocKind, PolicyDoc, Role};
-use sekisho_core::identity::{Identity, RoleSession};
-use sekisho_core::service::{DenyStyle, ResourcePolicy};
-use sekisho_core::{AuthzRequest, AwsError, Call, Caller, Check, Door, OpContext, Output, Service, World};
+use sekisho_core::{AwsError, Call, Caller, Door, World};
 use sekisho_logs::Logs;
 use sekisho_states::StepFunctions;
-use sekisho_wire::sigv4::ErrorStyle;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -20,85 +15,6 @@ use std::sync::Arc;
 pub const A: &str = "111111111111";
 pub const B: &str = "222222222222";
 pub const REGION: &str = "us-east-1";
-
-/// AssumeRole as STS answers it, for these tests: the trust policy decides (with `sts:ExternalId`), the
-/// session is registered with the world's credentials for an hour.
-struct StsStandIn;
-
-fn role_parts(arn: &str) -> Option<(String, String)> {
-    let rest = arn.strip_prefix("arn:aws:iam::")?;
-    let (account, role) = rest.split_once(":role/")?;
-    Some((account.to_string(), role.rsplit('/').next()?.to_string()))
-}
-
-#[async_trait]
-impl Service for StsStandIn {
-    fn name(&self) -> &'static str {
-        "sts"
-    }
-
-    fn error_style(&self) -> ErrorStyle {
-        ErrorStyle::Query
-    }
-
-    fn authorize(&self, req: &AuthzRequest<'_>) -> Result<Vec<Check>, AwsError> {
-        let arn = req.input["RoleArn"].as_str().unwrap_or_default();
-        let (account, role_name) =
-            role_parts(arn).ok_or_else(|| AwsError::new("ValidationError", 400, format!("{arn} is invalid")))?;
-        let mut check = Check::new("sts:AssumeRole", arn)
-            .with_resource_policy(ResourcePolicy::RoleTrust { account, role_name })
-            .with_style(DenyStyle::AssumeRole);
-        if let Some(e) = req.input["ExternalId"].as_str() {
-            check = check.with_context("sts:ExternalId", e);
-        }
-        Ok(vec![check])
-    }
-
-    async fn call(&self, ctx: OpContext, _operation: &str, input: Value) -> Result<Output, AwsError> {
-        let arn = input["RoleArn"].as_str().unwrap_or_default();
-        let (account, name) = role_parts(arn).unwrap_or_default();
-        let role = ctx.world.read().account(&account).and_then(|a| a.iam.role(&name)).cloned();
-        let role = role.ok_or_else(|| AwsError::new("AccessDenied", 403, "no such role"))?;
-        let now = ctx.now_ms();
-        let session = RoleSession {
-            account: account.clone(),
-            role_name: role.name.clone(),
-            role_path: role.path.clone(),
-            role_id: role.id.clone(),
-            session_name: input["RoleSessionName"].as_str().unwrap_or("s").to_string(),
-            issued_ms: now,
-            expires_ms: now + 3_600_000,
-            session_policy: None,
-            session_policy_arns: vec![],
-            has_session_policies: false,
-            tags: vec![],
-            source_identity: None,
-            chained: false,
-            assumed_by_service: None,
-        };
-        let key = sekisho_core::ids::access_key_id("ASIA");
-        let token = sekisho_core::ids::session_token();
-        let secret = sekisho_core::ids::secret_access_key();
-        let arn = session.arn();
-        ctx.world.write().credentials.insert(
-            key.clone(),
-            CredentialRecord {
-                secret: secret.clone(),
-                session_token: Some(token.clone()),
-                identity: Identity::RoleSession(Arc::new(session)),
-                expires_ms: Some(now + 3_600_000),
-                active: true,
-            },
-            now,
-        );
-        Ok(json!({
-            "Credentials": {"AccessKeyId": key, "SecretAccessKey": secret, "SessionToken": token,
-                            "Expiration": (now + 3_600_000) / 1000},
-            "AssumedRoleUser": {"Arn": arn, "AssumedRoleId": format!("{}:x", role.id)}
-        })
-        .into())
-    }
-}
 
 pub struct Harness {
     pub door: Arc<Door>,
@@ -125,7 +41,7 @@ impl Harness {
         let door = Door::builder(world.clone())
             .register(Arc::new(StepFunctions::new()))
             .register(Arc::new(Logs::new()))
-            .register(Arc::new(StsStandIn))
+            .register(Arc::new(sekisho_sts::Sts))
             .build();
         Harness { door, world }
     }
