@@ -4,12 +4,12 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
-use super::data::{self, Cx, MapItem};
+use super::data::{self, Cx, MapItem, Scope};
 use super::log::EventLog;
 use super::states::number;
 use super::thread::{self, Active, Outcome, Phase, StepResult, Thread};
 use super::{Run, TaskId};
-use crate::definition::model::{Io, MapState, ProcessorMode};
+use crate::definition::model::{Io, MapState, Number, ProcessorMode, State, StateKind};
 use crate::failure::Failure;
 use crate::json::{as_integer, to_text, type_name};
 use crate::messages as m;
@@ -134,6 +134,17 @@ fn items(run: &mut Run, cx: &Cx, map: &MapState, raw: &Value, context: &Value) -
             }
         }
     }
+}
+
+/// A Map whose `MaxConcurrencyPath` reads a negative number is never entered: AWS leaves such an
+/// execution running with nothing after `ExecutionStarted` (recording of test_max_concurrency_path_negative;
+/// LocalStack's test notes AWS "consistently appears to stall after startup"). A stalled thread waits for
+/// nothing, so only StopExecution or the execution's timeout ends it.
+pub fn stalls_on_entry(state: &State, input: &Value, vars: &Scope) -> bool {
+    let StateKind::Map(map) = &state.kind else { return false };
+    let Some(Number::Path(path)) = &map.max_concurrency else { return false };
+    let scope = PathScope { data: input, context: &Value::Null, variables: vars };
+    path.evaluate(&scope).ok().and_then(|v| as_integer(&v)).is_some_and(|n| n < 0)
 }
 
 fn start(run: &mut Run, cx: &Cx, last: &mut u64, active: &mut Active, map: &MapState) -> Result<(), Failure> {
@@ -374,8 +385,10 @@ pub fn step(run: &mut Run, cx: &Cx, last: &mut u64, active: &mut Active, map: &M
     }
     let results: Vec<Value> = mr.results.iter().map(|r| r.clone().unwrap_or(Value::Null)).collect();
     if mr.distributed {
-        let run_succeeded = run.log.emit_after(*last, cx.record, run.now, "MapRunSucceeded", None);
-        run.log.emit_after(run_succeeded, cx.record, run.now, "MapStateSucceeded", None);
+        // AWS links both MapStateSucceeded and MapStateExited to MapRunSucceeded (recordings of
+        // test_map_state_legacy_config_distributed and test_map_state_tolerated_failure_percentage_path).
+        *last = run.log.emit_after(*last, cx.record, run.now, "MapRunSucceeded", None);
+        run.log.emit_after(*last, cx.record, run.now, "MapStateSucceeded", None);
     } else {
         *last = mr.pointer;
         run.log.emit_after(*last, cx.record, run.now, "MapStateSucceeded", None);

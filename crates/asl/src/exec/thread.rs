@@ -126,11 +126,15 @@ pub fn advance(run: &mut Run, thread: &mut Thread, outer: Option<&Scope>) {
             Step::Done(_) | Step::Failed(_) => return,
             Step::Enter { state, input, text } => {
                 let state_id = *state;
-                let input = std::mem::take(input);
                 let Some(st) = block_ref.states.get(state_id) else {
                     *step = Step::Failed(Failure::runtime(m::DEFINITION_MISMATCH));
                     return;
                 };
+                let scope = Scope { vars: &*vars, parent: outer };
+                if map::stalls_on_entry(st, input, &scope) {
+                    return;
+                }
+                let input = std::mem::take(input);
                 let (text, flag) = match text.take() {
                     Some(t) => history::payload_text(t),
                     None => history::payload(&input),

@@ -202,7 +202,8 @@ fn distributed_map_runs_without_iteration_events() {
             "ExecutionSucceeded"
         ]
     );
-    assert_eq!(links(&e)[4..7], [(5, 4), (6, 5), (7, 4)]);
+    // As inline Maps link both to the last iteration event, a distributed one links both to its run's end.
+    assert_eq!(links(&e)[4..7], [(5, 4), (6, 5), (7, 5)]);
     let arn = detail(&e, "MapRunStarted")["mapRunArn"].as_str().unwrap().to_string();
     assert!(arn.starts_with("arn:aws:states:us-east-1:111111111111:mapRun:machine/L:"), "{arn}");
 }
@@ -225,4 +226,26 @@ fn map_failure_aborts_the_other_iterations() {
     assert_eq!(k[aborted + 1], "MapIterationAborted");
     assert_eq!(detail(e, "MapIterationAborted"), json!({"index": 0, "name": "M"}));
     assert_eq!(out.execution.pending_tasks(), vec![]);
+}
+
+// Source: GetExecutionHistory of test_max_concurrency_path_negative, recorded against AWS: nothing after
+// ExecutionStarted, the execution still running ("AWS consistently appears to stall after startup").
+#[test]
+fn a_negative_max_concurrency_path_stalls_before_the_map() {
+    let sm = StateMachine::parse(
+        &json!({"StartAt": "M", "States": {"M": {"Type": "Map", "ItemsPath": "$.Values", "MaxConcurrencyPath": "$.Max",
+            "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}, "End": true}}})
+        .to_string(),
+    )
+    .unwrap();
+    let mut env = SeededEnv::new(1);
+    let input = json!({"Max": -1, "Values": ["a"]});
+    let mut e = Execution::start(&sm, input, ExecutionContext::new(ARN, "x", "r", T0), &mut env);
+    let progress = e.run(&sm, T0, &mut env);
+    assert_eq!(progress, Progress::Waiting { tasks: vec![], cancelled: vec![], wake_at_ms: None });
+    assert_eq!(kinds(&e), ["ExecutionStarted"]);
+    assert_eq!(e.status(), Status::Running);
+    let ok = json!({"Max": 1, "Values": ["a"]});
+    let mut e = Execution::start(&sm, ok, ExecutionContext::new(ARN, "y", "r", T0), &mut env);
+    assert_eq!(e.run(&sm, T0, &mut env), Progress::Done);
 }
