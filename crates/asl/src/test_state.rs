@@ -182,13 +182,13 @@ fn wrap(name: &str, state: &Value, variables: &Map<String, Value>) -> Value {
 
 /// The latest `member` string among the events' details.
 fn last_detail(events: &[crate::history::HistoryEvent], member: &str) -> Option<String> {
-    events.iter().rev().find_map(|e| e.detail().and_then(|d| d.get(member)).and_then(Value::as_str)).map(str::to_string)
+    events.iter().rev().find_map(|e| e.detail().and_then(|d| d.get(member).and_then(Value::as_str).map(str::to_string)))
 }
 
 fn summarize(execution: &Execution, state: &Value, input: Value) -> TestStateResult {
     let events = execution.events();
     let entered = events.iter().position(|e| {
-        e.kind.ends_with("StateEntered") && e.detail().and_then(|d| d.get("name")) == Some(&json!("TestState"))
+        e.kind.ends_with("StateEntered") && e.detail().and_then(|d| d.get("name").cloned()) == Some(json!("TestState"))
     });
     let text = |v: &Value| Value::String(crate::json::to_text(v));
     let mut inspection = Map::new();
@@ -206,19 +206,19 @@ fn summarize(execution: &Execution, state: &Value, input: Value) -> TestStateRes
     let after = &events[start + 1..];
     for e in after {
         if matches!(e.kind.as_str(), "TaskScheduled" | "LambdaFunctionScheduled" | "ActivityScheduled")
-            && let Some(p) = e.detail().and_then(|d| d.get("parameters").or_else(|| d.get("input")))
+            && let Some(p) = e.detail().and_then(|d| d.get("parameters").or_else(|| d.get("input")).cloned())
         {
-            inspection.insert("afterParameters".into(), p.clone());
+            inspection.insert("afterParameters".into(), p);
         }
         if e.kind.ends_with("Succeeded")
             && e.kind != "ExecutionSucceeded"
-            && let Some(o) = e.detail().and_then(|d| d.get("output"))
+            && let Some(o) = e.detail().and_then(|d| d.get("output").cloned())
         {
-            inspection.insert("result".into(), o.clone());
+            inspection.insert("result".into(), o);
         }
     }
     let exit = after.iter().position(|e| {
-        e.kind.ends_with("StateExited") && e.detail().and_then(|d| d.get("name")) == Some(&json!("TestState"))
+        e.kind.ends_with("StateExited") && e.detail().and_then(|d| d.get("name").cloned()) == Some(json!("TestState"))
     });
     let Some(exit) = exit else {
         // The state failed: retriable when a Retrier would have taken the error.
@@ -247,18 +247,15 @@ fn summarize(execution: &Execution, state: &Value, input: Value) -> TestStateRes
     let exited = &after[exit];
     let output = exited
         .detail()
-        .and_then(|d| d.get("output"))
-        .and_then(Value::as_str)
-        .and_then(|t| serde_json::from_str(t).ok());
-    if let Some(vars) = exited.detail().and_then(|d| d.get("assignedVariables")) {
-        inspection.insert("variables".into(), text(vars));
+        .and_then(|d| d.get("output").and_then(Value::as_str).and_then(|t| serde_json::from_str(t).ok()));
+    if let Some(vars) = exited.detail().and_then(|d| d.get("assignedVariables").cloned()) {
+        inspection.insert("variables".into(), text(&vars));
     }
     let failed_before_exit = after[..exit].iter().any(|e| e.kind.ends_with("Failed") || e.kind.ends_with("TimedOut"));
     let next_state = after[exit + 1..]
         .iter()
         .find(|e| e.kind.ends_with("StateEntered"))
-        .and_then(|e| e.detail().and_then(|d| d.get("name")).and_then(Value::as_str))
-        .map(str::to_string);
+        .and_then(|e| e.detail().and_then(|d| d.get("name").and_then(Value::as_str).map(str::to_string)));
     let status = if failed_before_exit { TestStatus::CaughtError } else { TestStatus::Succeeded };
     let (error, cause) = if failed_before_exit {
         let before = &after[..exit];

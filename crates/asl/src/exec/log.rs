@@ -32,13 +32,7 @@ impl EventLog {
             return 0;
         }
         let id = self.events.len() as u64 + 1;
-        self.events.push(HistoryEvent {
-            id,
-            previous_event_id: previous,
-            timestamp_ms: at,
-            kind: kind.to_string(),
-            details: details(kind, body),
-        });
+        self.events.push(HistoryEvent::new(id, previous, at, kind, &details(kind, body)));
         id
     }
 }

@@ -80,7 +80,7 @@ pub fn links(e: &Execution) -> Vec<(u64, u64)> {
 }
 
 pub fn detail(e: &Execution, kind: &str) -> Value {
-    e.events().iter().find(|ev| ev.kind == kind).and_then(|ev| ev.detail().cloned()).unwrap_or(Value::Null)
+    e.events().iter().find(|ev| ev.kind == kind).and_then(|ev| ev.detail()).unwrap_or(Value::Null)
 }
 
 pub fn parsed(v: &Value) -> Value {

@@ -75,7 +75,7 @@ const DATA_MEMBERS: &[&str] = &["input", "inputDetails", "output", "outputDetail
 /// One log record, all scalar top-level values as strings, in AWS's member order.
 pub fn record(event: &HistoryEvent, execution_arn: &str, include_data: bool, redrive_count: u32) -> String {
     let mut details = match event.detail() {
-        Some(Value::Object(m)) => m.clone(),
+        Some(Value::Object(m)) => m,
         _ => Map::new(),
     };
     if !include_data {
@@ -135,7 +135,7 @@ mod tests {
     use super::*;
 
     fn event(kind: &str, details: Value) -> HistoryEvent {
-        HistoryEvent { id: 3, previous_event_id: 2, timestamp_ms: 1_700_000_000_123, kind: kind.into(), details }
+        HistoryEvent::new(3, 2, 1_700_000_000_123, kind, &details)
     }
 
     #[test]
