@@ -50,11 +50,14 @@ pub use state::StatesState;
 /// The service principal Step Functions acts as.
 pub const SERVICE_PRINCIPAL: &str = "states.amazonaws.com";
 
+/// Parsed definitions by machine type and definition text.
+type MachineCache = HashMap<(StateMachineType, Arc<String>), Arc<StateMachine>>;
+
 /// Everything the operations and the running executions share.
 pub(crate) struct Shared {
     pub store: Regional<StatesState>,
     /// Parsed definitions by definition text and type: executions of one machine share one parse.
-    machines: Mutex<HashMap<(StateMachineType, Arc<String>), Arc<StateMachine>>>,
+    machines: Mutex<MachineCache>,
     pub runs: run::Runs,
     pub integrations: Integrations,
 }

@@ -77,7 +77,7 @@ pub async fn handle(shared: &Arc<Shared>, ctx: OpContext, value: Value) -> Resul
             .filter(|e| !matches!(r.qualifier, Some(Qualifier::Version(_))) || e.version_arn == version_arn)
             .filter(|e| i.status_filter.as_deref().is_none_or(|f| status_name(e.status()) == f))
             .collect();
-        matching.sort_by(|a, b| b.sequence.cmp(&a.sequence));
+        matching.sort_by_key(|e| std::cmp::Reverse(e.sequence));
         let page: Vec<Value> = matching.iter().take(size).map(|e| item(e)).collect();
         let mut out = json!({"executions": page});
         if matching.len() > size {

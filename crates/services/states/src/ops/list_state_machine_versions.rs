@@ -37,7 +37,7 @@ pub async fn handle(shared: &Arc<Shared>, ctx: OpContext, value: Value) -> Resul
     shared.store.read(&r.account, &r.region, |s| {
         let m = s.and_then(|s| s.state_machines.get(&r.name)).ok_or_else(not_found)?;
         let mut versions: Vec<_> = m.versions.iter().filter(|v| v.number < below).collect();
-        versions.sort_by(|a, b| b.number.cmp(&a.number));
+        versions.sort_by_key(|v| std::cmp::Reverse(v.number));
         let page: Vec<Value> = versions
             .iter()
             .take(size)
