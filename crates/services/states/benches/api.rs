@@ -156,7 +156,7 @@ fn benches(c: &mut Criterion) {
         b.iter(|| {
             n += 1;
             // A new text each time, so the definition is parsed and validated each time.
-            definition["Comment"] = json!(n);
+            definition["Comment"] = json!(format!("revision {n}"));
             rt.block_on(bench.create(&format!("c{n}"), "STANDARD", &definition))
         })
     });
