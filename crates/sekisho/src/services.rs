@@ -8,5 +8,6 @@ pub fn door(world: Arc<World>) -> Arc<Door> {
         .register(Arc::new(sekisho_sts::Sts))
         .register(Arc::new(sekisho_logs::Logs::new()))
         .register(Arc::new(sekisho_iam::Iam))
+        .register(Arc::new(sekisho_organizations::Organizations))
         .build()
 }
