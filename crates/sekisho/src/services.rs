@@ -3,11 +3,13 @@
 use sekisho_core::{Door, World};
 use std::sync::Arc;
 
-pub fn door(world: Arc<World>) -> Arc<Door> {
-    Door::builder(world)
+/// The door with every service; fails on a service's configuration section that does not hold together.
+pub fn door(world: Arc<World>) -> Result<Arc<Door>, String> {
+    let organizations = sekisho_organizations::Organizations::from_config(world.clone())?;
+    Ok(Door::builder(world)
         .register(Arc::new(sekisho_sts::Sts))
         .register(Arc::new(sekisho_logs::Logs::new()))
         .register(Arc::new(sekisho_iam::Iam))
-        .register(Arc::new(sekisho_organizations::Organizations))
-        .build()
+        .register(Arc::new(organizations))
+        .build())
 }

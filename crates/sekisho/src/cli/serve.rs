@@ -40,7 +40,7 @@ async fn serve(host: String, port: u16, config: Config) -> Result<(), String> {
     let world = Arc::new(World::new(config));
     let shown = if addr.ip().is_ipv6() { format!("[{}]", addr.ip()) } else { addr.ip().to_string() };
     world.set_endpoint(format!("http://{shown}:{}", addr.port()));
-    let door = crate::services::door(world);
+    let door = crate::services::door(world)?;
     let app = crate::http::router(door, max_body);
     // Signal handlers are installed before the ready line, so a signal sent right after it stops us cleanly.
     let shutdown = shutdown_signal()?;

@@ -9,6 +9,7 @@
 #![allow(clippy::result_large_err)]
 
 mod access;
+mod declare;
 mod errors;
 mod ids;
 mod input;
@@ -17,13 +18,15 @@ mod paging;
 mod render;
 mod state;
 
+use declare::Declaration;
 use input::Input;
+use sekisho_core::World;
 use sekisho_core::service::not_implemented;
 use sekisho_core::{AuthzRequest, AwsError, Check, OpContext, Output, Service};
 use sekisho_wire::sigv4::ErrorStyle;
 use serde_json::Value;
 use std::collections::HashMap;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 type Authorize = fn(&AuthzRequest<'_>) -> Result<Vec<Check>, AwsError>;
 type Handle = fn(&OpContext, Input<'_>) -> Result<Value, AwsError>;
@@ -50,8 +53,21 @@ pub fn operations() -> impl Iterator<Item = &'static str> {
     ops::TABLE.iter().map(|(name, _, _)| *name)
 }
 
+/// The service; with [`Organizations::from_config`], the organization declared in sekisho.toml exists from
+/// start-up and again after every reset.
 #[derive(Debug, Default)]
-pub struct Organizations;
+pub struct Organizations {
+    declared: Option<(Arc<World>, Declaration)>,
+}
+
+impl Organizations {
+    /// Reads `[organization]` from the world's configuration and puts what it declares into the world.
+    pub fn from_config(world: Arc<World>) -> Result<Organizations, String> {
+        let declaration = Declaration::from_world(&world)?;
+        declaration.apply(&world);
+        Ok(Organizations { declared: Some((world, declaration)) })
+    }
+}
 
 #[async_trait::async_trait]
 impl Service for Organizations {
@@ -74,6 +90,12 @@ impl Service for Organizations {
         match operation(operation_name) {
             Some(op) => (op.handle)(&ctx, Input(&input)).map(Output::new),
             None => Err(not_implemented("organizations", operation_name)),
+        }
+    }
+
+    fn reset(&self) {
+        if let Some((world, declaration)) = &self.declared {
+            declaration.apply(world);
         }
     }
 }

@@ -15,7 +15,7 @@ const B: &str = "222222222222";
 const C: &str = "333333333333";
 
 fn door() -> Arc<Door> {
-    Door::builder(Arc::new(World::new(Config::defaults()))).register(Arc::new(Organizations)).build()
+    Door::builder(Arc::new(World::new(Config::defaults()))).register(Arc::new(Organizations::default())).build()
 }
 
 fn root(account: &str) -> Caller {

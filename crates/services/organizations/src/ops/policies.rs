@@ -45,7 +45,7 @@ fn organization_rules(policy_type: &str, content: &str) -> Result<(), AwsError> 
 }
 
 /// Parses a policy's content under the rules of its type; other types than SCP and RCP must be JSON objects.
-fn compile(policy_type: &str, content: &str) -> Result<Option<Arc<sekisho_policy::Policy>>, AwsError> {
+pub(crate) fn compile(policy_type: &str, content: &str) -> Result<Option<Arc<sekisho_policy::Policy>>, AwsError> {
     if matches!(policy_type, SERVICE_CONTROL_POLICY | RESOURCE_CONTROL_POLICY) {
         if content.chars().count() > MAX_CONTENT {
             return Err(errors::policy_content_limit());
