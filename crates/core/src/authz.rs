@@ -290,7 +290,7 @@ pub fn decide(world: &World, caller: &Caller, check: &Check, region: &str) -> Ch
         allowed: decision.is_allowed(),
         decision: effect,
         message: if decision.is_allowed() { String::new() } else { access_denied_message(&req, &decision, style) },
-        explanation: decision.explain() + &org.notes,
+        explanation: decision.explain() + &org.notes(),
     }
 }
 

@@ -119,9 +119,7 @@ impl Organizations {
                 org.attached(target)
                     .filter_map(|id| org.policy(id))
                     .filter(|p| p.policy_type == policy_type)
-                    .filter_map(|p| {
-                        Some(LevelPolicy { arn: p.arn.clone(), name: p.name.to_string(), policy: p.compiled? })
-                    })
+                    .filter_map(|p| Some(LevelPolicy { arn: p.arn, name: p.name.to_string(), policy: p.compiled? }))
                     .collect()
             })
             .collect();

@@ -18,8 +18,8 @@ pub(super) struct OrgPart {
     principal: Option<(String, String)>,
     resource: Option<(String, String)>,
     resource_account: Option<String>,
-    /// Plain words for the explanation: the levels consulted and what their policies are called.
-    pub notes: String,
+    /// The levels consulted, for the explanation (written after the world lock is released).
+    described: Vec<(&'static str, String, Levels)>,
 }
 
 /// The account that owns the checked resource: the ARN's account, else the owner of its resource policy.
@@ -52,8 +52,8 @@ pub(super) fn org_part(state: &WorldState, caller: &Caller, check: &Check) -> Or
         part.principal = Some((facts.org_id, facts.path));
     }
     if !exempt && let Some(levels) = orgs.scp_levels(caller.account()) {
-        describe(&mut part.notes, "service control policies", caller.account(), &levels);
-        part.scps = owned(levels, PolicySource::Scp, style);
+        part.scps = owned(&levels, PolicySource::Scp, style);
+        part.described.push(("service control policies", caller.account().to_string(), levels));
     }
     if let Some(owner) = owner {
         if let Some(facts) = orgs.facts(owner) {
@@ -63,8 +63,8 @@ pub(super) fn org_part(state: &WorldState, caller: &Caller, check: &Check) -> Or
             && rcps_govern(&check.action)
             && let Some(levels) = orgs.rcp_levels(owner)
         {
-            describe(&mut part.notes, "resource control policies", owner, &levels);
-            part.rcps = owned(levels, PolicySource::Rcp, style);
+            part.rcps = owned(&levels, PolicySource::Rcp, style);
+            part.described.push(("resource control policies", owner.to_string(), levels));
         }
     }
     part
@@ -92,31 +92,44 @@ impl OrgPart {
 
 /// The engine reports an SCP or RCP by the id it is given, and AWS's newer message appends that id when it
 /// is an ARN: the ARN in that form, the policy's name in the classic one.
-fn owned(levels: Levels, source: PolicySource, style: DenyMessage) -> Vec<Vec<Owned>> {
+fn owned(levels: &Levels, source: PolicySource, style: DenyMessage) -> Vec<Vec<Owned>> {
     levels
         .levels
-        .into_iter()
+        .iter()
         .map(|level| {
             level
-                .into_iter()
+                .iter()
                 .map(|p| Owned {
                     id: match style {
-                        DenyMessage::PolicyArn => p.arn,
-                        DenyMessage::Classic => p.name,
+                        DenyMessage::PolicyArn => p.arn.clone(),
+                        DenyMessage::Classic => p.name.clone(),
                     },
                     source,
-                    policy: p.policy,
+                    policy: p.policy.clone(),
                 })
                 .collect()
         })
         .collect()
 }
 
-fn describe(out: &mut String, what: &str, account: &str, levels: &Levels) {
-    let _ = writeln!(out, "Organization {}: {what} of account {account} (every level must allow):", levels.org_id);
-    for (i, (target, policies)) in levels.targets.iter().zip(&levels.levels).enumerate() {
-        let names: Vec<String> = policies.iter().map(|p| format!("{} ({})", p.name, p.arn)).collect();
-        let shown = if names.is_empty() { "no policy attached".to_string() } else { names.join(", ") };
-        let _ = writeln!(out, "  level {} {target}: {shown}", i + 1);
+impl OrgPart {
+    /// Plain words for the explanation: the levels consulted and what their policies are called.
+    pub(super) fn notes(&self) -> String {
+        let mut out = String::new();
+        for (what, account, levels) in &self.described {
+            let _ =
+                writeln!(out, "Organization {}: {what} of account {account} (every level must allow):", levels.org_id);
+            for (i, (target, policies)) in levels.targets.iter().zip(&levels.levels).enumerate() {
+                let _ = write!(out, "  level {} {target}: ", i + 1);
+                if policies.is_empty() {
+                    out.push_str("no policy attached");
+                }
+                for (n, p) in policies.iter().enumerate() {
+                    let _ = write!(out, "{}{} ({})", if n > 0 { ", " } else { "" }, p.name, p.arn);
+                }
+                out.push('\n');
+            }
+        }
+        out
     }
 }

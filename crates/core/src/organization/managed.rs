@@ -12,6 +12,7 @@ pub const RCP_FULL_AWS_ACCESS: &str = "p-RCPFullAWSAccess";
 #[derive(Debug)]
 pub struct AwsManagedOrgPolicy {
     pub id: &'static str,
+    arn: &'static str,
     pub name: &'static str,
     pub description: &'static str,
     pub policy_type: &'static str,
@@ -21,7 +22,7 @@ pub struct AwsManagedOrgPolicy {
 
 impl AwsManagedOrgPolicy {
     pub fn arn(&self) -> String {
-        format!("arn:aws:organizations::aws:policy/{}/{}", self.policy_type.to_ascii_lowercase(), self.id)
+        self.arn.to_string()
     }
 
     pub fn compiled(&self) -> Option<Arc<Policy>> {
@@ -53,6 +54,7 @@ fn catalog() -> &'static [AwsManagedOrgPolicy; 2] {
         [
             AwsManagedOrgPolicy {
                 id: FULL_AWS_ACCESS,
+                arn: "arn:aws:organizations::aws:policy/service_control_policy/p-FullAWSAccess",
                 name: "FullAWSAccess",
                 description: "Allows access to every operation",
                 policy_type: SERVICE_CONTROL_POLICY,
@@ -61,6 +63,7 @@ fn catalog() -> &'static [AwsManagedOrgPolicy; 2] {
             },
             AwsManagedOrgPolicy {
                 id: RCP_FULL_AWS_ACCESS,
+                arn: "arn:aws:organizations::aws:policy/resource_control_policy/p-RCPFullAWSAccess",
                 name: "RCPFullAWSAccess",
                 description: "Allows access to every operation",
                 policy_type: RESOURCE_CONTROL_POLICY,
