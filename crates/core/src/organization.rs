@@ -1,9 +1,12 @@
 //! AWS Organizations as plain data: organizations, their root, OUs, member accounts, policies and attachments,
 //! and what the door reads for every decision (the SCP/RCP levels of an account, its organization path).
 
+mod levels;
 mod managed;
 #[cfg(test)]
 mod tests;
+
+pub use levels::{LevelPolicy, Levels, OrgFacts};
 
 pub use managed::{
     AwsManagedOrgPolicy, FULL_AWS_ACCESS, RCP_FULL_AWS_ACCESS, all as aws_managed_policies, aws_managed, default_for,
@@ -95,66 +98,6 @@ impl Organizations {
         }
         self.member_of.remove(account);
     }
-
-    /// The SCP levels that limit principals of `account` (root, each OU down the path, the account), or
-    /// `None` when SCPs do not apply: not in an organization, the management account, SCPs not enabled.
-    pub fn scp_levels(&self, account: &str) -> Option<Levels> {
-        self.levels(account, SERVICE_CONTROL_POLICY)
-    }
-
-    /// The RCP levels that limit resources of `account`, like [`Organizations::scp_levels`].
-    pub fn rcp_levels(&self, account: &str) -> Option<Levels> {
-        self.levels(account, RESOURCE_CONTROL_POLICY)
-    }
-
-    fn levels(&self, account: &str, policy_type: &str) -> Option<Levels> {
-        let org = self.of_account(account)?;
-        if org.management_account == account || !org.is_enabled(policy_type) {
-            return None;
-        }
-        let chain = org.chain(account);
-        let levels = chain
-            .iter()
-            .map(|target| {
-                org.attached(target)
-                    .filter_map(|id| org.policy(id))
-                    .filter(|p| p.policy_type == policy_type)
-                    .filter_map(|p| Some(LevelPolicy { arn: p.arn, name: p.name.to_string(), policy: p.compiled? }))
-                    .collect()
-            })
-            .collect();
-        Some(Levels { org_id: org.id.clone(), targets: chain, levels })
-    }
-
-    /// `aws:PrincipalOrgID` / `aws:ResourceOrgID` and the `...OrgPaths` value of `account`.
-    pub fn facts(&self, account: &str) -> Option<OrgFacts> {
-        let org = self.of_account(account)?;
-        Some(OrgFacts { org_id: org.id.clone(), path: org.account_path(account) })
-    }
-}
-
-/// An account's place in its organization, as the global condition keys carry it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct OrgFacts {
-    pub org_id: String,
-    /// `o-.../r-.../ou-.../` down to the account's parent.
-    pub path: String,
-}
-
-/// The policies of one type that apply at each level from the root down to an account.
-#[derive(Debug, Clone)]
-pub struct Levels {
-    pub org_id: String,
-    /// The root, each OU down the path, the account.
-    pub targets: Vec<String>,
-    pub levels: Vec<Vec<LevelPolicy>>,
-}
-
-#[derive(Debug, Clone)]
-pub struct LevelPolicy {
-    pub arn: String,
-    pub name: String,
-    pub policy: Arc<Policy>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
