@@ -132,7 +132,8 @@ def test_an_scp_denies_assume_role_and_explain_names_it(sekisho, org):
         orgs.attach_policy(PolicyId=policy["Id"], TargetId=org["root"])
         iam_a = sekisho.client("iam")
         iam_a.create_role(RoleName="mgmt-target", AssumeRolePolicyDocument=trust(ACCOUNT_A))
-        sekisho.client("sts").assume_role(RoleArn=f"arn:aws:iam::{ACCOUNT_A}:role/mgmt-target", RoleSessionName="mgmt")
+        sekisho.admin_client("sts").assume_role(RoleArn=f"arn:aws:iam::{ACCOUNT_A}:role/mgmt-target",
+                                                RoleSessionName="mgmt")
         orgs.detach_policy(PolicyId=policy["Id"], TargetId=org["root"])
     finally:
         orgs.detach_policy(PolicyId=policy["Id"], TargetId=org["ou"])
@@ -189,7 +190,7 @@ def test_an_rcp_keeps_a_role_inside_the_organization(sekisho, org):
         {"Effect": "Allow", "Action": "sts:AssumeRole",
          "Principal": {"AWS": [f"arn:aws:iam::{ACCOUNT_A}:root", f"arn:aws:iam::{ACCOUNT_C}:root"]}}]}))
     shared = f"arn:aws:iam::{ACCOUNT_B}:role/shared"
-    sekisho.client("sts", access_key=ACCOUNT_C).assume_role(RoleArn=shared, RoleSessionName="outside")
+    sekisho.admin_client("sts", ACCOUNT_C).assume_role(RoleArn=shared, RoleSessionName="outside")
 
     rcp = orgs.create_policy(Name="OrgOnly", Description="principals of the organization only",
                              Type="RESOURCE_CONTROL_POLICY", Content=json.dumps({
@@ -201,12 +202,13 @@ def test_an_rcp_keeps_a_role_inside_the_organization(sekisho, org):
     orgs.attach_policy(PolicyId=rcp["Id"], TargetId=org["root"])
     try:
         with pytest.raises(botocore.exceptions.ClientError) as e:
-            sekisho.client("sts", access_key=ACCOUNT_C).assume_role(RoleArn=shared, RoleSessionName="outside")
+            sekisho.admin_client("sts", ACCOUNT_C).assume_role(RoleArn=shared, RoleSessionName="outside")
         assert error_of(e) == ("AccessDenied", 403, (
-            f"User: arn:aws:iam::{ACCOUNT_C}:root is not authorized to perform: sts:AssumeRole on resource: {shared}"))
+            f"User: arn:aws:iam::{ACCOUNT_C}:user/sekisho-admin is not authorized to perform: sts:AssumeRole on "
+            f"resource: {shared}"))
         why = explain(sekisho, e.value.response["ResponseMetadata"]["RequestId"])
         assert "resource control policy" in why and "OrgOnly" in why
-        sekisho.client("sts").assume_role(RoleArn=shared, RoleSessionName="inside")
+        sekisho.admin_client("sts").assume_role(RoleArn=shared, RoleSessionName="inside")
         with pytest.raises(botocore.exceptions.ClientError) as e:
             orgs.detach_policy(PolicyId="p-RCPFullAWSAccess", TargetId=ACCOUNT_B)
         assert error_of(e)[0] == "InvalidInputException"
@@ -222,7 +224,7 @@ def test_a_created_account_is_reached_through_its_access_role(sekisho, org):
     status = orgs.describe_create_account_status(CreateAccountRequestId=status["Id"])["CreateAccountStatus"]
     new_account = status["AccountId"]
     assert len(new_account) == 12 and new_account.isdigit()
-    creds = sekisho.client("sts").assume_role(
+    creds = sekisho.admin_client("sts").assume_role(
         RoleArn=f"arn:aws:iam::{new_account}:role/OrganizationAccountAccessRole", RoleSessionName="admin",
     )["Credentials"]
     me = sekisho.client("sts", access_key=creds["AccessKeyId"], secret=creds["SecretAccessKey"],
