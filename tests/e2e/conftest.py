@@ -34,6 +34,22 @@ class Sekisho:
             service, endpoint_url=self.endpoint, config=cfg
         )
 
+    def admin(self, account=ACCOUNT_A):
+        """Keys of an IAM user `sekisho-admin` with AdministratorAccess in `account`, created on first use: an
+        account's root user may not assume roles, so tests that do use this user."""
+        cache = self.__dict__.setdefault("_admins", {})
+        if account not in cache:
+            iam = self.client("iam", access_key=account)
+            iam.create_user(UserName="sekisho-admin")
+            iam.attach_user_policy(UserName="sekisho-admin", PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
+            key = iam.create_access_key(UserName="sekisho-admin")["AccessKey"]
+            cache[account] = (key["AccessKeyId"], key["SecretAccessKey"])
+        return cache[account]
+
+    def admin_client(self, service, account=ACCOUNT_A, region="us-east-1", **config):
+        key, secret = self.admin(account)
+        return self.client(service, access_key=key, secret=secret, region=region, **config)
+
     def aws(self, *args, account=ACCOUNT_A, secret=ROOT_SECRET, token=None, region="us-east-1", check=True):
         """Runs the AWS CLI (from the virtualenv) against sekisho; returns the CompletedProcess."""
         env = dict(os.environ)

@@ -31,8 +31,13 @@ def trust(principal, condition=None):
 def world(sekisho):
     """Account B: `external-role` (trusts A, ReadOnlyAccess) and `partner-role` (needs an ExternalId).
     Account A: `lambda-role` allowed to assume any `external-role`, `caller-role` allowed to assume any role,
-    `no-permission-role` with no policy at all; A's root may assume each of them."""
+    `no-permission-role` with no policy at all; A's `admin` user (AdministratorAccess) may assume each of them
+    (an account's root user may not assume roles at all)."""
     iam_a, iam_b = sekisho.client("iam"), sekisho.client("iam", access_key=ACCOUNT_B)
+    iam_a.create_user(UserName="admin")
+    iam_a.attach_user_policy(UserName="admin", PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
+    key = iam_a.create_access_key(UserName="admin")["AccessKey"]
+    sekisho.admin = (key["AccessKeyId"], key["SecretAccessKey"])
     iam_b.create_role(RoleName="external-role", AssumeRolePolicyDocument=trust({"AWS": ACCOUNT_A}))
     iam_b.attach_role_policy(RoleName="external-role", PolicyArn="arn:aws:iam::aws:policy/ReadOnlyAccess")
     iam_b.create_role(RoleName="partner-role", AssumeRolePolicyDocument=trust(
@@ -49,8 +54,13 @@ def world(sekisho):
     return sekisho
 
 
+def admin_sts(sekisho, region="us-east-1"):
+    key, secret = sekisho.admin
+    return sekisho.client("sts", access_key=key, secret=secret, region=region)
+
+
 def session_in_a(sekisho, role_name, session_name="fn"):
-    creds = sekisho.client("sts").assume_role(
+    creds = admin_sts(sekisho).assume_role(
         RoleArn=f"arn:aws:iam::{ACCOUNT_A}:role/{role_name}", RoleSessionName=session_name)["Credentials"]
     return creds
 
@@ -60,8 +70,14 @@ def sts_as(sekisho, creds, region="us-east-1"):
                           token=creds["SessionToken"], region=region)
 
 
-def test_root_assumes_a_role_in_its_own_account(world):
-    sts = world.client("sts")
+def test_root_may_not_assume_roles(world):
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        world.client("sts").assume_role(RoleArn=f"arn:aws:iam::{ACCOUNT_A}:role/lambda-role", RoleSessionName="fn")
+    assert error_of(e) == ("AccessDenied", 403, "Roles may not be assumed by root accounts.")
+
+
+def test_a_user_assumes_a_role_in_its_own_account(world):
+    sts = admin_sts(world)
     out = sts.assume_role(RoleArn=f"arn:aws:iam::{ACCOUNT_A}:role/lambda-role", RoleSessionName="fn",
                           DurationSeconds=900)
     creds, user = out["Credentials"], out["AssumedRoleUser"]
@@ -88,7 +104,7 @@ def test_chained_session_asks_for_more_than_an_hour(world):
 
 def test_role_maximum_session_duration(world):
     with pytest.raises(botocore.exceptions.ClientError) as e:
-        world.client("sts").assume_role(RoleArn=f"arn:aws:iam::{ACCOUNT_A}:role/lambda-role", RoleSessionName="fn",
+        admin_sts(world).assume_role(RoleArn=f"arn:aws:iam::{ACCOUNT_A}:role/lambda-role", RoleSessionName="fn",
                                         DurationSeconds=7200)
     assert error_of(e) == ("ValidationError", 400,
                            "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.")
@@ -96,7 +112,7 @@ def test_role_maximum_session_duration(world):
 
 def test_session_names_are_validated_by_the_model(world):
     with pytest.raises(botocore.exceptions.ClientError) as e:
-        world.client("sts").assume_role(RoleArn=f"arn:aws:iam::{ACCOUNT_A}:role/lambda-role",
+        admin_sts(world).assume_role(RoleArn=f"arn:aws:iam::{ACCOUNT_A}:role/lambda-role",
                                         RoleSessionName="bedrock role")
     assert error_of(e) == ("ValidationError", 400,
                            "1 validation error detected: Value 'bedrock role' at 'roleSessionName' failed to satisfy "
@@ -105,24 +121,24 @@ def test_session_names_are_validated_by_the_model(world):
 
 def test_a_missing_role_is_denied_as_aws_does(world):
     with pytest.raises(botocore.exceptions.ClientError) as e:
-        world.client("sts").assume_role(RoleArn=f"arn:aws:iam::{ACCOUNT_A}:role/does-not-exist",
+        admin_sts(world).assume_role(RoleArn=f"arn:aws:iam::{ACCOUNT_A}:role/does-not-exist",
                                         RoleSessionName="s1")
     assert error_of(e) == ("AccessDenied", 403,
-                           f"User: arn:aws:iam::{ACCOUNT_A}:root is not authorized to perform: sts:AssumeRole "
+                           f"User: arn:aws:iam::{ACCOUNT_A}:user/admin is not authorized to perform: sts:AssumeRole "
                            f"on resource: arn:aws:iam::{ACCOUNT_A}:role/does-not-exist")
 
 
 def test_bad_session_policy_is_malformed(world):
     with pytest.raises(botocore.exceptions.ClientError) as e:
-        world.client("sts").assume_role(RoleArn=f"arn:aws:iam::{ACCOUNT_A}:role/lambda-role", RoleSessionName="s1",
+        admin_sts(world).assume_role(RoleArn=f"arn:aws:iam::{ACCOUNT_A}:role/lambda-role", RoleSessionName="s1",
                                         Policy='{"Version": "2012-10-17", "Statement": [{"Effect": "Allow"}]}')
     assert error_of(e)[:2] == ("MalformedPolicyDocument", 400)
 
 
-def test_session_token_for_root_counts_as_temporary(world):
-    creds = world.client("sts").get_session_token()["Credentials"]
+def test_session_token_counts_as_temporary(world):
+    creds = admin_sts(world).get_session_token()["Credentials"]
     sts = sts_as(world, creds)
-    assert sts.get_caller_identity()["Arn"] == f"arn:aws:iam::{ACCOUNT_A}:root"
+    assert sts.get_caller_identity()["Arn"] == f"arn:aws:iam::{ACCOUNT_A}:user/admin"
     with pytest.raises(botocore.exceptions.ClientError) as e:
         sts.assume_role(RoleArn=f"arn:aws:iam::{ACCOUNT_A}:role/lambda-role", RoleSessionName="s1",
                         DurationSeconds=3601)
@@ -139,8 +155,9 @@ def test_access_key_info_reads_the_account_from_any_key(world):
 
 
 def test_the_cli_assumes_roles_too(world):
+    key, secret = world.admin
     out = world.aws("sts", "assume-role", "--role-arn", f"arn:aws:iam::{ACCOUNT_A}:role/caller-role",
-                    "--role-session-name", "cli")
+                    "--role-session-name", "cli", account=key, secret=secret)
     assert json.loads(out.stdout)["AssumedRoleUser"]["Arn"] == f"arn:aws:sts::{ACCOUNT_A}:assumed-role/caller-role/cli"
 
 

@@ -224,9 +224,10 @@ pub fn decide(world: &World, caller: &Caller, check: &Check, region: &str) -> Ch
     // cross-account.
     let resource_account =
         arn_account(&check.resource).filter(|a| *a != caller.account() && crate::ids::is_account_id(a));
-    let (policies, resource_policy, trust_missing) = {
+    let (policies, resource_policy, trust_missing, org) = {
         let state = world.read();
         let policies = caller_policies(&state, &caller.identity);
+        let org = org::org_part(&state, caller, check);
         let (resource_policy, trust_missing) = match &check.resource_policy {
             None => (None, false),
             Some(ResourcePolicy::Document { id, policy, .. }) => {
@@ -246,9 +247,12 @@ pub fn decide(world: &World, caller: &Caller, check: &Check, region: &str) -> Ch
                 }
             }
         };
-        (policies, resource_policy, trust_missing)
+        (policies, resource_policy, trust_missing, org)
     };
-    let ctx = context(world, caller, &principal, check, region, &policies.tags);
+    let mut ctx = context(world, caller, &principal, check, region, &policies.tags);
+    org.add_context(&mut ctx);
+    let scps: Vec<Vec<PolicyRef<'_>>> = org.scps.iter().map(|l| l.iter().map(Owned::as_ref).collect()).collect();
+    let rcps: Vec<Vec<PolicyRef<'_>>> = org.rcps.iter().map(|l| l.iter().map(Owned::as_ref).collect()).collect();
     let identity: Vec<PolicyRef<'_>> = policies.identity.iter().map(Owned::as_ref).collect();
     let session: Option<Vec<PolicyRef<'_>>> = policies.session.as_ref().map(|s| s.iter().map(Owned::as_ref).collect());
     let mut req = Request::new(&principal, &check.action, &check.resource, &ctx);
@@ -257,6 +261,8 @@ pub fn decide(world: &World, caller: &Caller, check: &Check, region: &str) -> Ch
     req.permissions_boundary = policies.boundary.as_ref().map(Owned::as_ref);
     req.session_policies = session.as_deref();
     req.resource_policy = resource_policy.as_ref().map(Owned::as_ref);
+    req.scps = &scps;
+    req.rcps = &rcps;
     let style = match check.style {
         DenyStyle::Generic => MessageStyle::Generic,
         DenyStyle::AssumeRole => MessageStyle::AssumeRole,
@@ -284,9 +290,10 @@ pub fn decide(world: &World, caller: &Caller, check: &Check, region: &str) -> Ch
         allowed: decision.is_allowed(),
         decision: effect,
         message: if decision.is_allowed() { String::new() } else { access_denied_message(&req, &decision, style) },
-        explanation: decision.explain(),
+        explanation: decision.explain() + &org.notes(),
     }
 }
 
+mod org;
 #[cfg(test)]
 mod tests;

@@ -6,6 +6,7 @@ use crate::config::Config;
 use crate::credentials::{CredentialRegistry, ResolvedCredential};
 use crate::identity::Identity;
 use crate::identity::store::AccountIam;
+use crate::organization::Organizations;
 use sekisho_wire::sigv4::SigError;
 use std::collections::BTreeMap;
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
@@ -21,6 +22,8 @@ pub struct Account {
 pub struct WorldState {
     pub accounts: BTreeMap<String, Account>,
     pub credentials: CredentialRegistry,
+    /// AWS Organizations: read by the door for every decision (SCPs, RCPs, organization context keys).
+    pub organizations: Organizations,
 }
 
 impl WorldState {

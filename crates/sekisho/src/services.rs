@@ -6,6 +6,7 @@ use std::sync::Arc;
 /// The door with every service registered. A service whose `sekisho.toml` section is wrong stops start-up
 /// with its message, as a bad configuration file does.
 pub fn door(world: Arc<World>) -> Result<Arc<Door>, String> {
+    let organizations = sekisho_organizations::Organizations::from_config(world.clone())?;
     // Bedrock and Bedrock Runtime share one state (model access), so one call builds both.
     let (bedrock, bedrock_runtime) = sekisho_bedrock::services(&world)?;
     let lambda = sekisho_lambda::Lambda::new(world.clone())?;
@@ -13,6 +14,7 @@ pub fn door(world: Arc<World>) -> Result<Arc<Door>, String> {
         .register(Arc::new(sekisho_sts::Sts))
         .register(Arc::new(sekisho_logs::Logs::new()))
         .register(Arc::new(sekisho_iam::Iam))
+        .register(Arc::new(organizations))
         .register(bedrock)
         .register(bedrock_runtime)
         .register(Arc::new(lambda))

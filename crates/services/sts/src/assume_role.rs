@@ -89,6 +89,10 @@ fn validate_request(world: &World, caller: &Caller, input: Input<'_>) -> Result<
 pub fn authorize(req: &AuthzRequest<'_>) -> Result<Vec<Check>, AwsError> {
     let input = Input(req.input);
     let (account, _path, role_name) = validate_request(req.world, req.caller, input)?;
+    if req.caller.identity.is_root() {
+        // [obs] AWS refuses AssumeRole by an account's root user before looking at any policy.
+        return Err(AwsError::new("AccessDenied", 403, "Roles may not be assumed by root accounts."));
+    }
     let role_arn = input.str("RoleArn")?;
     let session_name = input.str("RoleSessionName")?;
     let tags = input.pairs("Tags");

@@ -14,6 +14,15 @@ fn root(account: &str) -> Caller {
     Caller::new(Identity::Root { account: account.into() })
 }
 
+fn user(account: &str) -> Caller {
+    Caller::new(Identity::User {
+        account: account.into(),
+        name: "alice".into(),
+        path: "/".into(),
+        id: "AIDAEXAMPLEALICE001".into(),
+    })
+}
+
 fn add_role(world: &World, account: &str, name: &str, max: i64) {
     let trust = PolicyDoc::parse(
         &format!(
@@ -86,7 +95,7 @@ fn role_arns_are_parsed_or_refused_with_the_value() {
 #[test]
 fn assume_role_checks_the_trust_policy_with_sts_condition_keys() {
     let w = world();
-    let caller = root(A);
+    let caller = user(A);
     let input = json!({"RoleArn": "arn:aws:iam::222222222222:role/external-role", "RoleSessionName": "s",
                        "ExternalId": "ext-1", "SourceIdentity": "alice",
                        "Tags": [{"Key": "team", "Value": "a"}], "TransitiveTagKeys": ["team"]});
@@ -127,8 +136,19 @@ fn chained_sessions_are_capped_at_one_hour_before_authorization() {
     // EC2 instance-profile credentials are not role chaining.
     let ec2 = session(Some("ec2.amazonaws.com"));
     assert!(authorize(&req(&w, &ec2, &long)).is_ok());
-    // Neither is the root user's long-term key.
-    assert!(authorize(&req(&w, &root(A), &long)).is_ok());
+    // Neither is an IAM user's long-term key.
+    assert!(authorize(&req(&w, &user(A), &long)).is_ok());
+}
+
+#[test]
+fn the_root_user_may_not_assume_roles() {
+    let w = world();
+    let input = json!({"RoleArn": "arn:aws:iam::222222222222:role/external-role", "RoleSessionName": "s"});
+    let err = authorize(&req(&w, &root(A), &input)).unwrap_err();
+    assert_eq!(
+        (err.code.as_str(), err.status, err.message.as_str()),
+        ("AccessDenied", 403, "Roles may not be assumed by root accounts.")
+    );
 }
 
 #[test]
