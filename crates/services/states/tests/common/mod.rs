@@ -4,7 +4,7 @@
 
 use sekisho_core::config::{ClockConfig, Config};
 use sekisho_core::identity::Identity;
-use sekisho_core::identity::store::{DocKind, PolicyDoc, Role};
+use sekisho_core::identity::store::{DocKind, PolicyDoc, Role, User};
 use sekisho_core::{AwsError, Call, Caller, Door, World};
 use sekisho_logs::Logs;
 use sekisho_states::StepFunctions;
@@ -74,6 +74,27 @@ impl Harness {
         };
         self.world.write().account_mut(account, now).iam.roles.insert(name.to_ascii_lowercase(), role);
         format!("arn:aws:iam::{account}:role/{name}")
+    }
+
+    /// An IAM user of `account` with one inline policy; the caller it signs as.
+    pub fn user(&self, account: &str, name: &str, policy: &str) -> Caller {
+        let now = self.now();
+        let id = sekisho_core::ids::unique_id("AIDA");
+        let mut inline = BTreeMap::new();
+        inline.insert("policy".to_string(), PolicyDoc::parse(policy, DocKind::Inline).expect("a valid policy"));
+        let user = User {
+            name: name.into(),
+            path: "/".into(),
+            id: id.clone(),
+            create_date_ms: now,
+            inline_policies: inline,
+            attached_policies: vec![],
+            groups: vec![],
+            permissions_boundary: None,
+            tags: vec![],
+        };
+        self.world.write().account_mut(account, now).iam.users.insert(name.to_ascii_lowercase(), user);
+        Caller::new(Identity::User { account: account.into(), name: name.into(), path: "/".into(), id })
     }
 
     /// An execution role of account A that Step Functions may assume.
