@@ -62,6 +62,11 @@ impl Clock {
     }
 }
 
+/// Wall-clock seconds, whatever the world's clock: for what clients measure with their own clocks (SigV4).
+pub fn wall_secs() -> i64 {
+    system_ms().div_euclid(1000)
+}
+
 fn system_ms() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
