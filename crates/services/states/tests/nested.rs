@@ -82,6 +82,15 @@ async fn sync_2_waits_and_answers_parsed_json() {
         serde_json::from_str(events[4]["taskSubmittedEventDetails"]["output"].as_str().unwrap()).unwrap();
     assert_eq!(submitted["ExecutionArn"], out["ExecutionArn"]);
     assert_eq!(events[4]["taskSubmittedEventDetails"]["resource"], "startExecution.sync:2");
+    // Woken when the child ends: no fast polling.
+    let polls = h
+        .door
+        .decisions()
+        .recent(100)
+        .iter()
+        .filter(|r| r.operation == "DescribeExecution" && r.parent_request_id.is_some())
+        .count();
+    assert!((1..=2).contains(&polls), "{polls} DescribeExecution calls");
 }
 
 #[tokio::test]
