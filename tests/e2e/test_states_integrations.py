@@ -1,7 +1,6 @@
 """Step Functions' optimized integrations end to end with boto3: `lambda:invoke` running a real Python function
 (its result, its errors, `.waitForTaskToken` answered by the function's own boto3, a heartbeat timeout), a
-function ARN as the Resource, `bedrock:invokeModel`, and mocked integrations from a `MockConfigFile.json`
-named in sekisho.toml (`[states] mock_config`), chosen with `<state machine ARN>#<test case>`."""
+function ARN as the Resource, and `bedrock:invokeModel`."""
 
 import json
 import os
@@ -15,7 +14,6 @@ from conftest import ACCOUNT_A, start, stop
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "fixtures", "lambda"))
 import lambda_e2e as lx  # noqa: E402
 
-FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures", "states")
 TOKYO = "ap-northeast-1"
 FUNCTION_ARN = f"arn:aws:lambda:us-east-1:{ACCOUNT_A}:function:sfn-greeter"
 
@@ -37,8 +35,7 @@ STATES_TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
 
 @pytest.fixture(scope="module")
 def sekisho():
-    config = lx.config() + f'[states]\nmock_config = "{os.path.join(FIXTURES, "MockConfigFile.json")}"\n'
-    server = start(config=config)
+    server = start(config=lx.config())
     yield server
     stop(server)
 
@@ -156,40 +153,3 @@ def test_bedrock_invoke_model(sekisho, sfn):
     assert out["ContentType"] == "application/json"
     assert (out["Body"]["type"], out["Body"]["role"]) == ("message", "assistant")
     assert out["Body"]["content"][0]["text"]
-
-
-def test_mocked_test_cases(sfn):
-    with open(os.path.join(FIXTURES, "LambdaSQSIntegration.asl.json")) as f:
-        arn = machine(sfn, "LambdaSQSIntegration", json.load(f))
-    exec_arn = sfn.start_execution(stateMachineArn=f"{arn}#HappyPath", name="happy")["executionArn"]
-    assert exec_arn == arn.replace(":stateMachine:", ":execution:") + ":happy"
-    for _ in range(500):
-        d = sfn.describe_execution(executionArn=exec_arn)
-        if d["status"] != "RUNNING":
-            break
-        time.sleep(0.01)
-    assert d["status"] == "SUCCEEDED", d
-    assert json.loads(d["output"])["MessageId"] == "3bcb6e8e-8b51-4375-b0bc-1a59812c6e51"
-    history = events(sfn, exec_arn)
-    lambda_out = next(e for e in history if e["type"] == "TaskSucceeded")["taskSucceededEventDetails"]
-    assert json.loads(lambda_out["output"])["Payload"]["body"] == "Hello from Lambda!"
-
-    retry = sfn.start_execution(stateMachineArn=f"{arn}#RetryPath")["executionArn"]
-    d = run_until_done(sfn, retry)
-    assert d["status"] == "SUCCEEDED", d
-    failed = [e["taskFailedEventDetails"]["error"] for e in events(sfn, retry) if e["type"] == "TaskFailed"]
-    assert failed == ["Lambda.ResourceNotReadyException", "Lambda.TimeoutException", "Lambda.TimeoutException"]
-
-    with pytest.raises(sfn.exceptions.ValidationException) as e:
-        sfn.start_execution(stateMachineArn=f"{arn}#NoSuchCase")
-    assert "no test case NoSuchCase" in str(e.value)
-
-
-def run_until_done(sfn, exec_arn, timeout=60.0):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        d = sfn.describe_execution(executionArn=exec_arn)
-        if d["status"] != "RUNNING":
-            return d
-        time.sleep(0.05)
-    raise AssertionError("still running")
