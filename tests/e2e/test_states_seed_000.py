@@ -1,8 +1,10 @@
 """Seed 000 end to end: a JSONata state machine in account A calls Bedrock's Converse in account B through a
 Task's Credentials.RoleArn, with execution logs in CloudWatch Logs. The article's IAM commands run with the
-AWS CLI (account ids substituted); the definition is the article's, created with the AWS CLI, with its
-logging configuration given to CreateStateMachine (the console's Logging panel), the log group ARN qualified
-with `:*` as the API requires."""
+AWS CLI (account ids substituted). The article's definition carries a `Logging` block inside its Task state,
+which is not a field of any state: AWS refuses it at CreateStateMachine (SCHEMA_VALIDATION_FAILED, "Field
+'Logging' is not supported"), and so does sekisho (tested). The article set logging in the console's Logging
+panel, which is CreateStateMachine's loggingConfiguration: the definition without the block is created with
+that configuration, the log group ARN qualified with `:*` as the API requires."""
 
 import json
 import os
@@ -110,6 +112,20 @@ DEFINITION = """{
 
 LOG_GROUP = "/aws/stepfunctions/CrossAccountBedrockInvokeStateMachine"
 
+# The article's definition as printed, with the Logging block in the Task state.
+VERBATIM_DEFINITION = DEFINITION.replace('      "End": true', """      "Logging": {
+        "Level": "ALL",
+        "IncludeExecutionData": true,
+        "Destinations": [
+          {
+            "CloudWatchLogsLogGroup": {
+              "LogGroupArn": "arn:aws:logs:ap-northeast-1:アカウントA:log-group:/aws/stepfunctions/CrossAccountBedrockInvokeStateMachine"
+            }
+          }
+        ]
+      },
+      "End": true""".replace("アカウントA", ACCOUNT_A))
+
 
 def cli(sekisho, *args, account=ACCOUNT_A):
     out = sekisho.aws(*args, account=account, region=TOKYO)
@@ -144,6 +160,20 @@ def seed(sekisho):
                   "--role-arn", f"arn:aws:iam::{ACCOUNT_A}:role/CrossAccountBedrockInvokerRole",
                   "--logging-configuration", logging)
     return created["stateMachineArn"]
+
+
+def test_the_verbatim_definition_is_refused(sekisho, seed):
+    fd, path = tempfile.mkstemp(suffix=".json")
+    with os.fdopen(fd, "w") as f:
+        f.write(VERBATIM_DEFINITION)
+    out = sekisho.aws("stepfunctions", "create-state-machine", "--name", "CrossAccountBedrockInvokeStateMachine2",
+                      "--definition", f"file://{path}",
+                      "--role-arn", f"arn:aws:iam::{ACCOUNT_A}:role/CrossAccountBedrockInvokerRole",
+                      account=ACCOUNT_A, region=TOKYO, check=False)
+    assert out.returncode != 0
+    assert ("An error occurred (InvalidDefinition) when calling the CreateStateMachine operation: "
+            "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: Field 'Logging' is not supported "
+            "at /States/InvokeBedrockCrossAccount'") in out.stderr, out.stderr
 
 
 def run(sekisho, arn, message):

@@ -10,6 +10,7 @@ pub fn door(world: Arc<World>) -> Result<Arc<Door>, String> {
     // Bedrock and Bedrock Runtime share one state (model access), so one call builds both.
     let (bedrock, bedrock_runtime) = sekisho_bedrock::services(&world)?;
     let lambda = sekisho_lambda::Lambda::new(world.clone())?;
+    let states = sekisho_states::StepFunctions::from_config(&world)?;
     Ok(Door::builder(world)
         .register(Arc::new(sekisho_sts::Sts))
         .register(Arc::new(sekisho_logs::Logs::new()))
@@ -18,6 +19,6 @@ pub fn door(world: Arc<World>) -> Result<Arc<Door>, String> {
         .register(bedrock)
         .register(bedrock_runtime)
         .register(Arc::new(lambda))
-        .register(Arc::new(sekisho_states::StepFunctions::new()))
+        .register(Arc::new(states))
         .build())
 }

@@ -20,9 +20,14 @@
 //! delivery acts for that role (the role's policy must allow `logs:CreateLogStream` and `logs:PutLogEvents`
 //! on the group, which the delivery permissions AWS documents include).
 //!
+//! Task integrations (`integrations/`): `aws-sdk:<service>:<action>`, and the optimized `lambda:invoke`
+//! (and Lambda function ARNs), `states:startExecution` (`.sync`, `.sync:2`, `.waitForTaskToken`) and
+//! `bedrock:invokeModel`; any of them with `.waitForTaskToken`. Mocked integrations (`mock.rs`) in Step
+//! Functions Local's format come from `[states] mock_config` in `sekisho.toml`.
+//!
 //! Not implemented: activities, aliases, map runs, redrive, KMS encryption (stored, not applied), X-Ray
-//! tracing (stored), the optimized integrations (Lambda, `states:startExecution.sync`, Bedrock, ...) beyond
-//! the generic `aws-sdk:<service>:<action>` one: a task naming one fails with error `NotImplemented`.
+//! tracing (stored), the other optimized integrations (SQS, SNS, DynamoDB, ECS, ...): a task naming one
+//! fails with error `NotImplemented`.
 
 // AwsError is the whole error vocabulary of the door; boxing it per crate would only add noise.
 #![allow(clippy::result_large_err)]
@@ -30,6 +35,7 @@
 pub mod arn;
 mod errors;
 pub mod integrations;
+pub mod mock;
 pub mod names;
 mod ops;
 mod run;
@@ -50,6 +56,14 @@ pub use state::StatesState;
 /// The service principal Step Functions acts as.
 pub const SERVICE_PRINCIPAL: &str = "states.amazonaws.com";
 
+/// `[states]` in `sekisho.toml`.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StatesConfig {
+    /// A mock configuration file in Step Functions Local's format (relative to the working directory).
+    mock_config: Option<String>,
+}
+
 /// Parsed definitions by machine type and definition text.
 type MachineCache = HashMap<(StateMachineType, Arc<String>), Arc<StateMachine>>;
 
@@ -60,6 +74,8 @@ pub(crate) struct Shared {
     machines: Mutex<MachineCache>,
     pub runs: run::Runs,
     pub integrations: Integrations,
+    /// Step Functions Local's mock configuration, when `[states] mock_config` names one.
+    pub mock: Option<Arc<mock::MockConfig>>,
 }
 
 impl Shared {
@@ -101,12 +117,32 @@ impl StepFunctions {
     }
 
     pub fn with_integrations(integrations: Integrations) -> Self {
+        Self::build(integrations, None)
+    }
+
+    /// With the standard integrations and the `[states]` section of the world's configuration.
+    pub fn from_config(world: &sekisho_core::World) -> Result<Self, String> {
+        let cfg: StatesConfig = world.config.section("states")?;
+        let mock = match cfg.mock_config {
+            Some(path) => Some(mock::MockConfig::load(&path)?),
+            None => None,
+        };
+        Ok(Self::build(Integrations::standard(), mock))
+    }
+
+    /// With the standard integrations and a mock configuration.
+    pub fn with_mock_config(mock: mock::MockConfig) -> Self {
+        Self::build(Integrations::standard(), Some(mock))
+    }
+
+    fn build(integrations: Integrations, mock: Option<mock::MockConfig>) -> Self {
         StepFunctions {
             shared: Arc::new(Shared {
                 store: Regional::default(),
                 machines: Mutex::new(HashMap::new()),
                 runs: run::Runs::default(),
                 integrations,
+                mock: mock.map(Arc::new),
             }),
         }
     }
@@ -185,5 +221,33 @@ impl Service for StepFunctions {
         self.shared.store.lock().clear();
         self.shared.machines.lock().unwrap_or_else(|e| e.into_inner()).clear();
         self.shared.runs.wake_all();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sekisho_core::config::Config;
+
+    fn world(toml: &str) -> sekisho_core::World {
+        sekisho_core::World::new(Config::parse(toml).expect("valid TOML"))
+    }
+
+    #[test]
+    fn the_states_section_names_a_mock_configuration() {
+        assert!(StepFunctions::from_config(&world("")).unwrap().shared.mock.is_none());
+        let path = std::env::temp_dir().join(format!("sekisho-mock-{}.json", std::process::id()));
+        std::fs::write(&path, r#"{"StateMachines": {}, "MockedResponses": {}}"#).unwrap();
+        let cfg = format!("[states]\nmock_config = {:?}\n", path.display().to_string());
+        assert!(StepFunctions::from_config(&world(&cfg)).unwrap().shared.mock.is_some());
+        std::fs::write(&path, "[]").unwrap();
+        let e = StepFunctions::from_config(&world(&cfg)).err().unwrap();
+        assert!(
+            e.starts_with("[states] mock_config ") && e.ends_with("the mock configuration must be a JSON object"),
+            "{e}"
+        );
+        std::fs::remove_file(&path).unwrap();
+        let e = StepFunctions::from_config(&world("[states]\nmock = 1\n")).err().unwrap();
+        assert!(e.starts_with("[states]: unknown field `mock`"), "{e}");
     }
 }

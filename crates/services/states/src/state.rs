@@ -136,6 +136,16 @@ pub struct ExecutionRecord {
     /// Events already handed to CloudWatch Logs.
     pub logged_events: usize,
     pub log_stream: Option<String>,
+    /// The mock test case the execution was started with (`<state machine ARN>#<test case>`).
+    #[serde(default)]
+    pub mock: Option<MockRun>,
+}
+
+/// An execution's mock test case and how often each of its mocked states was invoked.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct MockRun {
+    pub test_case: String,
+    pub invocations: BTreeMap<String, u32>,
 }
 
 impl ExecutionRecord {

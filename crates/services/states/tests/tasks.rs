@@ -106,10 +106,11 @@ async fn aws_sdk_errors_name_the_service_and_exception() {
 #[tokio::test]
 async fn unsupported_integrations_fail_honestly() {
     let h = Harness::new();
-    let arn = h.create("lambda", task("arn:aws:states:::lambda:invoke", json!({"FunctionName": "f"}))).await;
+    let arn =
+        h.create("sqs", task("arn:aws:states:::sqs:sendMessage", json!({"QueueUrl": "q", "MessageBody": "m"}))).await;
     let d = h.run(&arn, json!({})).await;
     assert_eq!(d["error"], "NotImplemented");
-    assert_eq!(d["cause"], "sekisho does not implement the integration arn:aws:states:::lambda:invoke yet");
+    assert_eq!(d["cause"], "sekisho does not implement the integration arn:aws:states:::sqs:sendMessage yet");
 }
 
 #[tokio::test]
@@ -239,4 +240,23 @@ async fn the_execution_role_session_is_renewed_after_a_long_wait() {
         .count();
     // One for the trust check at creation, one per session of the execution (the first expired in the wait).
     assert_eq!(assumed, 3);
+}
+
+#[tokio::test]
+async fn a_silent_worker_times_out_by_heartbeat() {
+    let h = Harness::with_clock("real");
+    h.logs("CreateLogGroup", json!({"logGroupName": "g"})).await;
+    let def = json!({"StartAt": "T", "States": {"T": {
+        "Type": "Task", "Resource": "arn:aws:states:::aws-sdk:cloudwatchlogs:describeLogGroups.waitForTaskToken",
+        "Parameters": {"LogGroupNamePrefix.$": "$$.Task.Token"}, "HeartbeatSeconds": 1, "TimeoutSeconds": 60, "End": true}}});
+    let arn = h.create("heartbeat", def).await;
+    let d = h.run(&arn, json!({})).await;
+    assert_eq!(d["error"], "States.HeartbeatTimeout");
+    let events = h.history(d["executionArn"].as_str().unwrap()).await;
+    assert_eq!(
+        Harness::types(&events)[2..7],
+        ["TaskScheduled", "TaskStarted", "TaskSubmitted", "TaskTimedOut", "ExecutionFailed"]
+    );
+    assert_eq!(events[2]["taskScheduledEventDetails"]["heartbeatInSeconds"], 1);
+    assert_eq!(events[5]["taskTimedOutEventDetails"]["error"], "States.HeartbeatTimeout");
 }

@@ -5,6 +5,24 @@ use serde_json::json;
 
 use super::*;
 
+/// `RoleArn.$` with the context object and with an intrinsic: `TaskScheduled` shows the evaluated ARN.
+#[test]
+fn credentials_from_the_context_and_an_intrinsic() {
+    for (role, expected) in [
+        ("$$.Execution.Input.role", "arn:aws:iam::222222222222:role/from-context"),
+        ("States.Format('arn:aws:iam::{}:role/{}', $.account, $.name)", "arn:aws:iam::333333333333:role/formatted"),
+    ] {
+        let out = run_with(
+            json!({"StartAt": "T", "States": {"T": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                "Parameters": {"FunctionName": "f"}, "Credentials": {"RoleArn.$": role}, "End": true}}}),
+            json!({"role": "arn:aws:iam::222222222222:role/from-context", "account": "333333333333", "name": "formatted"}),
+            |_| Reply::Succeed(json!({})),
+        );
+        assert_eq!(out.requests[0].role_arn.as_deref(), Some(expected), "{role}");
+        assert_eq!(detail(&out.execution, "TaskScheduled")["taskCredentials"], json!({"roleArn": expected}));
+    }
+}
+
 #[test]
 fn task_events_and_request() {
     let out = run_with(

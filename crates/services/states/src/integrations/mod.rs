@@ -3,13 +3,19 @@
 //! (`.waitForTaskToken` hands the result to the callback). Every call goes through the door.
 //!
 //! An integration is an [`Integration`]: `accepts` looks at the engine's [`TaskRequest`] (resource type,
-//! resource, pattern), `invoke` performs it as the [`TaskContext`]'s caller. Optimized integrations
-//! (`lambda:invoke`, `states:startExecution.sync`, ...) and mocks register the same way; a resource no
+//! resource, pattern), `invoke` performs it as the [`TaskContext`]'s caller. The optimized integrations
+//! (`lambda:invoke` and Lambda function ARNs, `states:startExecution[.sync|.sync:2]`,
+//! `bedrock:invokeModel`) sit beside the generic `aws-sdk:<service>:<action>` one; a resource no
 //! integration accepts fails the task with error `NotImplemented`, never with a made-up result.
 
 pub mod aws_sdk;
+pub mod bedrock;
 mod casing;
+pub mod java_v1;
+pub mod lambda;
 pub mod sdk_errors;
+pub mod sdk_metadata;
+pub mod start_execution;
 
 use crate::names;
 use crate::run::session;
@@ -51,6 +57,37 @@ pub struct TaskContext {
     pub execution: ExecutionContext,
     /// The request that started the execution (for `sekisho explain`).
     pub parent_request_id: Option<String>,
+    pub hooks: TaskHooks,
+}
+
+impl TaskContext {
+    /// Records `TaskSubmitted`: a `.sync` job was started and the task now waits for it.
+    pub fn submitted(&self, output: Value) {
+        if let Some(f) = &self.hooks.submitted {
+            f(output);
+        }
+    }
+
+    /// Resolves once the execution `arn` of this service no longer runs; at once when there is no way to
+    /// know (the caller polls then).
+    pub async fn execution_ended(&self, arn: &str) {
+        if let Some(w) = &self.hooks.executions {
+            w.ended(arn).await;
+        }
+    }
+}
+
+/// What the driver lends a running task.
+#[derive(Clone, Default)]
+pub struct TaskHooks {
+    pub submitted: Option<Arc<dyn Fn(Value) + Send + Sync>>,
+    pub executions: Option<Arc<dyn ExecutionWatch>>,
+}
+
+/// Lets a `.sync` task wait for a child execution without asking DescribeExecution in a tight loop.
+#[async_trait]
+pub trait ExecutionWatch: Send + Sync {
+    async fn ended(&self, execution_arn: &str);
 }
 
 #[async_trait]
@@ -70,10 +107,13 @@ pub struct Integrations {
 }
 
 impl Integrations {
-    /// The integrations sekisho has: `aws-sdk:<service>:<action>`.
+    /// The integrations sekisho has: `aws-sdk:<service>:<action>` and the optimized ones.
     pub fn standard() -> Self {
         let mut i = Integrations::default();
         i.register(Arc::new(aws_sdk::AwsSdk));
+        i.register(Arc::new(lambda::LambdaInvoke));
+        i.register(Arc::new(start_execution::StartExecution));
+        i.register(Arc::new(bedrock::InvokeModel));
         i
     }
 
@@ -119,4 +159,44 @@ impl Integrations {
             (_, outcome) => Dispatched::Done(outcome),
         }
     }
+}
+
+/// The parameters of an optimized integration: an object with only `allowed` fields and every one of
+/// `required`; otherwise the `States.Runtime` failure Step Functions answers.
+pub(crate) fn parameters<'p>(
+    request: &'p TaskRequest,
+    allowed: &[&str],
+    required: &[&str],
+) -> Result<&'p serde_json::Map<String, Value>, TaskOutcome> {
+    let Value::Object(params) = &request.parameters else {
+        // [inf]
+        return Err(TaskOutcome::failed("States.Runtime", "The parameters of the task must be a JSON object"));
+    };
+    if let Some(unknown) = params.keys().find(|k| !allowed.contains(&k.as_str())) {
+        return Err(TaskOutcome::failed(
+            "States.Runtime",
+            format!("The field \"{unknown}\" is not supported by Step Functions"),
+        ));
+    }
+    if let Some(missing) = required.iter().find(|r| params.get(**r).is_none_or(Value::is_null)) {
+        // [inf] The wording of the definition check, at run time.
+        return Err(TaskOutcome::failed(
+            "States.Runtime",
+            format!("The field '{missing}' is required but was missing"),
+        ));
+    }
+    Ok(params)
+}
+
+/// A JSON value as the text a service receives: strings as they are, anything else serialized.
+pub(crate) fn as_text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Text that is JSON becomes that JSON; other text stays a string.
+pub(crate) fn parse_or_string(text: &str) -> Value {
+    serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_string()))
 }

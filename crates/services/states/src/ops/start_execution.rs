@@ -4,7 +4,7 @@
 
 use super::{in_scope, input, resolve, state_machine_check};
 use crate::run::driver::{self, Drive};
-use crate::state::{ExecutionRecord, seconds};
+use crate::state::{ExecutionRecord, MockRun, seconds};
 use crate::{Shared, arn, errors, names};
 use sekisho_asl::definition::{StateMachine, StateMachineType};
 use sekisho_asl::env::SeededEnv;
@@ -24,7 +24,17 @@ pub struct Input {
 
 pub fn authorize(shared: &Shared, req: &AuthzRequest<'_>) -> Result<Vec<Check>, AwsError> {
     let i: Input = input(req.input)?;
-    Ok(vec![state_machine_check(shared, "states:StartExecution", &i.state_machine_arn)?.1])
+    let (arn, _) = test_case(shared, &i.state_machine_arn);
+    Ok(vec![state_machine_check(shared, "states:StartExecution", arn)?.1])
+}
+
+/// `<state machine ARN>#<test case>` (Step Functions Local's way to pick a mock test case) when a mock
+/// configuration is loaded; otherwise the ARN as given.
+pub fn test_case<'a>(shared: &Shared, arn: &'a str) -> (&'a str, Option<&'a str>) {
+    match (&shared.mock, arn.split_once('#')) {
+        (Some(_), Some((base, case))) => (base, Some(case)),
+        _ => (arn, None),
+    }
 }
 
 /// AWS answers unreadable input in the words of its JSON parser (Jackson); the common cases are worded
@@ -64,9 +74,10 @@ pub struct Started {
 
 /// Creates the execution record. `sync` marks a StartSyncExecution (Express only).
 pub fn begin(shared: &Arc<Shared>, ctx: &OpContext, i: &Input, sync: bool) -> Result<Started, AwsError> {
-    let r = arn::parse_state_machine(&i.state_machine_arn)?;
+    let (machine_arn, case) = test_case(shared, &i.state_machine_arn);
+    let r = arn::parse_state_machine(machine_arn)?;
     if !in_scope(&ctx.region, &r.region) {
-        return Err(errors::state_machine_does_not_exist(&i.state_machine_arn));
+        return Err(errors::state_machine_does_not_exist(machine_arn));
     }
     let generated = sekisho_core::ids::uuid_v4();
     let name = i.name.clone().unwrap_or_else(|| generated.clone());
@@ -77,11 +88,23 @@ pub fn begin(shared: &Arc<Shared>, ctx: &OpContext, i: &Input, sync: bool) -> Re
     serde_json::from_str::<Value>(&input_text).map_err(|e| input_error(&input_text, &e))?;
     let now = ctx.now_ms();
     let found = shared.store.read(&r.account, &r.region, |s| {
-        let s = s.ok_or_else(|| errors::state_machine_does_not_exist(&i.state_machine_arn))?;
-        let (m, revision, version_arn) = resolve(s, &r, &i.state_machine_arn)?;
+        let s = s.ok_or_else(|| errors::state_machine_does_not_exist(machine_arn))?;
+        let (m, revision, version_arn) = resolve(s, &r, machine_arn)?;
         Ok::<_, AwsError>((m.arn.clone(), m.name.clone(), m.kind, revision, version_arn))
     })?;
     let (sm_arn, sm_name, kind, revision, version_arn) = found;
+    let mock = match (case, &shared.mock) {
+        (Some(case), Some(config)) if config.test_case(&sm_name, case).is_some() => {
+            Some(MockRun { test_case: case.to_string(), invocations: Default::default() })
+        }
+        // [inf] Step Functions Local's answer is not documented.
+        (Some(case), _) => {
+            return Err(errors::validation(format!(
+                "The mock configuration has no test case {case} for the state machine {sm_name}"
+            )));
+        }
+        (None, _) => None,
+    };
     if sync && kind != StateMachineType::Express {
         return Err(errors::type_not_supported());
     }
@@ -141,6 +164,7 @@ pub fn begin(shared: &Arc<Shared>, ctx: &OpContext, i: &Input, sync: bool) -> Re
                 request_id: ctx.request_id.clone(),
                 logged_events: 0,
                 log_stream: None,
+                mock: mock.clone(),
             },
         );
         Ok(Started { arn: execution_arn.clone(), start_ms: now, drive: drive(&execution_arn), new: true })

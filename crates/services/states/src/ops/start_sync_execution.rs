@@ -1,7 +1,7 @@
 //! StartSyncExecution: runs an Express execution to its end within the request and answers its result.
 //! Nothing of it remains afterwards but its logs, as with AWS.
 
-use super::start_execution::{Input, begin};
+use super::start_execution::{Input, begin, test_case};
 use super::{input, state_machine_check};
 use crate::Shared;
 use crate::run::driver;
@@ -13,7 +13,8 @@ use std::sync::Arc;
 
 pub fn authorize(shared: &Shared, req: &AuthzRequest<'_>) -> Result<Vec<Check>, AwsError> {
     let i: Input = input(req.input)?;
-    Ok(vec![state_machine_check(shared, "states:StartSyncExecution", &i.state_machine_arn)?.1])
+    let (arn, _) = test_case(shared, &i.state_machine_arn);
+    Ok(vec![state_machine_check(shared, "states:StartSyncExecution", arn)?.1])
 }
 
 /// Express executions are billed per 100 ms started, with 64 MB as the smallest memory. [inf]

@@ -123,6 +123,7 @@ pub async fn handle(shared: &Arc<Shared>, ctx: OpContext, value: Value) -> Resul
             caller,
             execution: context.clone(),
             parent_request_id: Some(ctx.request_id.clone()),
+            hooks: Default::default(),
         };
         let outcome = match shared.integrations.perform(&task, &cx).await {
             Dispatched::Done(TaskOutcome::Succeeded(v)) | Dispatched::AwaitingCallback(v) => Ok(v),

@@ -1,12 +1,13 @@
 //! The execution driver: advances the engine with the world's clock, hands new history events to
-//! CloudWatch Logs, performs scheduled tasks on their own tokio tasks, and sleeps until a report, a stop
-//! or the engine's wake time. With a virtual clock, a wait while no task is outstanding jumps the clock.
+//! CloudWatch Logs, performs scheduled tasks on their own tokio tasks (or answers them from the mock
+//! test case the execution runs), and sleeps until a report, a stop or the engine's wake time. With a
+//! virtual clock, a wait while no task is outstanding jumps the clock.
 
 use super::RunHandle;
 use super::logging::{self, GroupArn};
 use super::session::ExecutionRole;
 use crate::Shared;
-use crate::integrations::{Dispatched, TaskContext, TaskOutcome};
+use crate::integrations::{Dispatched, ExecutionWatch, TaskContext, TaskHooks, TaskOutcome};
 use crate::state::{LoggingConfiguration, StatesState};
 use sekisho_asl::definition::StateMachine;
 use sekisho_asl::exec::{Execution, ExecutionContext, Progress, TaskId, TaskRequest};
@@ -94,7 +95,7 @@ pub async fn drive(d: Drive) {
     loop {
         let now = world.clock.now_ms();
         let step = d.shared.store.with(&d.account, &d.region, |s| step(s, &d, &facts, destination.is_some(), now));
-        let Some(Step { progress, records, pending, stream }) = step else { break };
+        let Some(Step { progress, records, pending, stream, mut mocked }) = step else { break };
         if let (Some(group), Some(stream)) = (&destination, &stream)
             && !records.is_empty()
         {
@@ -119,8 +120,11 @@ pub async fn drive(d: Drive) {
             }
         }
         for request in tasks {
-            let caller = role.caller(&d.door, world.clock.now_ms()).await;
-            let h = spawn_task(&d, &facts, &reporter, request, caller);
+            let work = match mocked.remove(&request.id) {
+                Some(outcome) => Work::Mocked(outcome),
+                None => Work::Perform(role.caller(&d.door, world.clock.now_ms()).await.map(Box::new).map_err(|_| ())),
+            };
+            let h = spawn_task(&d, &facts, &reporter, request, work);
             inflight.insert(h.0, h.1);
         }
         inflight.retain(|_, h| !h.is_finished());
@@ -139,6 +143,8 @@ struct Step {
     /// Whether tasks are outstanding (in flight or awaiting a callback).
     pending: bool,
     stream: Option<String>,
+    /// The answers of the new tasks the execution's mock test case mocks.
+    mocked: HashMap<TaskId, TaskOutcome>,
 }
 
 fn step(s: &mut StatesState, d: &Drive, facts: &Facts, logs: bool, now: i64) -> Option<Step> {
@@ -162,6 +168,16 @@ fn step(s: &mut StatesState, d: &Drive, facts: &Facts, logs: bool, now: i64) -> 
     rec.logged_events = events.len();
     let stream = rec.log_stream.clone().or_else(|| facts.log_stream.clone());
     let pending = !rec.execution.pending_tasks().is_empty();
+    let mut mocked = HashMap::new();
+    if let (Some(config), Some(run), Progress::Waiting { tasks, .. }) = (&d.shared.mock, &mut rec.mock, &progress) {
+        for t in tasks {
+            let count = run.invocations.get(&t.state_name).copied().unwrap_or(0);
+            if let Some(outcome) = config.outcome(&rec.state_machine_name, &run.test_case, &t.state_name, count) {
+                run.invocations.insert(t.state_name.clone(), count + 1);
+                mocked.insert(t.id, outcome);
+            }
+        }
+    }
     if let Progress::Waiting { tasks, cancelled, .. } = &progress {
         for t in tasks {
             if let Some(token) = &t.task_token {
@@ -171,7 +187,7 @@ fn step(s: &mut StatesState, d: &Drive, facts: &Facts, logs: bool, now: i64) -> 
         }
         close_tokens(s, &d.arn, Some(cancelled));
     }
-    Some(Step { progress, records, pending, stream })
+    Some(Step { progress, records, pending, stream, mocked })
 }
 
 /// Moves the tokens of `tasks` (all of the execution's when `None`) to the closed ones.
@@ -188,12 +204,29 @@ fn close_tokens(s: &mut StatesState, arn: &str, tasks: Option<&[TaskId]>) {
     }
 }
 
+/// What a scheduled task does: call its service as the execution role's session, or answer as mocked.
+enum Work {
+    /// `Err`: the execution role's session could not be opened (the door recorded why).
+    Perform(Result<Box<Caller>, ()>),
+    Mocked(TaskOutcome),
+}
+
+/// Lets `.sync` tasks wait for executions this service drives.
+struct Watch(Arc<Shared>);
+
+#[async_trait::async_trait]
+impl ExecutionWatch for Watch {
+    async fn ended(&self, execution_arn: &str) {
+        self.0.runs.ended(execution_arn).await;
+    }
+}
+
 fn spawn_task(
     d: &Drive,
     facts: &Facts,
     reporter: &Reporter,
     request: TaskRequest,
-    caller: Result<Caller, sekisho_core::AwsError>,
+    work: Work,
 ) -> (TaskId, JoinHandle<()>) {
     let id = request.id;
     let integrations = d.shared.integrations.clone();
@@ -201,15 +234,22 @@ fn spawn_task(
     let reporter = reporter.clone();
     let context = facts.context.clone();
     let parent = facts.request_id.clone();
+    let submitter = reporter.clone();
+    let hooks = TaskHooks {
+        submitted: Some(Arc::new(move |v| submitter.report(|e, now| e.task_submitted(id, v, now)))),
+        executions: Some(Arc::new(Watch(d.shared.clone()))),
+    };
     let handle = tokio::spawn(async move {
         reporter.report(|e, now| e.task_started(id, now));
-        let dispatched = match caller {
-            Ok(caller) => {
-                let cx = TaskContext { door, caller, execution: context, parent_request_id: Some(parent) };
+        let dispatched = match work {
+            Work::Mocked(outcome) => Dispatched::Done(outcome),
+            Work::Perform(Ok(caller)) => {
+                let cx =
+                    TaskContext { door, caller: *caller, execution: context, parent_request_id: Some(parent), hooks };
                 integrations.perform(&request, &cx).await
             }
             // [inf] The execution role could not be assumed (its trust or the role changed since creation).
-            Err(_) => {
+            Work::Perform(Err(_)) => {
                 Dispatched::Done(TaskOutcome::failed("States.TaskFailed", crate::errors::role_not_assumable().message))
             }
         };

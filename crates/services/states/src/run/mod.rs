@@ -1,5 +1,6 @@
 //! Running executions: the driver that advances the engine on a tokio task, the role sessions it acts
-//! as, and the log delivery. `Runs` is how operations (StopExecution, the task callbacks) wake a driver.
+//! as, and the log delivery. `Runs` is how operations (StopExecution, the task callbacks) wake a driver,
+//! and how a `.sync` task learns that its child execution ended.
 
 pub mod driver;
 pub mod logging;
@@ -19,6 +20,8 @@ pub struct RunHandle {
 #[derive(Default)]
 pub struct Runs {
     inner: Mutex<HashMap<String, Arc<RunHandle>>>,
+    /// Who waits for an execution to end, by ARN.
+    ended: Mutex<HashMap<String, Arc<Notify>>>,
 }
 
 impl Runs {
@@ -30,8 +33,31 @@ impl Runs {
         self.lock().entry(arn.to_string()).or_default().clone()
     }
 
+    /// The execution is no longer driven: its doorbell goes and whoever waits for its end is told.
     pub fn remove(&self, arn: &str) {
         self.lock().remove(arn);
+        let waiting = self.ended.lock().unwrap_or_else(|e| e.into_inner()).remove(arn);
+        if let Some(n) = waiting {
+            n.notify_waiters();
+        }
+    }
+
+    pub fn is_running(&self, arn: &str) -> bool {
+        self.lock().contains_key(arn)
+    }
+
+    /// Resolves once `arn` is no longer driven (at once when it is not).
+    pub async fn ended(&self, arn: &str) {
+        let notify = self.ended.lock().unwrap_or_else(|e| e.into_inner()).entry(arn.to_string()).or_default().clone();
+        let notified = notify.notified();
+        tokio::pin!(notified);
+        // Registered before the check, so an end between the two is not missed.
+        notified.as_mut().enable();
+        if !self.is_running(arn) {
+            self.ended.lock().unwrap_or_else(|e| e.into_inner()).remove(arn);
+            return;
+        }
+        notified.await;
     }
 
     /// Wakes the driver of `arn`, if it runs. A wake with nobody waiting is kept for the next wait.

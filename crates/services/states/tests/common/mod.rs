@@ -5,7 +5,7 @@
 use sekisho_core::config::{ClockConfig, Config};
 use sekisho_core::identity::Identity;
 use sekisho_core::identity::store::{DocKind, PolicyDoc, Role, User};
-use sekisho_core::{AwsError, Call, Caller, Door, World};
+use sekisho_core::{AwsError, Call, Caller, Door, Service, World};
 use sekisho_logs::Logs;
 use sekisho_states::StepFunctions;
 use serde_json::{Value, json};
@@ -36,14 +36,21 @@ impl Harness {
     }
 
     pub fn with_clock(mode: &str) -> Self {
+        Self::with_services(mode, StepFunctions::new(), vec![])
+    }
+
+    /// A harness whose Step Functions is `states`, with `extra` services registered beside it.
+    pub fn with_services(mode: &str, states: StepFunctions, extra: Vec<Arc<dyn Service>>) -> Self {
         let config = Config { clock: Some(ClockConfig { mode: mode.into() }), ..Config::defaults() };
         let world = Arc::new(World::new(config));
-        let door = Door::builder(world.clone())
-            .register(Arc::new(StepFunctions::new()))
+        let mut builder = Door::builder(world.clone())
+            .register(Arc::new(states))
             .register(Arc::new(Logs::new()))
-            .register(Arc::new(sekisho_sts::Sts))
-            .build();
-        Harness { door, world }
+            .register(Arc::new(sekisho_sts::Sts));
+        for s in extra {
+            builder = builder.register(s);
+        }
+        Harness { door: builder.build(), world }
     }
 
     pub fn now(&self) -> i64 {
@@ -130,6 +137,16 @@ impl Harness {
         match self.call_by(&root, "logs", op, input).await {
             Ok(v) => v,
             Err(e) => panic!("logs {op} failed: {e}"),
+        }
+    }
+
+    /// Creates a state machine in `account` (as its root user) with `role`; its ARN.
+    pub async fn create_in(&self, account: &str, name: &str, definition: Value, role: &str) -> String {
+        let root = Caller::new(Identity::Root { account: account.into() });
+        let input = json!({"name": name, "definition": definition.to_string(), "roleArn": role});
+        match self.call_by(&root, "stepfunctions", "CreateStateMachine", input).await {
+            Ok(out) => out["stateMachineArn"].as_str().unwrap_or_default().to_string(),
+            Err(e) => panic!("CreateStateMachine {name} failed: {e}"),
         }
     }
 
