@@ -50,10 +50,50 @@ async fn serve(host: String, port: u16, config: Config) -> Result<(), String> {
         let _ = writeln!(out, "sekisho listening on http://{shown_host}:{}", addr.port());
         let _ = out.flush();
     }
-    axum::serve(listener, app.into_make_service_with_connect_info::<std::net::SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
-        .map_err(|e| format!("server error: {e}"))
+    accept_loop(listener, app, shutdown).await
+}
+
+/// Accepts connections and serves each with hyper's HTTP/1.1 connection driver, the router as its service and
+/// the peer address as `ConnectInfo`. On a signal: stop accepting, let in-flight requests finish (idle
+/// keep-alive connections close at once), and give up on stragglers after a few seconds.
+async fn accept_loop(
+    listener: tokio::net::TcpListener,
+    app: axum::Router,
+    shutdown: impl std::future::Future<Output = ()>,
+) -> Result<(), String> {
+    use hyper_util::rt::TokioIo;
+    use hyper_util::server::graceful::GracefulShutdown;
+    use tower_service::Service;
+
+    let graceful = GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(conn) => conn,
+                // Out of descriptors and the like: keep serving the connections we have.
+                Err(_) => {
+                    tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let router = app.clone();
+        let service = hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
+            req.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+            router.clone().call(req)
+        });
+        let conn = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+        let conn = graceful.watch(conn);
+        tokio::spawn(async move {
+            let _ = conn.await;
+        });
+    }
+    drop(listener);
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(5), graceful.shutdown()).await;
+    Ok(())
 }
 
 fn shutdown_signal() -> Result<impl std::future::Future<Output = ()>, String> {

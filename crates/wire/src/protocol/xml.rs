@@ -16,17 +16,35 @@ pub fn escape_into(out: &mut String, text: &str) {
 }
 
 fn escape(out: &mut String, text: &str, attribute: bool) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' if attribute => out.push_str("&quot;"),
-            '\r' => out.push_str("&#xD;"),
-            c if (c as u32) < 0x20 && c != '\n' && c != '\t' => out.push_str(&format!("&#x{:X};", c as u32)),
-            c => out.push(c),
+    let special = |b: u8| {
+        matches!(b, b'&' | b'<' | b'>' | b'\r') || (b == b'"' && attribute) || (b < 0x20 && b != b'\n' && b != b'\t')
+    };
+    // Runs of plain text are copied whole; every character to escape is ASCII.
+    let mut plain = 0;
+    for (i, b) in text.bytes().enumerate() {
+        if !special(b) {
+            continue;
+        }
+        out.push_str(&text[plain..i]);
+        plain = i + 1;
+        match b {
+            b'&' => out.push_str("&amp;"),
+            b'<' => out.push_str("&lt;"),
+            b'>' => out.push_str("&gt;"),
+            b'"' => out.push_str("&quot;"),
+            b'\r' => out.push_str("&#xD;"),
+            b => {
+                const HEX: &[u8; 16] = b"0123456789ABCDEF";
+                out.push_str("&#x");
+                if b >= 0x10 {
+                    out.push(HEX[(b >> 4) as usize] as char);
+                }
+                out.push(HEX[(b & 0xf) as usize] as char);
+                out.push(';');
+            }
         }
     }
+    out.push_str(&text[plain..]);
 }
 
 fn open(out: &mut String, name: &str, ns: Option<&XmlNamespace>) {
@@ -242,4 +260,24 @@ pub fn encode_error(model: &ServiceModel, op: Option<&Operation>, err: &AwsError
         out.push_str("</ErrorResponse>");
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::escape;
+
+    fn escaped(text: &str, attribute: bool) -> String {
+        let mut out = String::new();
+        escape(&mut out, text, attribute);
+        out
+    }
+
+    #[test]
+    fn escapes_markup_carriage_returns_and_control_characters() {
+        assert_eq!(escaped("plain 関所 text", false), "plain 関所 text");
+        assert_eq!(escaped("a&b<c>d\"e", false), "a&amp;b&lt;c&gt;d\"e");
+        assert_eq!(escaped("a\"b", true), "a&quot;b");
+        assert_eq!(escaped("l1\r\nl2\tx", false), "l1&#xD;\nl2\tx");
+        assert_eq!(escaped("\u{1}\u{1f}é", false), "&#x1;&#x1F;é");
+    }
 }
