@@ -81,12 +81,45 @@ def main():
                     times.append(time.perf_counter() - began)
                 print(f"{name:28} {kind:8} median {statistics.median(times) * 1000:8.1f} ms"
                       f"  (min {min(times) * 1000:.1f}, max {max(times) * 1000:.1f}, {runs} runs)")
+        integrations(session, endpoint, cfg, role, runs)
         with open(f"/proc/{proc.pid}/status") as f:
             rss = next(line for line in f if line.startswith("VmRSS"))
         print(f"server {rss.strip()} after the runs (Standard histories are kept, as AWS keeps them)")
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def integrations(session, endpoint, cfg, role, runs):
+    """Express machines whose one Task goes through the door: as the execution role, and with Credentials as a
+    role in another account (one sts:AssumeRole with ExternalId, both accounts evaluated, then the call)."""
+    sfn = session.client("stepfunctions", endpoint_url=endpoint, config=cfg)
+    other = boto3.session.Session(aws_access_key_id="222222222222", aws_secret_access_key="test",
+                                  region_name="us-east-1").client("iam", endpoint_url=endpoint, config=cfg)
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": "111111111111"}, "Action": "sts:AssumeRole"}]})
+    target = other.create_role(RoleName="bench-target", AssumeRolePolicyDocument=trust)["Role"]["Arn"]
+    other.put_role_policy(RoleName="bench-target", PolicyName="read", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:GetRole", "Resource": "*"}]}))
+    iam = session.client("iam", endpoint_url=endpoint, config=cfg)
+    iam.put_role_policy(RoleName="bench", PolicyName="calls", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["sts:AssumeRole", "iam:GetRole"],
+                                                "Resource": "*"}]}))
+    task = {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:iam:getRole",
+            "Parameters": {"RoleName": "bench-target"}, "End": True}
+    for name, state in [("one_pass_state", {"Type": "Pass", "End": True}),
+                        ("aws_sdk_task", dict(task, Parameters={"RoleName": "bench"})),
+                        ("aws_sdk_task_cross_account", dict(task, Credentials={"RoleArn": target}))]:
+        arn = sfn.create_state_machine(name=name, definition=json.dumps({"StartAt": "T", "States": {"T": state}}),
+                                       roleArn=role, type="EXPRESS")["stateMachineArn"]
+        times = []
+        for _ in range(runs * 10):
+            began = time.perf_counter()
+            r = sfn.start_sync_execution(stateMachineArn=arn, input="{}")
+            assert r["status"] == "SUCCEEDED", r
+            times.append(time.perf_counter() - began)
+        print(f"{name:28} EXPRESS  median {statistics.median(times) * 1000:8.2f} ms"
+              f"  (min {min(times) * 1000:.2f}, max {max(times) * 1000:.2f}, {runs * 10} runs)")
 
 
 if __name__ == "__main__":
