@@ -6,72 +6,21 @@ import json
 import pytest
 
 from conftest import ACCOUNT_A, ACCOUNT_B
+from seed_documents import (  # noqa: F401
+    SEED_000_INVOKER_TRUST,
+    SEED_000_ASSUME_POLICY,
+    SEED_000_LOG_POLICY,
+    SEED_000_EXECUTION_TRUST,
+    SEED_002_SUBJECT_PERMISSIONS,
+    SEED_002_SUBJECT_TRUST,
+    SEED_002_OPERATOR_PERMISSIONS,
+    STATES_TRUST,
+)
 
 
 def cli_json(sekisho, *args, account=ACCOUNT_A):
     out = sekisho.aws(*args, account=account)
     return json.loads(out.stdout) if out.stdout.strip() else {}
-
-
-# Seed 000: Step Functions in account A calls Bedrock in account B (texts as in the article).
-SEED_000_INVOKER_TRUST = """{
-    "Version": "2012-10-17",
-    "Statement": [
-      {
-        "Effect": "Allow",
-        "Principal": {
-          "Service": "states.amazonaws.com"
-        },
-        "Action": "sts:AssumeRole"
-      }
-    ]
-  }"""
-
-SEED_000_ASSUME_POLICY = """{
-    "Version": "2012-10-17",
-    "Statement": [
-      {
-        "Effect": "Allow",
-        "Action": "sts:AssumeRole",
-        "Resource": "arn:aws:iam::アカウントB:role/CrossAccountBedrockExecutionRole"
-      }
-    ]
-  }""".replace("アカウントB", ACCOUNT_B)
-
-SEED_000_LOG_POLICY = """{
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Effect": "Allow",
-            "Action": [
-                "logs:CreateLogDelivery",
-                "logs:CreateLogStream",
-                "logs:GetLogDelivery",
-                "logs:UpdateLogDelivery",
-                "logs:DeleteLogDelivery",
-                "logs:ListLogDeliveries",
-                "logs:PutLogEvents",
-                "logs:PutResourcePolicy",
-                "logs:DescribeResourcePolicies",
-                "logs:DescribeLogGroups"
-            ],
-            "Resource": "*"
-        }
-    ]
-}"""
-
-SEED_000_EXECUTION_TRUST = """{
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {
-                    "AWS": "arn:aws:iam::アカウントA:role/CrossAccountBedrockInvokerRole"
-                },
-                "Action": "sts:AssumeRole"
-            }
-        ]
-    }""".replace("アカウントA", ACCOUNT_A)
 
 
 def test_seed_000_commands(sekisho):
@@ -213,60 +162,6 @@ def test_seed_001_policies(sekisho):
     version = cli_json(sekisho, "iam", "get-policy-version", "--policy-arn", vendor["Arn"], "--version-id", "v1",
                        account=ACCOUNT_B)["PolicyVersion"]
     assert version["Document"] == json.loads(SEED_001_VENDOR_POLICY) and version["IsDefaultVersion"] is True
-
-
-# Seed 002: Step Functions in the operator account starts a state machine in the subject account.
-SEED_002_SUBJECT_PERMISSIONS = """{
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Sid": "ExecuteSubjectStateMachine",
-            "Effect": "Allow",
-            "Action": "states:StartExecution",
-            "Resource": [
-                "arn:aws:states:ap-northeast-1:${SubjectアカウントのID}:stateMachine:subject-statemachine"
-            ]
-        }
-    ]
-}""".replace("${SubjectアカウントのID}", ACCOUNT_B)
-
-SEED_002_SUBJECT_TRUST = """{
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Sid": "OperatorStateMachine",
-            "Effect": "Allow",
-            "Principal": {
-                "AWS": "arn:aws:iam::${OperatorアカウントのID}:role/operator-statemachine-iam-role"
-            },
-            "Action": "sts:AssumeRole",
-            "Condition": {
-                "StringEquals": {
-                    "sts:ExternalId": "arn:aws:states:ap-northeast-1:${OperatorアカウントのID}:stateMachine:operator-statemachine"
-                }
-            }
-        }
-    ]
-}""".replace("${OperatorアカウントのID}", ACCOUNT_A)
-
-# As printed in the article: a trailing comma and no closing bracket.
-SEED_002_OPERATOR_PERMISSIONS = """{
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Action": "states:StartExecution",
-            "Resource": "arn:aws:states:ap-northeast-1:${SubjectアカウントのID}:stateMachine:subject-statemachine",
-            "Effect": "Allow"
-        },
-        {
-            "Action": "sts:AssumeRole",
-            "Resource": "arn:aws:iam::${SubjectアカウントのID}:role/execute-subject-statemachine-role",
-            "Effect": "Allow"
-        },
-}""".replace("${SubjectアカウントのID}", ACCOUNT_B)
-
-STATES_TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
-    {"Effect": "Allow", "Principal": {"Service": "states.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
 
 
 def test_seed_002_policies(sekisho):

@@ -14,68 +14,16 @@ import time
 import pytest
 
 from conftest import ACCOUNT_A, ACCOUNT_B
+from seed_documents import (
+    SEED_000_INVOKER_TRUST as INVOKER_TRUST,
+    SEED_000_ASSUME_POLICY as ASSUME_POLICY,
+    SEED_000_LOG_POLICY as LOG_POLICY,
+    SEED_000_EXECUTION_TRUST as EXECUTION_TRUST,
+)
 
 TOKYO = "ap-northeast-1"
 FORM = json.dumps({"companyName": "sekisho", "intendedUsers": "0", "useCases": "testing"}).encode()
 
-INVOKER_TRUST = """{
-    "Version": "2012-10-17",
-    "Statement": [
-      {
-        "Effect": "Allow",
-        "Principal": {
-          "Service": "states.amazonaws.com"
-        },
-        "Action": "sts:AssumeRole"
-      }
-    ]
-  }"""
-
-ASSUME_POLICY = """{
-    "Version": "2012-10-17",
-    "Statement": [
-      {
-        "Effect": "Allow",
-        "Action": "sts:AssumeRole",
-        "Resource": "arn:aws:iam::アカウントB:role/CrossAccountBedrockExecutionRole"
-      }
-    ]
-  }""".replace("アカウントB", ACCOUNT_B)
-
-LOG_POLICY = """{
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Effect": "Allow",
-            "Action": [
-                "logs:CreateLogDelivery",
-                "logs:CreateLogStream",
-                "logs:GetLogDelivery",
-                "logs:UpdateLogDelivery",
-                "logs:DeleteLogDelivery",
-                "logs:ListLogDeliveries",
-                "logs:PutLogEvents",
-                "logs:PutResourcePolicy",
-                "logs:DescribeResourcePolicies",
-                "logs:DescribeLogGroups"
-            ],
-            "Resource": "*"
-        }
-    ]
-}"""
-
-EXECUTION_TRUST = """{
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Effect": "Allow",
-                "Principal": {
-                    "AWS": "arn:aws:iam::アカウントA:role/CrossAccountBedrockInvokerRole"
-                },
-                "Action": "sts:AssumeRole"
-            }
-        ]
-    }""".replace("アカウントA", ACCOUNT_A)
 
 DEFINITION = """{
   "Comment": "Cross-account Bedrock invocation from Step Functions",

@@ -25,6 +25,12 @@ import time
 import pytest
 
 from conftest import ACCOUNT_A, ACCOUNT_B
+from seed_documents import (
+    STATES_TRUST,
+    SEED_002_SUBJECT_PERMISSIONS as SUBJECT_PERMISSIONS,
+    SEED_002_SUBJECT_TRUST as SUBJECT_TRUST,
+    SEED_002_OPERATOR_PERMISSIONS as OPERATOR_POLICY,
+)
 
 TOKYO = "ap-northeast-1"
 OPERATOR = "arn:aws:states:ap-northeast-1:" + ACCOUNT_A + ":stateMachine:operator-statemachine"
@@ -32,58 +38,7 @@ SUBJECT = "arn:aws:states:ap-northeast-1:" + ACCOUNT_B + ":stateMachine:subject-
 EXECUTE_ROLE = f"arn:aws:iam::{ACCOUNT_B}:role/subject-statemachine-execute-role"
 OPERATOR_ROLE = f"arn:aws:iam::{ACCOUNT_A}:role/operator-statemachine-iam-role"
 
-STATES_TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
-    {"Effect": "Allow", "Principal": {"Service": "states.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
-
-# The article's documents, verbatim but for the account ids.
-SUBJECT_PERMISSIONS = """{
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Sid": "ExecuteSubjectStateMachine",
-            "Effect": "Allow",
-            "Action": "states:StartExecution",
-            "Resource": [
-                "arn:aws:states:ap-northeast-1:${SubjectアカウントのID}:stateMachine:subject-statemachine"
-            ]
-        }
-    ]
-}""".replace("${SubjectアカウントのID}", ACCOUNT_B)
-
-SUBJECT_TRUST = """{
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Sid": "OperatorStateMachine",
-            "Effect": "Allow",
-            "Principal": {
-                "AWS": "arn:aws:iam::${OperatorアカウントのID}:role/operator-statemachine-iam-role"
-            },
-            "Action": "sts:AssumeRole",
-            "Condition": {
-                "StringEquals": {
-                    "sts:ExternalId": "arn:aws:states:ap-northeast-1:${OperatorアカウントのID}:stateMachine:operator-statemachine"
-                }
-            }
-        }
-    ]
-}""".replace("${OperatorアカウントのID}", ACCOUNT_A)
-
-OPERATOR_POLICY = """{
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Action": "states:StartExecution",
-            "Resource": "arn:aws:states:ap-northeast-1:${SubjectアカウントのID}:stateMachine:subject-statemachine",
-            "Effect": "Allow"
-        },
-        {
-            "Action": "sts:AssumeRole",
-            "Resource": "arn:aws:iam::${SubjectアカウントのID}:role/execute-subject-statemachine-role",
-            "Effect": "Allow"
-        },
-}""".replace("${SubjectアカウントのID}", ACCOUNT_B)
-
+# The article's state machine, verbatim but for the account ids (its IAM documents are in seed_documents).
 OPERATOR_ASL = """{
   "Comment": "A description of my state machine",
   "StartAt": "Step Functions StartExecution",
