@@ -40,25 +40,38 @@ fn unpacked(cache: &Path, kind: &str, code: &Code) -> Result<PathBuf, String> {
 }
 
 /// Copies `from` into `to`, hard-linking files where the file system allows; later copies replace
-/// earlier files, as later layers do in `/opt`.
+/// earlier files, as later layers do in `/opt`. Whatever an earlier layer left in the way (a link, a
+/// file, a directory) is removed first, never followed: nothing is written through a link.
 fn merge_into(from: &Path, to: &Path) -> Result<(), String> {
     let io = |e: std::io::Error| format!("{}: {e}", from.display());
-    std::fs::create_dir_all(to).map_err(io)?;
     for entry in std::fs::read_dir(from).map_err(io)? {
         let entry = entry.map_err(io)?;
         let src = entry.path();
         let dst = to.join(entry.file_name());
         let kind = entry.file_type().map_err(io)?;
+        let existing = std::fs::symlink_metadata(&dst).ok().map(|m| m.file_type());
         if kind.is_dir() {
-            merge_into(&src, &dst)?;
-        } else {
-            let _ = std::fs::remove_file(&dst);
-            if kind.is_symlink() {
-                let target = std::fs::read_link(&src).map_err(io)?;
-                std::os::unix::fs::symlink(target, &dst).map_err(io)?;
-            } else if std::fs::hard_link(&src, &dst).is_err() {
-                std::fs::copy(&src, &dst).map_err(io)?;
+            match existing {
+                Some(t) if t.is_dir() => {}
+                Some(_) => {
+                    std::fs::remove_file(&dst).map_err(io)?;
+                    std::fs::create_dir(&dst).map_err(io)?;
+                }
+                None => std::fs::create_dir(&dst).map_err(io)?,
             }
+            merge_into(&src, &dst)?;
+            continue;
+        }
+        match existing {
+            Some(t) if t.is_dir() => std::fs::remove_dir_all(&dst).map_err(io)?,
+            Some(_) => std::fs::remove_file(&dst).map_err(io)?,
+            None => {}
+        }
+        if kind.is_symlink() {
+            let target = std::fs::read_link(&src).map_err(io)?;
+            std::os::unix::fs::symlink(target, &dst).map_err(io)?;
+        } else if std::fs::hard_link(&src, &dst).is_err() {
+            std::fs::copy(&src, &dst).map_err(io)?;
         }
     }
     Ok(())
@@ -81,7 +94,7 @@ fn prepare_blocking(cache: &Path, code: &Code, layers: &[AttachedLayer]) -> Resu
         let dirs = layers.iter().map(|l| unpacked(cache, "layers", &l.content)).collect::<Result<Vec<_>, _>>()?;
         let opt = cache.join("opt").join(key);
         publish(&opt, |tmp| {
-            std::fs::create_dir_all(tmp).map_err(|e| e.to_string())?;
+            std::fs::create_dir(tmp).map_err(|e| e.to_string())?;
             dirs.iter().try_for_each(|d| merge_into(d, tmp))
         })?;
         opt
@@ -116,6 +129,32 @@ mod tests {
         assert!(opt.join("python/only1.py").exists());
         let (task2, opt2) = prepare_blocking(&cache, &code, &[l1, l2]).unwrap();
         assert_eq!((task, opt), (task2, opt2));
+        let _ = std::fs::remove_dir_all(&cache);
+    }
+
+    #[test]
+    fn a_later_layer_never_writes_through_an_earlier_layers_link() {
+        let cache = std::env::temp_dir().join(format!("sekisho-unpack-links-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&cache);
+        let code = Code::new(zip::build(&[("app.py", b"", 0o644)]));
+        // Layer 1: `python/lib` is a link to a directory inside the layer (allowed on its own).
+        let l1 = AttachedLayer {
+            arn: "l1:1".into(),
+            content: Code::new(zip::build_entries(&[
+                zip::RawEntry::file("real/keep.py", b"kept", 0o644),
+                zip::RawEntry::symlink("python", "real"),
+            ])),
+        };
+        // Layer 2: a directory `python/` with a file: it must replace the link, not fill `real/`.
+        let l2 = AttachedLayer { arn: "l2:1".into(), content: Code::new(zip::build(&[("python/m.py", b"v", 0o644)])) };
+        let (_, opt) = prepare_blocking(&cache, &code, &[l1, l2]).unwrap();
+        assert!(!std::fs::symlink_metadata(opt.join("python")).unwrap().file_type().is_symlink());
+        assert_eq!(std::fs::read(opt.join("python/m.py")).unwrap(), b"v");
+        assert!(!opt.join("real/m.py").exists());
+        let layer1_dir = std::fs::read_dir(cache.join("layers")).unwrap().flatten().map(|e| e.path());
+        for dir in layer1_dir {
+            assert!(!dir.join("real/m.py").exists());
+        }
         let _ = std::fs::remove_dir_all(&cache);
     }
 }
