@@ -101,3 +101,91 @@ async fn zip_bombs_are_refused_by_their_declared_and_their_actual_size() {
     let listed = h.call("ListFunctions", json!({})).await.unwrap();
     assert_eq!(listed["Functions"], json!([]));
 }
+
+/// A plain HTTP GET: the status code and the body.
+fn http_get(url: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let rest = url.strip_prefix("http://").expect("an http URL");
+    let (host, path) = rest.split_once('/').expect("a path");
+    let mut s = std::net::TcpStream::connect(host).expect("the package listener");
+    write!(s, "GET /{path} HTTP/1.0\r\nHost: {host}\r\n\r\n").expect("request written");
+    let mut response = Vec::new();
+    s.read_to_end(&mut response).expect("response read");
+    let text = String::from_utf8_lossy(&response).into_owned();
+    let status = text.get(9..12).and_then(|c| c.parse().ok()).unwrap_or(0);
+    let body = text.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    (status, body)
+}
+
+/// `url` with the query parameter `key` set to `value` (or removed when `None`).
+fn with_param(url: &str, key: &str, value: Option<&str>) -> String {
+    let (base, query) = url.split_once('?').expect("a query");
+    let mut parts: Vec<String> =
+        query.split('&').filter(|p| !p.starts_with(&format!("{key}="))).map(String::from).collect();
+    if let Some(v) = value {
+        parts.push(format!("{key}={v}"));
+    }
+    format!("{base}?{}", parts.join("&"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn package_urls_need_their_unexpired_token() {
+    let h = harness_with("[clock]\nmode = \"virtual\"\n");
+    let role = h.execution_role(A);
+    let secret = b"def handler(e, c):\n    return 'secret sauce'\n";
+    let package = zip::build(&[("app.py", secret, 0o644)]);
+    h.call("CreateFunction", create_with("private", &role, &package)).await.unwrap();
+    let other = zip::build(&[("app.py", b"def handler(e, c):\n    return 2\n", 0o644)]);
+    h.call("CreateFunction", create_with("other", &role, &other)).await.unwrap();
+    let url = h.call("GetFunction", json!({"FunctionName": "private"})).await.unwrap()["Code"]["Location"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let other_url = h.call("GetFunction", json!({"FunctionName": "other"})).await.unwrap()["Code"]["Location"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(url.contains("X-Amz-Expires=600") && url.contains("X-Amz-Signature="));
+
+    let (status, body) = tokio::task::spawn_blocking({
+        let url = url.clone();
+        move || http_get(&url)
+    })
+    .await
+    .unwrap();
+    assert_eq!(status, 200);
+    assert!(body.contains("secret sauce"));
+
+    let digest = url.split("/lambda-packages/").nth(1).unwrap().split('.').next().unwrap().to_string();
+    let bare = url.split('?').next().unwrap().to_string();
+    let other_token = other_url.split_once('?').unwrap().1.to_string();
+    let forged = with_param(&url, "X-Amz-Signature", Some(&"0".repeat(64)));
+    let stretched = with_param(&url, "X-Amz-Expires", Some("604800"));
+    let borrowed = format!("{}/{digest}.zip?{other_token}", bare.rsplit_once('/').unwrap().0);
+    let refusals =
+        tokio::task::spawn_blocking(move || [bare, forged, stretched, borrowed].map(|u| http_get(&u))).await.unwrap();
+    let codes: Vec<(u16, bool)> = refusals.iter().map(|(s, b)| (*s, b.contains("<Code>"))).collect();
+    assert_eq!(codes, vec![(403, true); 4]);
+    assert!(refusals[0].1.contains("<Code>AccessDenied</Code>"));
+    for (_, body) in &refusals[1..] {
+        assert!(body.contains("<Code>SignatureDoesNotMatch</Code>"), "{body}");
+        assert!(!body.contains("secret sauce"));
+    }
+
+    // Ten minutes later the URL has expired.
+    h.world.clock.advance(601_000);
+    let (status, body) = tokio::task::spawn_blocking(move || http_get(&url)).await.unwrap();
+    assert_eq!(status, 403);
+    assert!(body.contains("<Code>AccessDenied</Code><Message>Request has expired</Message>"), "{body}");
+    assert!(body.contains("<X-Amz-Expires>600</X-Amz-Expires>"));
+
+    // A fresh URL works again; once the function is gone, its package is too.
+    let fresh = h.call("GetFunction", json!({"FunctionName": "private"})).await.unwrap()["Code"]["Location"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    h.call("DeleteFunction", json!({"FunctionName": "private"})).await.unwrap();
+    let (status, body) = tokio::task::spawn_blocking(move || http_get(&fresh)).await.unwrap();
+    assert_eq!(status, 404);
+    assert!(body.contains("<Code>NoSuchKey</Code>"));
+}
