@@ -189,3 +189,53 @@ async fn package_urls_need_their_unexpired_token() {
     assert_eq!(status, 404);
     assert!(body.contains("<Code>NoSuchKey</Code>"));
 }
+
+const CHATTY: &[u8] = br#"
+def handler(event, context):
+    for i in range(event["lines"]):
+        print("line %06d %s" % (i, "x" * event["pad"]))
+    print("y" * event["huge"])
+    print("last line")
+    return "done"
+"#;
+
+/// The messages shipped for `group` once `count(messages)` reaches `want` (or the last seen).
+async fn shipped_until(h: &Harness, group: &str, want: usize, count: impl Fn(&[String]) -> usize) -> Vec<String> {
+    let mut messages = Vec::new();
+    for _ in 0..600 {
+        messages =
+            h.logs.events.lock().unwrap().iter().filter(|(g, _, _)| g == group).map(|(_, _, m)| m.clone()).collect();
+        if count(&messages) >= want {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    messages
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_chatty_functions_log_arrives_whole_in_batches_put_log_events_accepts() {
+    let h = harness();
+    h.create("chatty", "python3.12", "app.handler", &[("app.py", CHATTY, 0o644)], json!({"Timeout": 120})).await;
+    // 20,000 lines of 1.1 KB: 1,000 of them are more than PutLogEvents takes at once.
+    let (out, payload) = h.invoke("chatty", json!({"lines": 20_000, "pad": 1_100, "huge": 600_000}), json!({})).await;
+    assert_eq!(payload, json!("done"), "{out}");
+    // REPORT is the last event of the invocation: once it is there, everything before it is too.
+    let reports = |m: &[String]| m.iter().filter(|m| m.starts_with("REPORT RequestId: ")).count();
+    let messages = shipped_until(&h, "/aws/lambda/chatty", 1, reports).await;
+    let lines = |m: &[String]| m.iter().filter(|m| m.starts_with("line ")).count();
+    assert_eq!(lines(&messages), 20_000);
+    let numbers: Vec<usize> =
+        messages.iter().filter(|m| m.starts_with("line ")).filter_map(|m| m.get(5..11)?.parse().ok()).collect();
+    assert_eq!(numbers, (0..20_000).collect::<Vec<_>>());
+    // The 600,000-byte line arrives as events of at most 262,118 bytes that rejoin into it.
+    let pieces: Vec<&String> = messages.iter().filter(|m| m.starts_with('y')).collect();
+    assert_eq!(pieces.len(), 3);
+    assert!(pieces.iter().all(|p| p.len() <= 262_118));
+    assert_eq!(pieces.iter().map(|p| p.as_str()).collect::<String>(), "y".repeat(600_000) + "\n");
+    assert!(messages.iter().any(|m| m == "last line\n"));
+    // Every call stayed within PutLogEvents' limits (the stand-in refuses what AWS refuses).
+    let batches = h.logs.batches.lock().unwrap().clone();
+    assert!(batches.iter().all(|&n| n <= 10_000));
+    assert!(batches.len() >= 22, "{batches:?}");
+}
