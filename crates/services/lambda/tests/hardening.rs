@@ -52,7 +52,7 @@ async fn packages_that_escape_by_symlink_or_name_are_refused_and_nothing_lands_o
         assert_eq!((e.code.as_str(), e.message.as_str()), ("InvalidParameterValueException", UNREADABLE), "{name}");
     }
     // UpdateFunctionCode checks the same way.
-    let ok = zip::build_entries(&[app.clone()]);
+    let ok = zip::build_entries(std::slice::from_ref(&app));
     h.call("CreateFunction", create_with("fine", &role, &ok)).await.unwrap();
     let bad = zip::build_entries(&packages[0].1);
     let e = h.call("UpdateFunctionCode", json!({"FunctionName": "fine", "ZipFile": b64(&bad)})).await.unwrap_err();
@@ -238,4 +238,132 @@ async fn a_chatty_functions_log_arrives_whole_in_batches_put_log_events_accepts(
     let batches = h.logs.batches.lock().unwrap().clone();
     assert!(batches.iter().all(|&n| n <= 10_000));
     assert!(batches.len() >= 22, "{batches:?}");
+}
+
+const HUNGRY: &[u8] = br#"
+import subprocess, sys
+def handler(event, context):
+    if event.get("child_mb"):
+        code = "x = [b'x' * (1 << 20) for _ in range(%d)]" % event["child_mb"]
+        subprocess.run([sys.executable, "-c", code])
+        return "child done"
+    blocks = [b"x" * (1 << 20) for _ in range(event["mb"])]
+    return len(blocks)
+"#;
+
+/// The request id of the invocation whose log tail this is.
+fn request_id_of(tail: &str) -> String {
+    tail.split("START RequestId: ").nth(1).and_then(|r| r.split_whitespace().next()).unwrap_or_default().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_function_over_its_memory_size_is_killed_with_lambdas_error() {
+    let h = harness();
+    h.create("hungry", "python3.12", "app.handler", &[("app.py", HUNGRY, 0o644)], json!({"MemorySize": 128})).await;
+    let (out, payload) = h.invoke("hungry", json!({"mb": 10}), json!({})).await;
+    assert_eq!(payload, json!(10), "{out}");
+    let report = tail(&out);
+    assert!(report.contains("Memory Size: 128 MB\tMax Memory Used: "), "{report}");
+    assert!(!report.contains("OutOfMemory"));
+
+    for event in [json!({"mb": 400}), json!({"child_mb": 400})] {
+        let (out, payload) = h.invoke("hungry", event.clone(), json!({})).await;
+        let log = tail(&out);
+        let id = request_id_of(&log);
+        assert_eq!(out["FunctionError"], "Unhandled", "{event}: {out}");
+        assert_eq!(
+            payload,
+            json!({"errorType": "Runtime.ExitError", "errorMessage": format!("RequestId: {id} Error: Runtime exited with error: signal: killed")}),
+            "{event}: {log}"
+        );
+        assert!(log.contains(&format!(
+            "RequestId: {id} Error: Runtime exited with error: signal: killed\nRuntime.ExitError\n"
+        )));
+        assert!(
+            log.contains("Memory Size: 128 MB\tMax Memory Used: 128 MB\t")
+                && log.contains("Status: error\tError Type: Runtime.OutOfMemory\t"),
+            "{event}: {log}"
+        );
+    }
+    // A fresh environment serves the next invocation.
+    let (_, payload) = h.invoke("hungry", json!({"mb": 1}), json!({})).await;
+    assert_eq!(payload, json!(1));
+}
+
+const INSPECT: &[u8] = br#"
+import os, resource, subprocess, tempfile
+
+def fd_kinds():
+    kinds = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            kinds.append(os.readlink("/proc/self/fd/" + fd).split(":")[0])
+        except OSError:
+            pass  # the descriptor that listed the directory, closed since
+    return sorted(kinds)
+
+def handler(event, context):
+    if event.get("spawn"):
+        return subprocess.Popen(["sleep", "1000"]).pid
+    tmp = tempfile.gettempdir()
+    with open(os.path.join(tmp, "mine-" + context.function_name), "w") as f:
+        f.write("x")
+    return {
+        "tmp": tmp,
+        "tmp_entries": sorted(os.listdir(tmp)),
+        "fds": fd_kinds(),
+        "nofile": resource.getrlimit(resource.RLIMIT_NOFILE)[0],
+        "core": resource.getrlimit(resource.RLIMIT_CORE)[1],
+        # What the process was started with (Python adds LC_CTYPE to os.environ itself).
+        "env": sorted(
+            kv.split("=")[0] for kv in open("/proc/self/environ").read().split("\0")
+            if kv and not kv.startswith(("AWS_", "LAMBDA_", "_"))
+        ),
+    }
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn environments_have_their_own_tmp_no_stray_descriptors_and_lambdas_limits() {
+    let h = harness();
+    h.create("one", "python3.12", "app.handler", &[("app.py", INSPECT, 0o644)], json!({})).await;
+    h.create("two", "python3.12", "app.handler", &[("app.py", INSPECT, 0o644)], json!({})).await;
+    let (_, one) = h.invoke("one", json!({}), json!({})).await;
+    let (_, two) = h.invoke("two", json!({}), json!({})).await;
+    assert_ne!(one["tmp"], two["tmp"]);
+    assert_eq!(one["tmp_entries"], json!(["mine-one"]));
+    assert_eq!(two["tmp_entries"], json!(["mine-two"]));
+    // stdin (null), stdout, stderr and the runtime's log pipe, and the runtime's connection to the
+    // Runtime API: nothing of sekisho's.
+    assert_eq!(one["fds"], json!(["/dev/null", "pipe", "pipe", "pipe", "socket"]), "{one}");
+    assert_eq!(one["nofile"], 1024);
+    assert_eq!(one["core"], 0);
+    assert_eq!(one["env"], json!(["LANG", "LD_LIBRARY_PATH", "PATH", "PYTHONPATH", "TMPDIR", "TZ"]));
+    // The environment's temporary directory goes with it.
+    let tmp = std::path::PathBuf::from(one["tmp"].as_str().unwrap());
+    assert!(tmp.is_dir());
+    h.call("DeleteFunction", json!({"FunctionName": "one"})).await.unwrap();
+    for _ in 0..100 {
+        if !tmp.exists() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(!tmp.exists());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn processes_a_function_starts_end_with_its_environment() {
+    let h = harness();
+    h.create("spawner", "python3.12", "app.handler", &[("app.py", INSPECT, 0o644)], json!({})).await;
+    let (_, pid) = h.invoke("spawner", json!({"spawn": true}), json!({})).await;
+    let pid = pid.as_i64().unwrap();
+    assert!(alive(pid));
+    h.call("DeleteFunction", json!({"FunctionName": "spawner"})).await.unwrap();
+    for _ in 0..100 {
+        if !alive(pid) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    assert!(!alive(pid));
 }
