@@ -209,7 +209,8 @@ fn status_bytes(status: &str, field: &str) -> Option<u64> {
 /// Resident memory of a process tree.
 #[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct MemorySample {
-    /// The sum of the processes' resident sets now.
+    /// The tree's resident memory now: the process's resident set when it is alone, else the sum of the
+    /// processes' proportional sets (PSS), so pages a forked child shares with its parent count once.
     pub resident: u64,
     /// The largest peak resident set (`VmHWM`) of one process: catches a peak between two samples.
     pub process_peak: u64,
@@ -225,12 +226,21 @@ impl MemorySample {
 /// Resident memory of `pid` and its descendants; `None` once `pid` is gone.
 pub fn tree_memory(pid: i32) -> Option<MemorySample> {
     let root = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let processes = tree(pid);
     let mut sample = MemorySample::default();
-    for (i, p) in tree(pid).into_iter().enumerate() {
+    for (i, p) in processes.iter().enumerate() {
         let status =
             if i == 0 { Some(root.clone()) } else { std::fs::read_to_string(format!("/proc/{p}/status")).ok() };
         let Some(status) = status else { continue };
-        sample.resident += status_bytes(&status, "VmRSS:").unwrap_or(0);
+        let rss = status_bytes(&status, "VmRSS:").unwrap_or(0);
+        sample.resident += if processes.len() > 1 {
+            std::fs::read_to_string(format!("/proc/{p}/smaps_rollup"))
+                .ok()
+                .and_then(|r| status_bytes(&r, "Pss:"))
+                .unwrap_or(rss)
+        } else {
+            rss
+        };
         sample.process_peak = sample.process_peak.max(status_bytes(&status, "VmHWM:").unwrap_or(0));
     }
     Some(sample)
@@ -272,6 +282,27 @@ mod tests {
         kill_group(s.pid);
         let status = s.child.wait().await.unwrap();
         assert!(!status.success());
+    }
+
+    #[tokio::test]
+    async fn pages_a_forked_child_shares_with_its_parent_count_once() {
+        let env = vec![("PATH".to_string(), std::env::var("PATH").unwrap_or_default())];
+        let script =
+            "import os, time\nx = b'x' * (100 << 20)\nif os.fork():\n    print('ready', flush=True)\ntime.sleep(30)\n";
+        let s = spawn(Path::new("python3"), &["-c".into(), script.into()], Path::new("/"), &env, false).unwrap();
+        assert_eq!(read_some(s.stdout).await, "ready\n");
+        let processes = tree(s.pid);
+        assert_eq!(processes.len(), 2);
+        let rss_sum: u64 = processes
+            .iter()
+            .filter_map(|p| std::fs::read_to_string(format!("/proc/{p}/status")).ok())
+            .filter_map(|st| status_bytes(&st, "VmRSS:"))
+            .sum();
+        let sample = tree_memory(s.pid).unwrap();
+        // Each process maps the 100 MB: their resident sets add up to 200 MB, the tree holds it once.
+        assert!(rss_sum > 200 << 20, "{rss_sum}");
+        assert!(sample.resident > 100 << 20 && sample.resident < 150 << 20, "{sample:?}");
+        kill_group(s.pid);
     }
 
     #[tokio::test]
