@@ -47,6 +47,15 @@ pub fn request_too_large(limit: usize) -> AwsError {
     )
 }
 
+/// A direct upload larger than Lambda takes.
+pub fn request_entity_too_large(limit: usize, operation: &str) -> AwsError {
+    AwsError::new(
+        "RequestEntityTooLargeException",
+        413,
+        format!("Request must be smaller than {limit} bytes for the {operation} operation"),
+    )
+}
+
 pub fn invalid_runtime(runtime: &str) -> AwsError {
     AwsError::new(
         "InvalidRuntimeException",

@@ -57,8 +57,8 @@ impl Lambda {
     fn with_settings(world: Arc<World>, settings: &config::Settings) -> Lambda {
         Lambda {
             state: Regional::default(),
-            runtimes: runtime::Runtimes::new(world, settings),
-            packages: packages::Packages::default(),
+            runtimes: runtime::Runtimes::new(world.clone(), settings),
+            packages: packages::Packages::new(world),
         }
     }
 

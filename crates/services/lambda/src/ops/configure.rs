@@ -163,17 +163,59 @@ pub fn check_role(ctx: &OpContext, role: &str, function_account: &str, function_
         .map_err(|_| errors::role_cannot_be_assumed())
 }
 
-/// A deployment package Lambda can unpack, within the unzipped limit together with its layers.
+/// Lambda's quota on a package uploaded directly (`ZipFile`): 50 MB zipped. Source: AWS Lambda quotas,
+/// "Deployment package (.zip file archive) size: 50 MB (zipped, when uploaded through the Lambda API or
+/// SDKs)", https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html (50 MiB taken).
+pub const ZIPPED_LIMIT: usize = 52_428_800;
+
+/// The request size AWS names when a direct upload is too large: the base64 text of a 50 MB package.
+/// Source: AWS's answer quoted in user reports, "RequestEntityTooLargeException: Request must be smaller
+/// than 69905067 bytes for the CreateFunction operation".
+const REQUEST_LIMIT: usize = 69_905_067;
+
+fn unreadable() -> AwsError {
+    errors::invalid_parameter("Could not unzip uploaded file. Please check your file, then try to upload again.")
+}
+
+/// AWS's answer when a function's code and layers unzip to more than the quota. Source: AWS Lambda
+/// quotas, "250 MB: the maximum size of the contents of a deployment package, including layers and
+/// custom runtimes (unzipped)"; message as AWS returns it (quoted in CloudFormation errors on re:Post).
+fn unzipped_too_large() -> AwsError {
+    errors::invalid_parameter(format!("Unzipped size must be smaller than {UNZIPPED_LIMIT} bytes"))
+}
+
+/// Checks an uploaded package as Lambda does before accepting it: at most 50 MB zipped, readable, safe to
+/// unpack (no entry or symlink leaving the package, nothing written through a link), and at most 250 MB
+/// unzipped both by what it declares and by what it really inflates to (a zip bomb is refused either
+/// way). Inflating runs off the async workers. Returns the unzipped size.
+pub async fn check_upload(code: &Code, operation: &str) -> Result<u64, AwsError> {
+    if code.zip.len() > ZIPPED_LIMIT {
+        return Err(errors::request_entity_too_large(REQUEST_LIMIT, operation));
+    }
+    let zip_bytes = code.zip.clone();
+    let checked = tokio::task::spawn_blocking(move || zip::validate(&zip_bytes, UNZIPPED_LIMIT))
+        .await
+        .map_err(|e| errors::service(e.to_string()))?;
+    match checked {
+        Ok(size) => Ok(size),
+        Err(zip::ZipError::TooLarge(_)) => Err(unzipped_too_large()),
+        Err(e) => {
+            // AWS's message says only that the file could not be unzipped; say why on sekisho's stderr.
+            eprintln!("sekisho: lambda: {operation} refused a package: {e}");
+            Err(unreadable())
+        }
+    }
+}
+
+/// A deployment package together with its layers within the unzipped limit (sizes as the archives
+/// declare them; uploads were checked against what they really inflate to).
 pub fn check_package(zip_bytes: &[u8], layers: &[AttachedLayer]) -> Result<(), AwsError> {
-    let unreadable = || {
-        errors::invalid_parameter("Could not unzip uploaded file. Please check your file, then try to upload again.")
-    };
     let mut total = zip::unzipped_size(zip_bytes).map_err(|_| unreadable())?;
     for l in layers {
         total += zip::unzipped_size(&l.content.zip).unwrap_or(0);
     }
     if total > UNZIPPED_LIMIT {
-        return Err(errors::invalid_parameter(format!("Unzipped size must be smaller than {UNZIPPED_LIMIT} bytes")));
+        return Err(unzipped_too_large());
     }
     Ok(())
 }
@@ -222,10 +264,30 @@ mod tests {
         assert_eq!((kept.log_format.as_str(), kept.application_log_level.as_deref()), ("JSON", Some("DEBUG")));
     }
 
-    #[test]
-    fn packages_must_unzip() {
+    #[tokio::test]
+    async fn packages_must_unzip_safely_and_within_the_quotas() {
         assert_eq!(check_package(b"nope", &[]).unwrap_err().code, "InvalidParameterValueException");
         assert!(check_package(&zip::build(&[("a.py", b"", 0o644)]), &[]).is_ok());
         assert_eq!(package(&json!({})).unwrap_err().message, "Please provide a source for function code.");
+        let ok = Code::new(zip::build(&[("a.py", b"x = 1\n", 0o644)]));
+        assert_eq!(check_upload(&ok, "CreateFunction").await.unwrap(), 6);
+        let unreadable = check_upload(&Code::new(b"nope".to_vec()), "CreateFunction").await.unwrap_err();
+        assert_eq!(
+            unreadable.message,
+            "Could not unzip uploaded file. Please check your file, then try to upload again."
+        );
+        let escaping = Code::new(zip::build_entries(&[zip::RawEntry::symlink("x", "/etc")]));
+        assert_eq!(check_upload(&escaping, "CreateFunction").await.unwrap_err().message, unreadable.message);
+        let bomb_data = zip::deflate(&vec![0u8; 300 << 20]);
+        let bomb = Code::new(zip::build_entries(&[zip::RawEntry::deflated("b", &bomb_data, 1)]));
+        let e = check_upload(&bomb, "CreateFunction").await.unwrap_err();
+        assert_eq!(
+            (e.code.as_str(), e.message.as_str()),
+            ("InvalidParameterValueException", "Unzipped size must be smaller than 262144000 bytes")
+        );
+        let huge = Code::new(vec![0u8; ZIPPED_LIMIT + 1]);
+        let e = check_upload(&huge, "UpdateFunctionCode").await.unwrap_err();
+        assert_eq!((e.code.as_str(), e.status), ("RequestEntityTooLargeException", 413));
+        assert_eq!(e.message, "Request must be smaller than 69905067 bytes for the UpdateFunctionCode operation");
     }
 }

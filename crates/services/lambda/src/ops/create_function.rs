@@ -2,7 +2,7 @@
 //! caller may pass (`iam:PassRole`), optional layers, environment, logging configuration and tags.
 
 use super::configure;
-use crate::state::{Function, FunctionVersion};
+use crate::state::{Code, Function, FunctionVersion};
 use crate::view::{self, Phase};
 use crate::{Lambda, errors, input, names};
 use sekisho_core::{AuthzRequest, AwsError, Check, OpContext, Output};
@@ -23,7 +23,14 @@ pub fn authorize(_l: &Lambda, req: &AuthzRequest<'_>) -> Result<Vec<Check>, AwsE
 }
 
 /// The `$LATEST` version a create request describes.
-fn latest(l: &Lambda, ctx: &OpContext, input: &Value, name: &str, region: &str) -> Result<FunctionVersion, AwsError> {
+fn latest(
+    l: &Lambda,
+    ctx: &OpContext,
+    input: &Value,
+    name: &str,
+    region: &str,
+    code: Code,
+) -> Result<FunctionVersion, AwsError> {
     let package_type = input::str(input, "PackageType").unwrap_or("Zip").to_string();
     if package_type != "Zip" {
         return Err(sekisho_core::service::not_implemented("lambda", "container image functions"));
@@ -40,7 +47,6 @@ fn latest(l: &Lambda, ctx: &OpContext, input: &Value, name: &str, region: &str) 
     if let Some(vars) = &environment {
         configure::check_environment(vars)?;
     }
-    let code = configure::package(input.get("Code").unwrap_or(&Value::Null))?;
     let layers = configure::resolve_layers(l, &input::strings(input, "Layers").unwrap_or_default(), region)?;
     configure::check_package(&code.zip, &layers)?;
     Ok(FunctionVersion {
@@ -70,7 +76,9 @@ fn latest(l: &Lambda, ctx: &OpContext, input: &Value, name: &str, region: &str) 
 
 pub async fn handle(l: &Lambda, ctx: &OpContext, input: Value) -> Result<Output, AwsError> {
     let r = names::function_ref(input::required(&input, "FunctionName")?, None, ctx.account(), &ctx.region)?;
-    let latest = latest(l, ctx, &input, &r.name, &r.region)?;
+    let code = configure::package(input.get("Code").unwrap_or(&Value::Null))?;
+    configure::check_upload(&code, "CreateFunction").await?;
+    let latest = latest(l, ctx, &input, &r.name, &r.region, code)?;
     configure::check_role(ctx, &latest.role, &r.account, &r.arn())?;
     let tags: BTreeMap<String, String> = input::string_map(&input, "Tags").unwrap_or_default();
     let publish = input::bool(&input, "Publish");

@@ -64,7 +64,7 @@ pub async fn call(l: &Lambda, ctx: OpContext, operation: &str, input: Value) -> 
         "CreateFunction" => create_function::handle(l, &ctx, input).await,
         "GetFunction" => get_function::handle(l, &ctx, input, true).await,
         "GetFunctionConfiguration" => get_function::handle(l, &ctx, input, false).await,
-        "UpdateFunctionCode" => update_function_code::handle(l, &ctx, input),
+        "UpdateFunctionCode" => update_function_code::handle(l, &ctx, input).await,
         "UpdateFunctionConfiguration" => update_function_configuration::handle(l, &ctx, input).await,
         "DeleteFunction" => delete_function::handle(l, &ctx, input),
         "ListFunctions" => list_functions::handle(l, &ctx, input),

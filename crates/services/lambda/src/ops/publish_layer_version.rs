@@ -3,7 +3,7 @@
 
 use super::configure;
 use crate::state::{Layer, LayerVersion};
-use crate::{Lambda, errors, input, names, view, zip};
+use crate::{Lambda, errors, input, names, view};
 use sekisho_core::{AuthzRequest, AwsError, Check, OpContext, Output};
 use serde_json::Value;
 
@@ -15,11 +15,8 @@ pub fn authorize(req: &AuthzRequest<'_>) -> Result<Vec<Check>, AwsError> {
 pub async fn handle(l: &Lambda, ctx: &OpContext, input: Value) -> Result<Output, AwsError> {
     let (account, name) = names::layer_ref(input::required(&input, "LayerName")?, ctx.account(), &ctx.region)?;
     let content = configure::package(input.get("Content").unwrap_or(&Value::Null))?;
-    if zip::unzipped_size(&content.zip).is_err() {
-        return Err(errors::invalid_parameter(
-            "Could not unzip uploaded file. Please check your file, then try to upload again.",
-        ));
-    }
+    // A layer is checked as a function's package is: the same quotas apply to it alone.
+    configure::check_upload(&content, "PublishLayerVersion").await?;
     let runtimes = input::strings(&input, "CompatibleRuntimes").unwrap_or_default();
     if runtimes.len() > 15 {
         return Err(errors::invalid_parameter("Maximum of 15 compatible runtimes is allowed."));

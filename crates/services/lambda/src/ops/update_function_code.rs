@@ -7,9 +7,10 @@ use crate::{Lambda, errors, function_ref, input};
 use sekisho_core::{AwsError, OpContext, Output};
 use serde_json::Value;
 
-pub fn handle(l: &Lambda, ctx: &OpContext, input: Value) -> Result<Output, AwsError> {
+pub async fn handle(l: &Lambda, ctx: &OpContext, input: Value) -> Result<Output, AwsError> {
     let r = function_ref(&input, ctx.account(), &ctx.region, false)?;
     let code = configure::package(&input)?;
+    configure::check_upload(&code, "UpdateFunctionCode").await?;
     let dry_run = input::bool(&input, "DryRun");
     let publish = input::bool(&input, "Publish");
     let revision = input::str(&input, "RevisionId");

@@ -1,9 +1,11 @@
-//! One execution environment: the unpacked code and layers, the execution role's credentials, a Runtime
-//! API listener, the function's process and its log. Dropping it stops the process group.
+//! One execution environment: the unpacked code and layers, a private temporary directory, the execution
+//! role's credentials, a Runtime API listener, the function's process (its memory watched) and its log.
+//! Dropping it stops the process group and removes the temporary directory.
 
 use super::api::{ApiState, InitError, Invocation, RuntimeResult};
 use super::credentials::{self, Credentials};
 use super::logs::{Destination, Framing, LogSink, Reader};
+use super::memory::Memory;
 use super::{platform, process, python, unpack};
 use crate::errors;
 use crate::state::FunctionVersion;
@@ -69,6 +71,11 @@ pub struct Environment {
     api: Arc<ApiState>,
     tx: mpsc::Sender<Invocation>,
     pid: i32,
+    memory: Arc<Memory>,
+    /// Dropped after the group is killed; its end also kills the group should sekisho die.
+    _keeper: Option<process::Keeper>,
+    /// The environment's own temporary directory (`TMPDIR`), removed with it.
+    tmp: PathBuf,
     exited: watch::Receiver<Option<String>>,
     readers: Vec<Arc<Reader>>,
     server: tokio::task::JoinHandle<()>,
@@ -82,6 +89,9 @@ impl Drop for Environment {
         self.kill();
         self.server.abort();
         self.sink.flush();
+        // Off the async workers: a function may leave much behind in its temporary directory.
+        let tmp = std::mem::take(&mut self.tmp);
+        std::thread::spawn(move || unpack::remove_private_tmp(&tmp));
     }
 }
 
@@ -149,6 +159,7 @@ fn variables(
     program: &Path,
     task: &Path,
     opt: &Path,
+    tmp: &Path,
     runtime_dir: &Path,
     api: &str,
     log_stream: &str,
@@ -164,6 +175,8 @@ fn variables(
         ("LD_LIBRARY_PATH".into(), format!("{}:{}", task.join("lib").display(), opt.join("lib").display())),
         ("LANG".into(), "en_US.UTF-8".into()),
         ("TZ".into(), ":UTC".into()),
+        // The environment's own /tmp: what one function writes there, no other environment sees.
+        ("TMPDIR".into(), tmp.to_string_lossy().into_owned()),
     ];
     if let Some((major, minor)) = python::version_of(&runtime) {
         let site = opt.join(format!("python/lib/python{major}.{minor}/site-packages"));
@@ -215,9 +228,11 @@ impl Environment {
         parent_request_id: &str,
     ) -> Result<Arc<Environment>, StartFailure> {
         let v = &spec.version;
-        let (task, opt) = unpack::prepare(&host.cache_dir, &v.code, &v.layers)
+        let unpack::Prepared { task, opt, tmp } = unpack::prepare(&host.cache_dir, &v.code, &v.layers)
             .await
             .map_err(|e| StartFailure::Api(errors::service(format!("cannot unpack the function's code: {e}"))))?;
+        // Until the environment owns it, a failed start removes the temporary directory itself.
+        let tmp_guard = TmpGuard(Some(tmp.clone()));
         let (program, args, telemetry) = command(host, spec, &task, &opt).await?;
         let creds = credentials::assume_execution_role(
             door,
@@ -262,6 +277,7 @@ impl Environment {
             &program,
             &task,
             &opt,
+            &tmp,
             &runtime_dir,
             &api_addr,
             &log_stream,
@@ -291,6 +307,7 @@ impl Environment {
             }
         }
         let (exit_tx, exited) = watch::channel(None);
+        let memory = Memory::watch(spawned.pid, v.memory_size, exited.clone());
         let mut child = spawned.child;
         tokio::spawn(async move {
             let desc = match child.wait().await {
@@ -307,6 +324,9 @@ impl Environment {
             api,
             tx,
             pid: spawned.pid,
+            memory,
+            _keeper: spawned.keeper,
+            tmp: tmp_guard.release(),
             exited,
             readers,
             server,
@@ -334,8 +354,15 @@ impl Environment {
         *self.delivered_at.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    pub fn max_memory_mb(&self) -> Option<u64> {
-        process::max_memory_mb(self.pid)
+    /// REPORT's `Max Memory Used` (MB), sampled now.
+    pub fn max_memory_mb(&self) -> u64 {
+        self.memory.sample();
+        self.memory.max_used_mb()
+    }
+
+    /// Whether the function was stopped for using more than its memory size.
+    pub fn out_of_memory(&self) -> bool {
+        self.memory.exceeded()
     }
 
     pub fn kill(&self) {
@@ -359,6 +386,13 @@ impl Environment {
 
     /// Hands one event to the runtime and waits for its answer, the deadline, or the process's end.
     pub async fn run(&self, event: Event, init_limit: Duration) -> RunResult {
+        self.memory.set_busy(true);
+        let result = self.run_event(event, init_limit).await;
+        self.memory.set_busy(false);
+        result
+    }
+
+    async fn run_event(&self, event: Event, init_limit: Duration) -> RunResult {
         self.used.store(true, Ordering::Relaxed);
         *self.delivered_at.lock().unwrap_or_else(|e| e.into_inner()) = None;
         let timeout = event.timeout;
@@ -421,5 +455,22 @@ fn io_reason(e: &std::io::Error) -> String {
         std::io::ErrorKind::PermissionDenied => "permission denied".into(),
         std::io::ErrorKind::NotFound => "no such file or directory".into(),
         _ => e.to_string(),
+    }
+}
+
+/// Removes an environment's temporary directory unless the environment took it over.
+struct TmpGuard(Option<PathBuf>);
+
+impl TmpGuard {
+    fn release(mut self) -> PathBuf {
+        self.0.take().unwrap_or_default()
+    }
+}
+
+impl Drop for TmpGuard {
+    fn drop(&mut self) {
+        if let Some(tmp) = self.0.take() {
+            unpack::remove_private_tmp(&tmp);
+        }
     }
 }

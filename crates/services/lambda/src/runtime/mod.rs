@@ -6,6 +6,7 @@ mod api;
 pub mod credentials;
 mod environment;
 pub mod logs;
+mod memory;
 pub mod platform;
 pub mod process;
 pub mod python;
@@ -241,7 +242,7 @@ impl Runtimes {
         let started = Instant::now();
         let result = env.run(event, init_limit).await;
         let finished = Instant::now();
-        let memory = env.max_memory_mb().unwrap_or(0);
+        let memory = env.max_memory_mb();
         let (outcome, reusable) = finish(&env, v, &req.request_id, result, cold, started, finished, memory);
         env.last_used_ms.store(world.clock.now_ms(), Ordering::Relaxed);
         pool.busy
@@ -346,7 +347,11 @@ fn finish(
             }
             let text = format!("RequestId: {request_id} Error: Runtime exited with error: {how}");
             sink.emit(format!("{text}\nRuntime.ExitError\n"));
-            (error_document("Runtime.ExitError", text), unhandled, Status::Error("Runtime.ExitError".into()), false)
+            // Stopped for its memory: the same answer, and REPORT says why, as Lambda's does ("Status:
+            // error  Error Type: Runtime.OutOfMemory"; observed in Lambda logs and in its Telemetry
+            // API's platform.runtimeDone errorType).
+            let error_type = if env.out_of_memory() { "Runtime.OutOfMemory" } else { "Runtime.ExitError" };
+            (error_document("Runtime.ExitError", text), unhandled, Status::Error(error_type.into()), false)
         }
     };
     env.drain_output();

@@ -97,10 +97,38 @@ impl Service for StsStandIn {
     }
 }
 
-/// CloudWatch Logs as far as Lambda writes to it: authorized like the real operations, recorded here.
+/// CloudWatch Logs as far as Lambda writes to it: authorized like the real operations, batches refused
+/// as the real PutLogEvents refuses them, recorded here.
 #[derive(Default)]
 pub struct LogsStandIn {
     pub events: Mutex<Vec<(String, String, String)>>,
+    /// The number of events of each accepted PutLogEvents call.
+    pub batches: Mutex<Vec<usize>>,
+}
+
+/// PutLogEvents' batch rules (1,048,576 bytes counting 26 per event, 10,000 events, 1 MB per event,
+/// chronological, at most 24 hours), with CloudWatch Logs' error.
+fn check_put_log_events(batch: &[(i64, String)]) -> Result<(), AwsError> {
+    let refuse = |m: String| Err(AwsError::new("InvalidParameterException", 400, m));
+    let bytes: usize = batch.iter().map(|(_, m)| m.len() + 26).sum();
+    if batch.is_empty() || batch.len() > 10_000 {
+        return refuse(format!("{} events in one batch", batch.len()));
+    }
+    if let Some((_, m)) = batch.iter().find(|(_, m)| m.len() + 26 > 1_048_576) {
+        return refuse(format!("Log event too large: {} bytes exceeds limit of 1048576", m.len() + 26));
+    }
+    if bytes > 1_048_576 {
+        return refuse(format!("Upload too large: {bytes} bytes exceeds limit of 1048576"));
+    }
+    if batch.windows(2).any(|w| w[1].0 < w[0].0) {
+        return refuse("Log events in a single PutLogEvents request must be in chronological order.".into());
+    }
+    if batch.last().map(|l| l.0) > batch.first().map(|f| f.0 + 24 * 3_600_000) {
+        return refuse(
+            "The batch of log events in a single PutLogEvents request cannot span more than 24 hours.".into(),
+        );
+    }
+    Ok(())
 }
 
 #[async_trait::async_trait]
@@ -126,9 +154,17 @@ impl Service for LogsStandIn {
         if op == "PutLogEvents" {
             let group = input["logGroupName"].as_str().unwrap_or_default().to_string();
             let stream = input["logStreamName"].as_str().unwrap_or_default().to_string();
+            let batch: Vec<(i64, String)> = input["logEvents"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|e| (e["timestamp"].as_i64().unwrap_or(0), e["message"].as_str().unwrap_or_default().to_string()))
+                .collect();
+            check_put_log_events(&batch)?;
+            self.batches.lock().unwrap().push(batch.len());
             let mut events = self.events.lock().unwrap();
-            for e in input["logEvents"].as_array().into_iter().flatten() {
-                events.push((group.clone(), stream.clone(), e["message"].as_str().unwrap_or_default().to_string()));
+            for (_, message) in batch {
+                events.push((group.clone(), stream.clone(), message));
             }
         }
         Ok(Output::empty())
