@@ -14,6 +14,7 @@ use std::time::Duration;
 const MAX_LIST_PAGES: usize = 100;
 const CLIENT_VERSION: &str = "2025-06-18";
 
+#[derive(Debug)]
 struct Endpoint {
     host: String,
     port: u16,
