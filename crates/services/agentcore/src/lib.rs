@@ -66,13 +66,16 @@ impl Shared {
     }
 }
 
+/// The control plane and the data plane, in that order.
+pub type Services = (Arc<dyn Service>, Arc<dyn Service>);
+
 /// Both services over one state, with the `[agentcore]` section of the world's configuration.
-pub fn services(world: &World) -> Result<(Arc<dyn Service>, Arc<dyn Service>), String> {
+pub fn services(world: &World) -> Result<Services, String> {
     let cfg: config::AgentCoreConfig = world.config.section("agentcore")?;
     Ok(services_with(Arc::new(Shared::new(config::Settings::from_config(&cfg)))))
 }
 
-pub fn services_with(shared: Arc<Shared>) -> (Arc<dyn Service>, Arc<dyn Service>) {
+pub fn services_with(shared: Arc<Shared>) -> Services {
     (Arc::new(Control(shared.clone())), Arc::new(DataPlane(shared)))
 }
 
