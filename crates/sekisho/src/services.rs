@@ -11,6 +11,8 @@ pub fn door(world: Arc<World>) -> Result<Arc<Door>, String> {
     let (bedrock, bedrock_runtime) = sekisho_bedrock::services(&world)?;
     let lambda = sekisho_lambda::Lambda::new(world.clone())?;
     let states = sekisho_states::StepFunctions::from_config(&world)?;
+    // AgentCore's control plane and gateway data plane share one state, like Bedrock's two services.
+    let (agentcore_control, agentcore) = sekisho_agentcore::services(&world)?;
     Ok(Door::builder(world)
         .register(Arc::new(sekisho_sts::Sts))
         .register(Arc::new(sekisho_logs::Logs::new()))
@@ -20,5 +22,7 @@ pub fn door(world: Arc<World>) -> Result<Arc<Door>, String> {
         .register(bedrock_runtime)
         .register(Arc::new(lambda))
         .register(Arc::new(states))
+        .register(agentcore_control)
+        .register(agentcore)
         .build())
 }

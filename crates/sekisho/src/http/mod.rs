@@ -1,6 +1,7 @@
 //! HTTP: one handler for every AWS request (route → authenticate → decode → door → encode) and sekisho's
 //! own endpoints under `/_sekisho/`. Bad input always gets an AWS-shaped 4xx, never a 500.
 
+mod gateway;
 mod internal;
 mod route;
 
@@ -57,6 +58,9 @@ async fn handle(State(state): State<AppState>, ConnectInfo(peer): ConnectInfo<So
     };
     let req = HttpRequest { method: &method, path: &path, query: &query, headers: &headers, body: &body };
     let claims = sigv4::parse(&req);
+    if let Some(target) = gateway::target(&req) {
+        return gateway::handle(&state, peer, &request_id, &req, claims, target, too_large).await;
+    }
     let signing_name = claims.as_ref().ok().map(|c| c.scope.service.clone());
     let Some(model) = route::resolve(&req, signing_name.as_deref()) else {
         return unroutable(&request_id, claims.is_ok());
