@@ -55,12 +55,15 @@ pub enum QueryParameterError {
 }
 
 impl QueryParameterError {
-    /// S3's texts [obs: S3 answers `AuthorizationQueryParametersError` with these; 400 per ceph/s3-tests#462];
-    /// other services are assumed to answer alike [inf].
+    /// S3's texts for `AuthorizationQueryParametersError` (status 400, ceph/s3-tests#462); other services are
+    /// assumed to answer alike [inf].
     pub fn message(self) -> &'static str {
         match self {
+            // [obs] minio/minio-js#1312
             QueryParameterError::ExpiresNotANumber => "X-Amz-Expires should be a number",
+            // [inf]
             QueryParameterError::ExpiresNegative => "X-Amz-Expires must be non-negative",
+            // [obs] aws/aws-cli#5464, bryanjos/aws_auth#31 (S3's XML answer)
             QueryParameterError::ExpiresOverAWeek => {
                 "X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires must be less \
                  than 604800 seconds"
