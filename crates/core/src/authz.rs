@@ -205,6 +205,15 @@ fn context(
                     ctx.insert("aws:SourceIdentity", si.as_str());
                 }
             }
+            // IAM User Guide, global condition keys: GetSessionToken credentials carry their issue time and
+            // whether MFA was used; `aws:MultiFactorAuthAge` only when it was.
+            if let Some(grant) = &caller.session_grant {
+                ctx.insert("aws:TokenIssueTime", clock::iso8601(grant.issued_ms.div_euclid(1000)));
+                ctx.insert("aws:MultiFactorAuthPresent", grant.mfa.to_string());
+                if grant.mfa {
+                    ctx.insert("aws:MultiFactorAuthAge", ((now - grant.issued_ms).max(0) / 1000).to_string());
+                }
+            }
         }
     }
     for (k, v) in tags {

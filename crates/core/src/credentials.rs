@@ -13,6 +13,19 @@ pub struct CredentialRecord {
     pub identity: Identity,
     pub expires_ms: Option<i64>,
     pub active: bool,
+    /// Set for credentials issued by GetSessionToken, which limit what they may call.
+    #[serde(default)]
+    pub session_grant: Option<SessionGrant>,
+}
+
+/// What GetSessionToken recorded when it issued a credential. AWS (STS API reference, GetSessionToken): "You
+/// cannot call any IAM API operations unless MFA authentication information is included in the request" and
+/// "You cannot call any STS API except AssumeRole or GetCallerIdentity". The services enforce it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionGrant {
+    /// `SerialNumber` and `TokenCode` were given (their verification is not modelled yet).
+    pub mfa: bool,
+    pub issued_ms: i64,
 }
 
 /// A credential that passed the registry's checks.
@@ -20,6 +33,7 @@ pub struct CredentialRecord {
 pub struct ResolvedCredential {
     pub secret: String,
     pub identity: Identity,
+    pub session_grant: Option<SessionGrant>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -71,7 +85,11 @@ impl CredentialRegistry {
         if record.expires_ms.is_some_and(|e| e <= now_ms) {
             return Err(SigError::ExpiredToken);
         }
-        Ok(ResolvedCredential { secret: record.secret.clone(), identity: record.identity.clone() })
+        Ok(ResolvedCredential {
+            secret: record.secret.clone(),
+            identity: record.identity.clone(),
+            session_grant: record.session_grant,
+        })
     }
 
     pub fn len(&self) -> usize {
@@ -94,6 +112,7 @@ mod tests {
             identity: Identity::Root { account: "111111111111".into() },
             expires_ms: expires,
             active: true,
+            session_grant: None,
         }
     }
 

@@ -149,6 +149,7 @@ impl Door {
         let mut caller = Caller::new(resolved.identity);
         caller.access_key_id = Some(signed.access_key_id.clone());
         caller.user_agent = req.header("user-agent").map(str::to_string);
+        caller.session_grant = resolved.session_grant;
         Ok(Authenticated { caller, region: signed.scope.region, signing_name: signed.scope.service })
     }
 

@@ -74,6 +74,8 @@ pub struct Caller {
     pub source_arn: Option<String>,
     pub source_account: Option<String>,
     pub user_agent: Option<String>,
+    /// Set when the request was signed with GetSessionToken credentials.
+    pub session_grant: Option<crate::credentials::SessionGrant>,
 }
 
 impl Caller {
@@ -86,6 +88,7 @@ impl Caller {
             source_arn: None,
             source_account: None,
             user_agent: None,
+            session_grant: None,
         }
     }
 

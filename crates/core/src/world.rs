@@ -89,6 +89,7 @@ impl World {
             return Ok(ResolvedCredential {
                 secret: self.config.root_secret(access_key_id).to_string(),
                 identity: Identity::Root { account: access_key_id.to_string() },
+                session_grant: None,
             });
         }
         self.read().credentials.resolve(access_key_id, token, self.clock.now_ms())

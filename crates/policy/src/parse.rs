@@ -446,6 +446,20 @@ mod tests {
     }
 
     #[test]
+    fn deep_nesting_is_a_syntax_error_not_a_stack_overflow() {
+        // Nesting is bounded by the JSON reader (json::MAX_DEPTH); IAM answers a document it cannot read
+        // with "Syntax errors in policy." whatever the reason [inf for the depth].
+        for depth in [100, 100_000] {
+            let nested = format!("{}1{}", "[".repeat(depth), "]".repeat(depth));
+            let doc = format!(
+                r#"{{"Version":"2012-10-17","Statement":{{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":{{"StringEquals":{{"k":{nested}}}}}}}}}"#
+            );
+            let e = parse(&doc, PolicyKind::Identity).map(|_| ()).unwrap_err();
+            assert_eq!((e.code(), e.message()), ("MalformedPolicyDocument", msg::SYNTAX));
+        }
+    }
+
+    #[test]
     fn trust_policy_rules() {
         let t = PolicyKind::RoleTrust;
         assert_eq!(

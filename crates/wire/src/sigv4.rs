@@ -2,11 +2,12 @@
 //! Pure: the caller supplies the secret for the access key and the current time.
 
 pub mod canonical;
+pub mod chunked;
 mod errors;
 #[cfg(test)]
 mod tests;
 
-pub use errors::{ErrorStyle, SigError};
+pub use errors::{ErrorStyle, QueryParameterError, SigError};
 
 use crate::HttpRequest;
 use hmac::{Hmac, Mac};
@@ -18,6 +19,38 @@ pub const ALGORITHM: &str = "AWS4-HMAC-SHA256";
 /// AWS allows this much clock difference between the signer and the service.
 pub const MAX_SKEW_SECS: i64 = 5 * 60;
 pub const UNSIGNED_PAYLOAD: &str = "UNSIGNED-PAYLOAD";
+/// The longest a presigned URL may live: "The minimum value you can set is 1, and the maximum is 604800 (seven
+/// days)" (S3 API reference, Authenticating Requests: Using Query Parameters); the signing key is only valid
+/// that long. Applied to every service [inf for services other than S3].
+pub const MAX_PRESIGN_EXPIRES_SECS: i64 = 604_800;
+
+/// The payload forms, besides a body signed by its SHA-256, that a service takes: `UNSIGNED-PAYLOAD` and the
+/// `STREAMING-*` (`aws-chunked`) forms are S3's (S3 API reference, "Authenticating Requests: Using the
+/// Authorization Header"); no other served service reads `x-amz-content-sha256`. Decided by the service the
+/// request was routed to, never by the scope a client claims.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PayloadModes {
+    pub unsigned: bool,
+    pub streaming: bool,
+}
+
+impl PayloadModes {
+    /// Every service but S3: the body is always covered by its hash.
+    pub const SIGNED_ONLY: PayloadModes = PayloadModes { unsigned: false, streaming: false };
+    /// S3.
+    pub const ALL: PayloadModes = PayloadModes { unsigned: true, streaming: true };
+}
+
+/// What a verified signature covered of the body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Payload {
+    /// The body's SHA-256: the body as received is verified.
+    Signed,
+    /// `UNSIGNED-PAYLOAD`: the body is not covered.
+    Unsigned,
+    /// An `aws-chunked` body: [`chunked::decode`] verifies its chunks and yields the body the service sees.
+    Streaming(chunked::StreamingMode),
+}
 
 /// Where the signature travelled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -136,13 +169,7 @@ fn parse_query(params: &[(String, String)]) -> Result<SignedRequest, SigError> {
         return Err(SigError::Incomplete(format!("{} Re-examine the query-string parameters.", missing.join(" "))));
     };
     let (access_key_id, scope) = parse_credential(credential)?;
-    let expires = match get("X-Amz-Expires") {
-        Some(e) => Some(
-            e.parse::<i64>()
-                .map_err(|_| SigError::Incomplete(format!("X-Amz-Expires should be a number, but was '{e}'.")))?,
-        ),
-        None => None,
-    };
+    let expires = get("X-Amz-Expires").map(presign_expires).transpose()?;
     Ok(SignedRequest {
         form: AuthForm::Query,
         access_key_id,
@@ -153,6 +180,19 @@ fn parse_query(params: &[(String, String)]) -> Result<SignedRequest, SigError> {
         security_token: get("X-Amz-Security-Token").map(str::to_string),
         expires,
     })
+}
+
+/// `X-Amz-Expires`: whole seconds, from 0 to a week.
+fn presign_expires(text: &str) -> Result<i64, SigError> {
+    use QueryParameterError::*;
+    let value = text.parse::<i64>().map_err(|_| SigError::QueryParameters(ExpiresNotANumber))?;
+    if value < 0 {
+        return Err(SigError::QueryParameters(ExpiresNegative));
+    }
+    if value > MAX_PRESIGN_EXPIRES_SECS {
+        return Err(SigError::QueryParameters(ExpiresOverAWeek));
+    }
+    Ok(value)
 }
 
 fn parse_credential(credential: &str) -> Result<(String, Scope), SigError> {
@@ -173,8 +213,21 @@ pub fn verify(req: &HttpRequest, signed: &SignedRequest, secret: &str, now: i64)
     verify_with_key(req, signed, &signing_key(secret, &signed.scope), now)
 }
 
-/// [`verify`] with the scope's signing key already derived (callers may cache it per key and scope).
+/// [`verify`] with the scope's signing key already derived (callers may cache it per key and scope). For a
+/// service that takes only signed payloads ([`PayloadModes::SIGNED_ONLY`]).
 pub fn verify_with_key(req: &HttpRequest, signed: &SignedRequest, key: &[u8; 32], now: i64) -> Result<(), SigError> {
+    verify_payload(req, signed, key, now, PayloadModes::SIGNED_ONLY).map(|_| ())
+}
+
+/// [`verify_with_key`] for a service that takes the payload forms `modes`; says what the signature covered.
+/// A [`Payload::Streaming`] body still has to go through [`chunked::decode`] before the service sees it.
+pub fn verify_payload(
+    req: &HttpRequest,
+    signed: &SignedRequest,
+    key: &[u8; 32],
+    now: i64,
+    modes: PayloadModes,
+) -> Result<Payload, SigError> {
     let t = parse_amz_date(&signed.amz_date).ok_or_else(|| {
         SigError::Incomplete(format!(
             "Date must be in ISO-8601 'basic format'. Got '{}'. See http://en.wikipedia.org/wiki/ISO_8601",
@@ -188,20 +241,20 @@ pub fn verify_with_key(req: &HttpRequest, signed: &SignedRequest, key: &[u8; 32]
     if !signed.signed_headers.iter().any(|h| h == "host") {
         return Err(SigError::HostNotSigned);
     }
-    let payload_hash = payload_hash(req, signed)?;
+    let payload_hash = payload_hash(req, signed, modes)?;
     let scope = signed.scope.to_scope_string();
     let token_forms: &[bool] = match (signed.form, &signed.security_token) {
         (AuthForm::Query, Some(_)) => &[true, false],
         _ => &[true],
     };
     for uri in canonical::uri_candidates(req.path) {
-        for hash in &payload_hash {
+        for (hash, payload) in &payload_hash {
             for &token_signed in token_forms {
                 let creq = canonical::request(req, signed, &uri, hash, token_signed);
                 let sts = string_to_sign(&signed.amz_date, &scope, &creq);
                 let expected = hex(&hmac(key, sts.as_bytes()));
                 if constant_time_eq(expected.as_bytes(), signed.signature.as_bytes()) {
-                    return Ok(());
+                    return Ok(*payload);
                 }
             }
         }
@@ -215,7 +268,7 @@ fn check_time(signed: &SignedRequest, t: i64, now: i64) -> Result<(), SigError> 
     }
     match signed.expires {
         Some(expires) => {
-            if now > t + expires {
+            if now > t.saturating_add(expires) {
                 return Err(SigError::PresignExpired);
             }
         }
@@ -228,16 +281,38 @@ fn check_time(signed: &SignedRequest, t: i64, now: i64) -> Result<(), SigError> 
     Ok(())
 }
 
-/// The payload hashes a signer may have used, most likely first.
-fn payload_hash(req: &HttpRequest, signed: &SignedRequest) -> Result<Vec<String>, SigError> {
-    let actual = hex(&Sha256::digest(req.body));
+/// The payload hashes a signer may have used, most likely first, with what each one covers. A stand-in for
+/// the hash (`UNSIGNED-PAYLOAD`, `STREAMING-*`) is refused unless the service takes that form: a service that
+/// does not read `x-amz-content-sha256` hashes the body itself, so such a signature never matches there [inf].
+fn payload_hash(
+    req: &HttpRequest,
+    signed: &SignedRequest,
+    modes: PayloadModes,
+) -> Result<Vec<(String, Payload)>, SigError> {
+    let actual = || hex(&Sha256::digest(req.body));
     match req.header("x-amz-content-sha256").map(str::trim) {
-        Some(UNSIGNED_PAYLOAD) => Ok(vec![UNSIGNED_PAYLOAD.to_string()]),
-        Some(h) if h.starts_with("STREAMING-") => Ok(vec![h.to_string()]),
-        Some(h) if h.eq_ignore_ascii_case(&actual) => Ok(vec![actual]),
-        Some(_) => Err(SigError::ContentSha256Mismatch),
-        None if signed.form == AuthForm::Query => Ok(vec![actual, UNSIGNED_PAYLOAD.to_string()]),
-        None => Ok(vec![actual]),
+        Some(UNSIGNED_PAYLOAD) if modes.unsigned => Ok(vec![(UNSIGNED_PAYLOAD.to_string(), Payload::Unsigned)]),
+        Some(h) if h == UNSIGNED_PAYLOAD || h.starts_with("STREAMING-") => {
+            // Chunk signatures chain from a header signature: a presigned URL cannot carry a streaming body.
+            match chunked::StreamingMode::from_header(h) {
+                Some(mode) if modes.streaming && signed.form == AuthForm::Header => {
+                    Ok(vec![(h.to_string(), Payload::Streaming(mode))])
+                }
+                _ => Err(SigError::PayloadNotAccepted(h.to_string())),
+            }
+        }
+        Some(h) => {
+            let actual = actual();
+            if h.eq_ignore_ascii_case(&actual) {
+                Ok(vec![(actual, Payload::Signed)])
+            } else {
+                Err(SigError::ContentSha256Mismatch)
+            }
+        }
+        None if signed.form == AuthForm::Query && modes.unsigned => {
+            Ok(vec![(actual(), Payload::Signed), (UNSIGNED_PAYLOAD.to_string(), Payload::Unsigned)])
+        }
+        None => Ok(vec![(actual(), Payload::Signed)]),
     }
 }
 

@@ -213,3 +213,44 @@ fn a_missing_role_is_denied_even_to_root() {
         )
     );
 }
+
+#[test]
+fn session_token_credentials_carry_whether_mfa_was_used() {
+    // A user whose only policy demands MFA (IAM User Guide: aws:MultiFactorAuthPresent).
+    let w = world();
+    let require_mfa = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*",
+        "Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"},"NumericLessThan":{"aws:MultiFactorAuthAge":"3600"}}}]}"#;
+    let mut inline_policies = BTreeMap::new();
+    inline_policies.insert("mfa".to_string(), PolicyDoc::parse(require_mfa, DocKind::Inline).expect("policy"));
+    w.write().account_mut(A, 0).iam.users.insert(
+        "alice".into(),
+        crate::identity::store::User {
+            name: "alice".into(),
+            path: "/".into(),
+            id: "AIDAEXAMPLEALICE001".into(),
+            create_date_ms: 0,
+            inline_policies,
+            attached_policies: vec![],
+            groups: vec![],
+            permissions_boundary: None,
+            tags: vec![],
+        },
+    );
+    let alice = Caller::new(Identity::User {
+        account: A.into(),
+        name: "alice".into(),
+        path: "/".into(),
+        id: "AIDAEXAMPLEALICE001".into(),
+    });
+    let check = Check::new("s3:GetObject", "arn:aws:s3:::bucket/key");
+    // Long-term keys: the key is absent, so the condition does not hold.
+    assert!(!decide(&w, &alice, &check, "us-east-1").allowed);
+    let issued_ms = w.clock.now_ms();
+    let mut without = alice.clone();
+    without.session_grant = Some(crate::credentials::SessionGrant { mfa: false, issued_ms });
+    assert!(!decide(&w, &without, &check, "us-east-1").allowed);
+    let mut with = alice;
+    with.session_grant = Some(crate::credentials::SessionGrant { mfa: true, issued_ms });
+    let outcome = decide(&w, &with, &check, "us-east-1");
+    assert!(outcome.allowed, "{}", outcome.explanation);
+}

@@ -28,6 +28,12 @@ pub fn limit_exceeded(message: impl Into<String>) -> AwsError {
     AwsError::new("LimitExceeded", 409, message)
 }
 
+/// GetSessionToken credentials obtained without MFA calling IAM: AWS answers as if the token were unknown
+/// (aws/aws-cli#8918 shows the XML; aws-vault#1056 the same for ListUsers). No period at the end, as IAM says it.
+pub fn session_token_without_mfa() -> AwsError {
+    AwsError::new("InvalidClientTokenId", 403, "The security token included in the request is invalid")
+}
+
 pub fn malformed(err: &PolicyError) -> AwsError {
     AwsError::new(err.code(), 400, err.message())
 }

@@ -65,6 +65,11 @@ impl Service for Iam {
     }
 
     fn authorize(&self, req: &AuthzRequest<'_>) -> Result<Vec<Check>, AwsError> {
+        // STS API reference, GetSessionToken: "You cannot call any IAM API operations unless MFA
+        // authentication information is included in the request."
+        if req.caller.session_grant.is_some_and(|g| !g.mfa) {
+            return Err(errors::session_token_without_mfa());
+        }
         match operation(req.operation) {
             Some(op) => (op.authorize)(req),
             None => Err(not_implemented("iam", req.operation)),
@@ -81,6 +86,38 @@ impl Service for Iam {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    use sekisho_core::World;
+    use sekisho_core::config::Config;
+    use sekisho_core::credentials::SessionGrant;
+    use sekisho_core::identity::Identity;
+    use sekisho_core::service::Caller;
+
+    #[test]
+    fn session_token_credentials_need_mfa_for_iam() {
+        let world = World::new(Config::defaults());
+        let input = serde_json::json!({});
+        let mut caller = Caller::new(Identity::Root { account: "111111111111".into() });
+        let authorize = |caller: &Caller| {
+            Iam.authorize(&AuthzRequest {
+                operation: "ListUsers",
+                input: &input,
+                caller,
+                region: "us-east-1",
+                world: &world,
+            })
+        };
+        assert!(authorize(&caller).is_ok(), "long-term keys");
+        caller.session_grant = Some(SessionGrant { mfa: false, issued_ms: 0 });
+        let err = authorize(&caller).unwrap_err();
+        assert_eq!(
+            (err.code.as_str(), err.status, err.message.as_str()),
+            ("InvalidClientTokenId", 403, "The security token included in the request is invalid")
+        );
+        caller.session_grant = Some(SessionGrant { mfa: true, issued_ms: 0 });
+        assert!(authorize(&caller).is_ok(), "with MFA");
+    }
+
     #[test]
     fn every_served_operation_is_in_the_model() {
         let model = sekisho_wire::model::load("iam").expect("the iam model is bundled");

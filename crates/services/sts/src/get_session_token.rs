@@ -3,6 +3,7 @@
 
 use crate::input::Input;
 use crate::keys;
+use sekisho_core::credentials::SessionGrant;
 use sekisho_core::identity::Identity;
 use sekisho_core::{AuthzRequest, AwsError, Check, OpContext};
 use serde_json::{Value, json};
@@ -11,20 +12,28 @@ pub fn authorize(_req: &AuthzRequest<'_>) -> Result<Vec<Check>, AwsError> {
     Ok(vec![Check::new("sts:GetSessionToken", "*")])
 }
 
+/// An STS operation temporary credentials may not call. [obs] for GetSessionToken and GetFederationToken
+/// (aws/aws-sdk-js#3670, hashicorp/vault#4108); the same wording for the others is [inf].
+pub fn with_session_credentials(operation: &str) -> AwsError {
+    AwsError::new("AccessDenied", 403, format!("Cannot call {operation} with session credentials"))
+}
+
 pub fn handle(ctx: &OpContext, input: Value) -> Result<Value, AwsError> {
     let input = Input(&input);
     let identity = ctx.caller.identity.clone();
     let temporary = ctx.caller.access_key_id.as_deref().is_some_and(|k| keys::is_temporary(&ctx.world, k));
     if temporary || !matches!(identity, Identity::User { .. } | Identity::Root { .. }) {
-        // [obs] GetSessionToken refuses session credentials.
-        return Err(AwsError::new("AccessDenied", 403, "Cannot call GetSessionToken with session credentials"));
+        return Err(with_session_credentials("GetSessionToken"));
     }
     // Root sessions last at most one hour; users' up to 36 hours, 12 by default.
     let (default, max) = if identity.is_root() { (3600, 3600) } else { (43_200, 129_600) };
     let duration = input.opt_i64("DurationSeconds").unwrap_or(default).min(max);
     let account = identity.account().to_string();
     let expires = ctx.now_ms() + duration * 1000;
-    let issued = keys::issue(&ctx.world, identity, &account, expires);
+    // MFA is "included in the request" when both its parameters are; verifying the code is not modelled yet.
+    let mfa = input.opt_str("SerialNumber").is_some() && input.opt_str("TokenCode").is_some();
+    let grant = SessionGrant { mfa, issued_ms: ctx.now_ms() };
+    let issued = keys::issue_with_grant(&ctx.world, identity, &account, expires, Some(grant));
     Ok(json!({ "Credentials": {
         "AccessKeyId": issued.access_key_id,
         "SecretAccessKey": issued.secret,

@@ -2,7 +2,7 @@
 //! well-formed key), secrets and session tokens, and registering them in the world's credential registry.
 
 use base64::Engine;
-use sekisho_core::credentials::CredentialRecord;
+use sekisho_core::credentials::{CredentialRecord, SessionGrant};
 use sekisho_core::identity::Identity;
 use sekisho_core::{World, ids};
 
@@ -82,6 +82,17 @@ pub struct Issued {
 
 /// Issues temporary credentials for `identity` valid until `expires_ms` and registers them.
 pub fn issue(world: &World, identity: Identity, account: &str, expires_ms: i64) -> Issued {
+    issue_with_grant(world, identity, account, expires_ms, None)
+}
+
+/// [`issue`] for GetSessionToken, which records what the credentials may call.
+pub fn issue_with_grant(
+    world: &World,
+    identity: Identity,
+    account: &str,
+    expires_ms: i64,
+    session_grant: Option<SessionGrant>,
+) -> Issued {
     let issued = Issued {
         access_key_id: access_key_id("ASIA", account),
         secret: ids::secret_access_key(),
@@ -94,6 +105,7 @@ pub fn issue(world: &World, identity: Identity, account: &str, expires_ms: i64) 
         identity,
         expires_ms: Some(expires_ms),
         active: true,
+        session_grant,
     };
     let now = world.clock.now_ms();
     world.write().credentials.insert(issued.access_key_id.clone(), record, now);

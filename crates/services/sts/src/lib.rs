@@ -33,6 +33,11 @@ impl Service for Sts {
     }
 
     fn authorize(&self, req: &AuthzRequest<'_>) -> Result<Vec<Check>, AwsError> {
+        // STS API reference, GetSessionToken: its credentials "cannot call any AWS STS API except AssumeRole or
+        // GetCallerIdentity".
+        if req.caller.session_grant.is_some() && !matches!(req.operation, "AssumeRole" | "GetCallerIdentity") {
+            return Err(get_session_token::with_session_credentials(req.operation));
+        }
         match req.operation {
             "GetCallerIdentity" => Ok(get_caller_identity::authorize(req)),
             "AssumeRole" => assume_role::authorize(req),
@@ -51,5 +56,48 @@ impl Service for Sts {
             other => Err(not_implemented("sts", other)),
         };
         out.map(Output::new)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sekisho_core::World;
+    use sekisho_core::config::Config;
+    use sekisho_core::credentials::SessionGrant;
+    use sekisho_core::identity::Identity;
+    use sekisho_core::service::Caller;
+    use serde_json::json;
+
+    #[test]
+    fn session_token_credentials_may_only_assume_roles_and_ask_who_they_are() {
+        let world = World::new(Config::defaults());
+        let mut caller = Caller::new(Identity::User {
+            account: "111111111111".into(),
+            name: "alice".into(),
+            path: "/".into(),
+            id: "AIDAEXAMPLEALICE001".into(),
+        });
+        caller.session_grant = Some(SessionGrant { mfa: true, issued_ms: 0 });
+        let input =
+            json!({"RoleArn": "arn:aws:iam::111111111111:role/r", "RoleSessionName": "s", "AccessKeyId": "AKIA"});
+        let authorize = |operation: &str| {
+            Sts.authorize(&AuthzRequest {
+                operation,
+                input: &input,
+                caller: &caller,
+                region: "us-east-1",
+                world: &world,
+            })
+        };
+        authorize("AssumeRole").unwrap();
+        authorize("GetCallerIdentity").unwrap();
+        for operation in ["GetSessionToken", "GetAccessKeyInfo"] {
+            let err = authorize(operation).unwrap_err();
+            assert_eq!(
+                (err.code.as_str(), err.status, err.message),
+                ("AccessDenied", 403, format!("Cannot call {operation} with session credentials"))
+            );
+        }
     }
 }

@@ -38,6 +38,38 @@ pub enum SigError {
     InvalidToken,
     /// A temporary credential past its expiration.
     ExpiredToken,
+    /// A presigned URL's parameters out of range.
+    QueryParameters(QueryParameterError),
+    /// A stand-in for the payload hash (`UNSIGNED-PAYLOAD`, `STREAMING-*`) the service does not take.
+    PayloadNotAccepted(String),
+    /// An `aws-chunked` body that is truncated, malformed or not as long as `x-amz-decoded-content-length`.
+    IncompleteBody,
+}
+
+/// Why `X-Amz-Expires` was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueryParameterError {
+    ExpiresNotANumber,
+    ExpiresNegative,
+    ExpiresOverAWeek,
+}
+
+impl QueryParameterError {
+    /// S3's texts for `AuthorizationQueryParametersError` (status 400, ceph/s3-tests#462); other services are
+    /// assumed to answer alike [inf].
+    pub fn message(self) -> &'static str {
+        match self {
+            // [obs] minio/minio-js#1312
+            QueryParameterError::ExpiresNotANumber => "X-Amz-Expires should be a number",
+            // [inf]
+            QueryParameterError::ExpiresNegative => "X-Amz-Expires must be non-negative",
+            // [obs] aws/aws-cli#5464, bryanjos/aws_auth#31 (S3's XML answer)
+            QueryParameterError::ExpiresOverAWeek => {
+                "X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires must be less \
+                 than 604800 seconds"
+            }
+        }
+    }
 }
 
 /// How a service family words authentication errors.
@@ -126,6 +158,18 @@ impl SigError {
             SigError::UnknownAccessKey | SigError::InvalidToken => {
                 AwsError::new(code("InvalidClientTokenId", "UnrecognizedClientException"), status(403), INVALID_TOKEN)
             }
+            SigError::QueryParameters(e) => AwsError::new("AuthorizationQueryParametersError", 400, e.message()),
+            // A service that does not read `x-amz-content-sha256` hashes the body itself: the signature the client
+            // made over its stand-in does not match [inf].
+            SigError::PayloadNotAccepted(_) => {
+                AwsError::new(code("SignatureDoesNotMatch", "InvalidSignatureException"), status(403), MISMATCH)
+            }
+            // [doc] S3's IncompleteBody (Error Responses, 400); its use for malformed chunks is [inf].
+            SigError::IncompleteBody => AwsError::new(
+                "IncompleteBody",
+                400,
+                "You did not provide the number of bytes specified by the Content-Length HTTP header.",
+            ),
             SigError::ExpiredToken => {
                 AwsError::new(code("ExpiredToken", "ExpiredTokenException"), status(400), EXPIRED_TOKEN)
             }

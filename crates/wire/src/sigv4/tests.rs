@@ -273,3 +273,109 @@ fn amz_dates_round_trip() {
     assert_eq!(parse_amz_date("2015-08-30T12:36:00Z"), None);
     assert_eq!(parse_amz_date("20151330T123600Z"), None);
 }
+
+/// A GetCallerIdentity URL presigned by the aws-sigv4 crate, valid for `expires` seconds from `NOW`.
+fn presigned_by_reference(expires: u64, body: aws_sigv4::http_request::SignableBody<'_>) -> Raw {
+    use aws_sigv4::http_request::{SignableRequest, SignatureLocation, SigningSettings, sign};
+    let creds = aws_credential_types::Credentials::new("AKIDEXAMPLE", SECRET, None, None, "test");
+    let identity = creds.into();
+    let mut settings = SigningSettings::default();
+    settings.signature_location = SignatureLocation::QueryParams;
+    settings.expires_in = Some(std::time::Duration::from_secs(expires));
+    let params = aws_sigv4::sign::v4::SigningParams::builder()
+        .identity(&identity)
+        .region("us-east-1")
+        .name("sts")
+        .time(std::time::UNIX_EPOCH + std::time::Duration::from_secs(NOW as u64))
+        .settings(settings)
+        .build()
+        .unwrap()
+        .into();
+    let headers = vec![("host".to_string(), "localhost:4566".to_string())];
+    let query = "Action=GetCallerIdentity&Version=2011-06-15";
+    let url = format!("http://localhost:4566/?{query}");
+    let signable =
+        SignableRequest::new("GET", &url, headers.iter().map(|(k, v)| (k.as_str(), v.as_str())), body).unwrap();
+    let (instructions, _) = sign(signable, &params).unwrap().into_parts();
+    let mut query = query.to_string();
+    for (k, v) in instructions.params() {
+        query.push_str(&format!("&{}={}", canonical::uri_encode(k, false), canonical::uri_encode(v, false)));
+    }
+    Raw { method: "GET".into(), path: "/".into(), query, headers, body: vec![] }
+}
+
+fn with_expires(raw: &Raw, value: &str) -> Raw {
+    let query: Vec<String> = raw
+        .query
+        .split('&')
+        .map(|p| if p.starts_with("X-Amz-Expires=") { format!("X-Amz-Expires={value}") } else { p.to_string() })
+        .collect();
+    Raw {
+        method: raw.method.clone(),
+        path: raw.path.clone(),
+        query: query.join("&"),
+        headers: raw.headers.clone(),
+        body: vec![],
+    }
+}
+
+#[test]
+fn presigned_urls_live_at_most_a_week() {
+    use aws_sigv4::http_request::SignableBody;
+    let week = presigned_by_reference(604_800, SignableBody::Bytes(&[]));
+    let signed = parse(&week.req()).unwrap();
+    assert_eq!(signed.expires, Some(604_800));
+    verify(&week.req(), &signed, SECRET, NOW + 604_800).unwrap();
+    assert_eq!(verify(&week.req(), &signed, SECRET, NOW + 604_801), Err(SigError::PresignExpired));
+
+    let over = presigned_by_reference(604_801, SignableBody::Bytes(&[]));
+    let err = parse(&over.req()).unwrap_err();
+    assert_eq!(err, SigError::QueryParameters(QueryParameterError::ExpiresOverAWeek));
+    let aws = err.to_aws_error(ErrorStyle::Query);
+    assert_eq!(
+        (aws.code.as_str(), aws.status, aws.message.as_str()),
+        (
+            "AuthorizationQueryParametersError",
+            400,
+            "X-Amz-Expires must be less than a week (in seconds); that is, the given X-Amz-Expires must be less than \
+             604800 seconds"
+        )
+    );
+    for (value, expected) in [
+        ("-1", QueryParameterError::ExpiresNegative),
+        ("abc", QueryParameterError::ExpiresNotANumber),
+        ("", QueryParameterError::ExpiresNotANumber),
+        ("99999999999999999999", QueryParameterError::ExpiresNotANumber),
+        // Once overflowed the expiry arithmetic (a panic in debug builds).
+        ("9223372036854775807", QueryParameterError::ExpiresOverAWeek),
+    ] {
+        let raw = with_expires(&week, value);
+        assert_eq!(parse(&raw.req()), Err(SigError::QueryParameters(expected)), "X-Amz-Expires={value}");
+    }
+}
+
+#[test]
+fn unsigned_payloads_only_where_the_service_takes_them() {
+    use aws_sigv4::http_request::SignableBody;
+    // Presigned with UNSIGNED-PAYLOAD in place of the body hash (S3's presigning).
+    let raw = presigned_by_reference(300, SignableBody::UnsignedPayload);
+    let signed = parse(&raw.req()).unwrap();
+    let key = signing_key(SECRET, &signed.scope);
+    assert_eq!(verify_with_key(&raw.req(), &signed, &key, NOW), Err(SigError::Mismatch));
+    assert_eq!(verify_payload(&raw.req(), &signed, &key, NOW, PayloadModes::ALL), Ok(Payload::Unsigned));
+    // The header form: `x-amz-content-sha256: UNSIGNED-PAYLOAD`, signed over that stand-in.
+    let mut header = signed_by_reference(None);
+    header.headers.push(("x-amz-content-sha256".into(), UNSIGNED_PAYLOAD.into()));
+    header.body = b"a body nobody signed".to_vec();
+    let claims = parse(&header.req()).unwrap();
+    let names: Vec<&str> = claims.signed_headers.iter().map(String::as_str).collect();
+    let auth = sign_header(&header.req(), "AKIDEXAMPLE", SECRET, &claims.scope, &claims.amz_date, &names);
+    set(&mut header, "authorization", &auth);
+    let claims = parse(&header.req()).unwrap();
+    let key = signing_key(SECRET, &claims.scope);
+    assert_eq!(
+        verify_with_key(&header.req(), &claims, &key, NOW),
+        Err(SigError::PayloadNotAccepted(UNSIGNED_PAYLOAD.into()))
+    );
+    assert_eq!(verify_payload(&header.req(), &claims, &key, NOW, PayloadModes::ALL), Ok(Payload::Unsigned));
+}

@@ -76,6 +76,7 @@ pub mod create_access_key {
                 identity,
                 expires_ms: None,
                 active: true,
+                session_grant: None,
             };
             w.credentials.insert(id.clone(), record, now);
             Ok(json!({ "AccessKey": {

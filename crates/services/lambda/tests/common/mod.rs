@@ -89,6 +89,7 @@ impl Service for StsStandIn {
             identity: Identity::RoleSession(Arc::new(session)),
             expires_ms: Some(now + 3_600_000),
             active: true,
+            session_grant: None,
         };
         ctx.world.write().credentials.insert(key.clone(), record, now);
         Ok(Output::new(json!({"Credentials": {

@@ -162,6 +162,7 @@ fn get_session_token_credentials_count_as_chaining() {
             identity: Identity::Root { account: A.into() },
             expires_ms: Some(i64::MAX),
             active: true,
+            session_grant: None,
         },
         0,
     );
