@@ -170,6 +170,24 @@ impl Door {
         });
     }
 
+    /// Records a request refused before anyone was authenticated, in the log's small ring of refusals.
+    pub fn record_refused(&self, request_id: &str, service: &str, err: &AwsError) {
+        self.log.push_refusal(DecisionRecord {
+            request_id: request_id.to_string(),
+            parent_request_id: None,
+            time_ms: self.world.clock.now_ms(),
+            caller: "anonymous".into(),
+            service: service.to_string(),
+            operation: String::new(),
+            region: String::new(),
+            checks: Vec::new(),
+            outcome: "Rejected".into(),
+            error_code: Some(err.code.clone()),
+            error_message: Some(err.message.clone()),
+            latency_us: 0,
+        });
+    }
+
     /// Asks the door an authorization question without dispatching anything: the checks a service makes on
     /// a caller's behalf (forward access, e.g. Bedrock's Marketplace check with `aws:CalledVia`). Recorded
     /// like any call under `service`/`operation`; the first denial's AWS message comes back as `Err`.
@@ -303,3 +321,4 @@ impl Door {
         }
     }
 }
+
