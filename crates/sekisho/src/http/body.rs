@@ -34,7 +34,7 @@ impl Budget {
 
 /// Budget held by a body until its request is authenticated (dropping it gives the bytes back).
 pub struct Held {
-    _permits: Vec<OwnedSemaphorePermit>,
+    _permit: Option<OwnedSemaphorePermit>,
 }
 
 #[derive(Debug, PartialEq, Eq)]
@@ -53,8 +53,7 @@ pub async fn read(body: Body, declared: Option<u64>, max: usize, budget: &Budget
     let step = |wait: tokio::time::Instant| (wait + BODY_IDLE_TIMEOUT).min(deadline);
     // A large allocation is mapped lazily: reserving the announced length costs memory only as it fills.
     let mut buf = Vec::with_capacity(declared.map_or(0, |n| n.min(max as u64) as usize));
-    let mut held = Vec::new();
-    let mut metered = 0usize;
+    let mut held = None;
     let mut stream = body.into_data_stream();
     loop {
         let next = tokio::time::timeout_at(step(tokio::time::Instant::now()), stream.next()).await;
@@ -67,20 +66,21 @@ pub async fn read(body: Body, declared: Option<u64>, max: usize, budget: &Budget
         if buf.len() + chunk.len() > max {
             return Err(BodyError::TooLarge);
         }
-        let over = (buf.len() + chunk.len()).saturating_sub(UNMETERED_BODY_BYTES);
-        if over > metered {
-            let want = (over - metered).min(budget.size);
+        if held.is_none() && buf.len() + chunk.len() > UNMETERED_BODY_BYTES {
+            // All the body may still need, at once: bodies taking the budget piecemeal could each hold part
+            // of it and wait for the rest forever. Without a declared length that is the limit.
+            let whole = declared.map_or(max, |n| n.min(max as u64) as usize);
+            let want = whole.saturating_sub(UNMETERED_BODY_BYTES).min(budget.size);
             let n = u32::try_from(want).map_err(|_| BodyError::TooLarge)?;
             let acquire = budget.permits.clone().acquire_many_owned(n);
             match tokio::time::timeout_at(step(tokio::time::Instant::now()), acquire).await {
-                Ok(Ok(permit)) => held.push(permit),
+                Ok(Ok(permit)) => held = Some(permit),
                 _ => return Err(BodyError::Timeout),
             }
-            metered = over;
         }
         buf.extend_from_slice(&chunk);
     }
-    Ok((Bytes::from(buf), Held { _permits: held }))
+    Ok((Bytes::from(buf), Held { _permit: held }))
 }
 
 #[cfg(test)]
@@ -103,14 +103,41 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn large_bodies_hold_budget_until_released() {
+    async fn large_bodies_hold_their_whole_length_until_released() {
         let budget = Budget::new(1024);
         let before = budget.permits.available_permits();
-        let (bytes, held) = read(chunks(10, 64 * 1024), None, 1 << 20, &budget).await.expect("read");
+        let (bytes, held) = read(chunks(10, 64 * 1024), Some(640 * 1024), 1 << 20, &budget).await.expect("read");
         assert_eq!(bytes.len(), 640 * 1024);
         assert_eq!(budget.permits.available_permits(), before - (640 * 1024 - UNMETERED_BODY_BYTES));
         drop(held);
         assert_eq!(budget.permits.available_permits(), before);
+        // Without a declared length, room for the largest body is taken.
+        let (_, held) = read(chunks(10, 64 * 1024), None, 1 << 20, &budget).await.expect("read");
+        assert_eq!(budget.permits.available_permits(), before - ((1 << 20) - UNMETERED_BODY_BYTES));
+        drop(held);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_large_bodies_never_wait_on_each_other_forever() {
+        // A budget for two bodies and five readers that trickle: piecemeal, each would take a share and all
+        // would wait for more until the timeout.
+        let budget = Budget { permits: Arc::new(Semaphore::new(2 * 512 * 1024)), size: 2 * 512 * 1024 };
+        let readers: Vec<_> = (0..5)
+            .map(|_| {
+                let budget = budget.clone();
+                tokio::spawn(async move {
+                    let parts = (0..8).map(|_| Ok::<_, std::convert::Infallible>(Bytes::from(vec![1u8; 80 * 1024])));
+                    let body = Body::from_stream(futures_util::stream::iter(parts).then(|p| async move {
+                        tokio::task::yield_now().await;
+                        p
+                    }));
+                    read(body, Some(640 * 1024), 1 << 20, &budget).await.map(|(b, _)| b.len())
+                })
+            })
+            .collect();
+        for r in readers {
+            assert_eq!(r.await.expect("joined"), Ok(640 * 1024));
+        }
     }
 
     #[tokio::test]
