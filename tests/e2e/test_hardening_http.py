@@ -9,6 +9,7 @@ import re
 import select
 import socket
 import subprocess
+import sys
 import threading
 import time
 import urllib.error
@@ -376,6 +377,40 @@ def test_an_idle_keep_alive_connection_is_closed():
             assert s.recv(1) == b""
     finally:
         stop(server)
+
+
+def test_an_event_stream_outlasts_the_header_timeout():
+    """The header timer runs only while a request's head is awaited, never while a response streams."""
+    fixtures = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures", "bedrock")
+    backend = subprocess.Popen([sys.executable, os.path.join(fixtures, "openai_server.py"), "0"],
+                               stdout=subprocess.PIPE, text=True)
+    try:
+        port = int(backend.stdout.readline().split()[-1])
+        server = start(config=f"""
+[server]
+header_read_timeout_secs = 1
+
+[bedrock]
+require_use_case_form = false
+
+[[bedrock.backends]]
+models = ["anthropic.*"]
+type = "openai"
+url = "http://127.0.0.1:{port}/v1"
+model = "tiny-test-model"
+""")
+        try:
+            rt = server.client("bedrock-runtime", access_key=ACCOUNT_B, region="ap-northeast-1")
+            events = rt.converse_stream(modelId="jp.anthropic.claude-haiku-4-5-20251001-v1:0",
+                                        messages=[{"role": "user", "content": [{"text": "slowstream a b c d"}]}])
+            text = "".join(e["contentBlockDelta"]["delta"]["text"] for e in events["stream"] if "contentBlockDelta" in e)
+            # Six words half a second apart: the stream lasted well past the one-second header timeout.
+            assert text == "echo: slowstream a b c d"
+        finally:
+            stop(server)
+    finally:
+        backend.terminate()
+        backend.wait(timeout=10)
 
 
 def test_over_the_connection_cap_new_connections_are_refused_clearly():
