@@ -219,7 +219,10 @@ def test_a_wrong_external_id_is_refused(sekisho, seed):
     assert (d["error"], d["cause"]) == ("States.TaskFailed", ASSUME_FAILED)
     why = explain(sekisho, denied_assume_role(sekisho, request_id))
     assert "the resource's account has no role trust policy that allows the caller" in why, why
-    assert f'sts:ExternalId ["{OPERATOR.replace("operator-", "another-")}"]: failed (request has ["{OPERATOR}"])' in why, why
+    # The log does not show the value a trust policy requires of sts:ExternalId (issue 11), only that it failed.
+    assert ("sts:ExternalId [required value not shown]: failed: did not match the required sts:ExternalId"
+            in why), why
+    assert OPERATOR.replace("operator-", "another-") not in why, why
 
 
 def test_without_sts_assume_role_in_the_operator_role(sekisho, seed):

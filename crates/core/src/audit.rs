@@ -38,44 +38,144 @@ pub struct DecisionRecord {
     pub latency_us: u64,
 }
 
+/// Longest kept text of one field of a record (names, error messages that echo request headers), in bytes:
+/// enough for any ARN and AWS message, small enough that 10 000 records stay a few tens of megabytes.
+pub const MAX_FIELD_BYTES: usize = 2048;
+/// Longest kept explanation of one check (policies consulted, statements, conditions), in bytes.
+pub const MAX_EXPLANATION_BYTES: usize = 16 * 1024;
+/// Most checks kept in one record; services make a handful.
+pub const MAX_CHECKS: usize = 64;
+/// Records kept of requests refused before authentication, apart from the calls so that a flood of them
+/// can neither grow memory nor push real decisions out of the log.
+pub const REFUSAL_CAPACITY: usize = 1000;
+
 #[derive(Debug)]
 pub struct DecisionLog {
     capacity: usize,
-    entries: Mutex<VecDeque<DecisionRecord>>,
+    rings: Mutex<Rings>,
+}
+
+/// Two rings, each entry numbered in arrival order so that reading both gives one timeline.
+#[derive(Debug, Default)]
+struct Rings {
+    next: u64,
+    calls: VecDeque<(u64, DecisionRecord)>,
+    refusals: VecDeque<(u64, DecisionRecord)>,
 }
 
 impl DecisionLog {
     pub fn new(capacity: usize) -> Self {
-        DecisionLog { capacity, entries: Mutex::new(VecDeque::with_capacity(capacity.min(1024))) }
+        let rings = Rings { calls: VecDeque::with_capacity(capacity.min(1024)), ..Default::default() };
+        DecisionLog { capacity, rings: Mutex::new(rings) }
     }
 
-    pub fn push(&self, record: DecisionRecord) {
-        let mut e = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        if e.len() >= self.capacity {
-            e.pop_front();
+    fn rings(&self) -> std::sync::MutexGuard<'_, Rings> {
+        self.rings.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Keeps a call's record (authenticated: it went through the door), bounded in size.
+    pub fn push(&self, mut record: DecisionRecord) {
+        record.bound();
+        let mut r = self.rings();
+        let seq = r.next;
+        r.next += 1;
+        if r.calls.len() >= self.capacity {
+            r.calls.pop_front();
         }
-        e.push_back(record);
+        r.calls.push_back((seq, record));
+    }
+
+    /// Keeps the record of a request refused before anyone was authenticated, in the small ring.
+    pub fn push_refusal(&self, mut record: DecisionRecord) {
+        record.bound();
+        let mut r = self.rings();
+        let seq = r.next;
+        r.next += 1;
+        if r.refusals.len() >= REFUSAL_CAPACITY {
+            r.refusals.pop_front();
+        }
+        r.refusals.push_back((seq, record));
     }
 
     pub fn find(&self, request_id: &str) -> Option<DecisionRecord> {
-        let e = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        e.iter().rev().find(|r| r.request_id == request_id).cloned()
+        let r = self.rings();
+        let found = |ring: &VecDeque<(u64, DecisionRecord)>| {
+            ring.iter().rev().find(|(_, rec)| rec.request_id == request_id).map(|(_, rec)| rec.clone())
+        };
+        found(&r.calls).or_else(|| found(&r.refusals))
     }
 
     /// Records started by a request (internal calls made on its behalf), oldest first.
     pub fn children(&self, request_id: &str) -> Vec<DecisionRecord> {
-        let e = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        e.iter().filter(|r| r.parent_request_id.as_deref() == Some(request_id)).cloned().collect()
+        let r = self.rings();
+        r.calls
+            .iter()
+            .filter(|(_, rec)| rec.parent_request_id.as_deref() == Some(request_id))
+            .map(|(_, rec)| rec.clone())
+            .collect()
     }
 
-    /// The newest `limit` records, newest first.
+    /// The newest `limit` records of both rings, newest first.
     pub fn recent(&self, limit: usize) -> Vec<DecisionRecord> {
-        let e = self.entries.lock().unwrap_or_else(|p| p.into_inner());
-        e.iter().rev().take(limit).cloned().collect()
+        let r = self.rings();
+        let mut calls = r.calls.iter().rev().peekable();
+        let mut refusals = r.refusals.iter().rev().peekable();
+        let mut out = Vec::with_capacity(limit.min(r.calls.len() + r.refusals.len()));
+        while out.len() < limit {
+            let next = match (calls.peek(), refusals.peek()) {
+                (Some(c), Some(f)) if c.0 > f.0 => calls.next(),
+                (_, Some(_)) => refusals.next(),
+                (Some(_), None) => calls.next(),
+                (None, None) => None,
+            };
+            let Some((_, rec)) = next else { break };
+            out.push(rec.clone());
+        }
+        out
+    }
+
+    /// How many records each ring holds: (calls, refusals).
+    pub fn counts(&self) -> (usize, usize) {
+        let r = self.rings();
+        (r.calls.len(), r.refusals.len())
     }
 }
 
+/// Cuts `s` to at most `max` bytes (on a character boundary), saying how much was left out.
+fn truncate(s: &mut String, max: usize) {
+    if s.len() <= max {
+        return;
+    }
+    let cut = (0..=max).rev().find(|&i| s.is_char_boundary(i)).unwrap_or(0);
+    let dropped = s.len() - cut;
+    s.truncate(cut);
+    s.push_str(&format!("... ({dropped} more bytes not kept)"));
+    // Truncating keeps the allocation: the point is to give the memory back.
+    s.shrink_to_fit();
+}
+
 impl DecisionRecord {
+    /// Bounds every field, so what one request can make the log keep is small whatever it sent.
+    fn bound(&mut self) {
+        for field in [&mut self.request_id, &mut self.caller, &mut self.service, &mut self.operation, &mut self.region]
+        {
+            truncate(field, MAX_FIELD_BYTES);
+        }
+        if let Some(p) = &mut self.parent_request_id {
+            truncate(p, MAX_FIELD_BYTES);
+        }
+        for field in [&mut self.error_code, &mut self.error_message].into_iter().flatten() {
+            truncate(field, MAX_FIELD_BYTES);
+        }
+        self.checks.truncate(MAX_CHECKS);
+        for c in &mut self.checks {
+            for field in [&mut c.action, &mut c.resource, &mut c.decision] {
+                truncate(field, MAX_FIELD_BYTES);
+            }
+            truncate(&mut c.explanation, MAX_EXPLANATION_BYTES);
+        }
+    }
+
     /// The record in plain words, as `sekisho explain` prints it.
     pub fn render(&self) -> String {
         let mut s = format!(
@@ -130,5 +230,47 @@ mod tests {
         assert!(log.find("a").is_none());
         assert_eq!(log.children("a").len(), 2);
         assert_eq!(log.recent(10)[0].request_id, "c");
+    }
+
+    #[test]
+    fn refusals_have_their_own_small_ring_and_share_the_timeline() {
+        let log = DecisionLog::new(2);
+        log.push(rec("a", None));
+        for i in 0..REFUSAL_CAPACITY + 5 {
+            log.push_refusal(rec(&format!("r{i}"), None));
+        }
+        log.push(rec("b", None));
+        // The flood of refusals pushed out neither call, and kept only its newest.
+        assert_eq!(log.counts(), (2, REFUSAL_CAPACITY));
+        assert!(log.find("a").is_some());
+        assert!(log.find("r0").is_none());
+        let ids: Vec<String> = log.recent(3).into_iter().map(|r| r.request_id).collect();
+        let last = REFUSAL_CAPACITY + 4;
+        assert_eq!(ids, ["b".to_string(), format!("r{last}"), format!("r{}", last - 1)]);
+        assert_eq!(log.recent(usize::MAX).last().map(|r| r.request_id.clone()), Some("a".into()));
+    }
+
+    #[test]
+    fn each_record_is_bounded() {
+        let log = DecisionLog::new(10);
+        let mut r = rec("big", None);
+        r.error_message = Some(format!("Authorization={}", "é".repeat(100_000)));
+        r.checks = (0..1000)
+            .map(|_| CheckRecord {
+                action: "sts:AssumeRole".into(),
+                resource: "x".repeat(10_000),
+                decision: "ImplicitDeny".into(),
+                explanation: "y".repeat(100_000),
+            })
+            .collect();
+        log.push_refusal(r);
+        let kept = log.find("big").expect("kept");
+        let message = kept.error_message.expect("message");
+        assert!(message.len() < MAX_FIELD_BYTES + 64, "{}", message.len());
+        assert!(message.ends_with("more bytes not kept)"));
+        assert!(message.capacity() < MAX_FIELD_BYTES + 64, "{}", message.capacity());
+        assert_eq!(kept.checks.len(), MAX_CHECKS);
+        assert!(kept.checks[0].resource.len() < MAX_FIELD_BYTES + 64);
+        assert!(kept.checks[0].explanation.len() < MAX_EXPLANATION_BYTES + 64);
     }
 }

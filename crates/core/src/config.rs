@@ -11,6 +11,13 @@ pub struct ServerConfig {
     pub port: Option<u16>,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: Option<usize>,
+    /// The token `/_sekisho/` and `/moto-api/` require off loopback (random at each start when unset;
+    /// the environment variable `SEKISHO_TOKEN` overrides it).
+    pub token: Option<String>,
+    /// Most connections open at once; more are refused with a 503.
+    pub max_connections: Option<usize>,
+    /// Seconds a client has to send a request's headers; also how long an idle keep-alive connection stays.
+    pub header_read_timeout_secs: Option<u64>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]

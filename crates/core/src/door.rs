@@ -146,6 +146,9 @@ impl Door {
         // Clients sign with their own, real clock: a virtual clock that jumped ahead must not make every
         // signature look expired.
         sigv4::verify_with_key(req, &signed, &key, crate::clock::wall_secs())?;
+        if let crate::identity::Identity::Root { account } = &resolved.identity {
+            self.world.account_seen(account);
+        }
         let mut caller = Caller::new(resolved.identity);
         caller.access_key_id = Some(signed.access_key_id.clone());
         caller.user_agent = req.header("user-agent").map(str::to_string);
@@ -162,6 +165,24 @@ impl Door {
             caller: caller.to_string(),
             service: service.to_string(),
             operation: operation.to_string(),
+            region: String::new(),
+            checks: Vec::new(),
+            outcome: "Rejected".into(),
+            error_code: Some(err.code.clone()),
+            error_message: Some(err.message.clone()),
+            latency_us: 0,
+        });
+    }
+
+    /// Records a request refused before anyone was authenticated, in the log's small ring of refusals.
+    pub fn record_refused(&self, request_id: &str, service: &str, err: &AwsError) {
+        self.log.push_refusal(DecisionRecord {
+            request_id: request_id.to_string(),
+            parent_request_id: None,
+            time_ms: self.world.clock.now_ms(),
+            caller: "anonymous".into(),
+            service: service.to_string(),
+            operation: String::new(),
             region: String::new(),
             checks: Vec::new(),
             outcome: "Rejected".into(),
@@ -302,5 +323,34 @@ impl Door {
         for service in self.services.values() {
             service.reset();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::Config;
+
+    /// Authenticates a GetCallerIdentity signed for `account` with `secret`.
+    fn authenticate(door: &Door, account: &str, secret: &str) -> Result<Authenticated, SigError> {
+        let date = sigv4::format_amz_date(crate::clock::wall_secs());
+        let headers = vec![("host".to_string(), "127.0.0.1".to_string()), ("x-amz-date".to_string(), date.clone())];
+        let body = b"Action=GetCallerIdentity&Version=2011-06-15";
+        let mut req = HttpRequest { method: "POST", path: "/", query: "", headers: &headers, body };
+        let scope = sigv4::Scope { date: date[..8].to_string(), region: "us-east-1".into(), service: "sts".into() };
+        let auth = sigv4::sign_header(&req, account, secret, &scope, &date, &["host", "x-amz-date"]);
+        let mut signed_headers = headers.clone();
+        signed_headers.push(("authorization".to_string(), auth));
+        req.headers = &signed_headers;
+        door.authenticate(&req)
+    }
+
+    #[test]
+    fn only_an_authenticated_request_creates_its_account() {
+        let door = Door::builder(Arc::new(World::new(Config::defaults()))).build();
+        assert_eq!(authenticate(&door, "123456789012", "not-the-secret").err(), Some(SigError::Mismatch));
+        assert!(door.world().read().account("123456789012").is_none());
+        assert!(authenticate(&door, "123456789012", "test").is_ok());
+        assert!(door.world().read().account("123456789012").is_some());
     }
 }

@@ -69,6 +69,14 @@ impl World {
         self.endpoint.get().map(String::as_str)
     }
 
+    /// The account a verified request was signed for, created on its first authenticated use.
+    pub fn account_seen(&self, id: &str) {
+        if self.read().account(id).is_none() {
+            let now = self.clock.now_ms();
+            self.write().account_mut(id, now);
+        }
+    }
+
     pub fn read(&self) -> RwLockReadGuard<'_, WorldState> {
         // A panic while holding the lock cannot leave the maps half-updated in a way readers mind more than
         // losing the service, so a poisoned lock is used as is.
@@ -80,12 +88,10 @@ impl World {
     }
 
     /// The secret and principal of an access key, after the registry's checks (existence, token, expiry).
+    /// Creates nothing: a root key names an account that [`World::account_seen`] creates once a request
+    /// signed with it is verified, so requests that fail authentication leave no account behind.
     pub fn resolve_access_key(&self, access_key_id: &str, token: Option<&str>) -> Result<ResolvedCredential, SigError> {
         if crate::ids::is_account_id(access_key_id) {
-            if self.read().account(access_key_id).is_none() {
-                let now = self.clock.now_ms();
-                self.write().account_mut(access_key_id, now);
-            }
             return Ok(ResolvedCredential {
                 secret: self.config.root_secret(access_key_id).to_string(),
                 identity: Identity::Root { account: access_key_id.to_string() },

@@ -263,6 +263,18 @@ impl<'a> Decision<'a> {
 
     /// The decision in plain words: what was asked, what was decided and why, and every policy consulted.
     pub fn explain(&self) -> String {
+        self.render(false)
+    }
+
+    /// [`Decision::explain`] for a log others may read: the values a condition requires are not shown where
+    /// the caller could not read them (trust, resource-based, resource control and endpoint policies) nor
+    /// for keys whose values are secrets (`sts:ExternalId`) in any policy, whose request values are not shown
+    /// either. Other values the caller sent still are.
+    pub fn explain_redacted(&self) -> String {
+        self.render(true)
+    }
+
+    fn render(&self, redact: bool) -> String {
         let mut out = String::new();
         let verdict = match self.effect {
             EvalDecision::Allow => "ALLOWED",
@@ -300,7 +312,7 @@ impl<'a> Decision<'a> {
                 let _ = writeln!(out, "    no statement matches this action and resource");
             }
             for t in traces {
-                self.describe_trace(&mut out, t);
+                self.describe_trace(&mut out, t, redact);
             }
         }
         let missing = self.missing_context_values();
@@ -310,7 +322,7 @@ impl<'a> Decision<'a> {
         out
     }
 
-    fn describe_trace(&self, out: &mut String, t: &Trace) {
+    fn describe_trace(&self, out: &mut String, t: &Trace, redact: bool) {
         let r = self.reason(t);
         let s = r.statement;
         let verb = match (r.applied, s.effect()) {
@@ -347,18 +359,21 @@ impl<'a> Decision<'a> {
                 writeln!(out, "      a policy variable has no value in this request, so the statement cannot apply");
         }
         for c in &r.conditions {
+            let secret = redact && is_secret_key(c.key);
             let got = match c.request_values {
+                // Where the condition held, the caller's value may be the secret itself.
+                Some(_) if secret => "request has a value, not shown".to_string(),
                 Some(v) => format!("request has {}", quote_list(v)),
                 None => "key absent from request".to_string(),
             };
-            let _ = writeln!(
-                out,
-                "      condition {} {} {}: {} ({got})",
-                c.operator,
-                c.key,
-                quote_list(c.policy_values),
-                if c.held { "held" } else { "failed" }
-            );
+            let hidden = secret || (redact && r.policy_type.is_resource_side());
+            let required = if hidden { "[required value not shown]".to_string() } else { quote_list(c.policy_values) };
+            let outcome = match (c.held, hidden) {
+                (true, _) => "held".to_string(),
+                (false, false) => "failed".to_string(),
+                (false, true) => format!("failed: did not match the required {}", c.key),
+            };
+            let _ = writeln!(out, "      condition {} {} {required}: {outcome} ({got})", c.operator, c.key);
         }
     }
 
@@ -402,6 +417,14 @@ impl PolicyType {
     }
 }
 
+/// Condition keys whose required values are secrets shared between two parties: an explanation never
+/// shows them (the external id a role's trust policy demands is what keeps a confused deputy out).
+const SECRET_KEYS: &[&str] = &["sts:externalid"];
+
+fn is_secret_key(key: &str) -> bool {
+    SECRET_KEYS.iter().any(|k| k.eq_ignore_ascii_case(key))
+}
+
 fn quote_list(v: &[String]) -> String {
     let items: Vec<String> = v.iter().map(|s| format!("\"{s}\"")).collect();
     format!("[{}]", items.join(", "))
@@ -436,6 +459,15 @@ mod tests {
         ] {
             assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
         }
+        let redacted = d.explain_redacted();
+        assert!(!redacted.contains("12345"), "{redacted}");
+        assert!(
+            redacted.contains(
+                "condition StringEquals sts:ExternalId [required value not shown]: failed: did not match the \
+                 required sts:ExternalId (request has a value, not shown)"
+            ),
+            "{redacted}"
+        );
         let record = d.record();
         assert_eq!(record.denied_by, Some(PolicyType::Identity));
         assert_eq!(record.explanation, text);
@@ -444,6 +476,26 @@ mod tests {
         assert!(!reasons[0].applied);
         assert_eq!(reasons[0].principal_match, PrincipalMatch::Account);
         assert!(!reasons[0].conditions[0].held);
+    }
+
+    #[test]
+    fn redaction_keeps_the_callers_own_conditions_but_not_secrets() {
+        let own = Policy::parse(
+            r#"{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"s3:*","Resource":"*","Condition":
+               {"StringEquals":{"aws:RequestedRegion":"eu-west-1","sts:ExternalId":"s3cret"}}}}"#,
+            PolicyKind::Identity,
+        )
+        .expect("valid");
+        let bob = Principal::user("arn:aws:iam::444455556666:user/bob", None);
+        let ctx = Context::new().with("aws:RequestedRegion", "us-east-1");
+        let refs = [PolicyRef::new("p", PolicySource::InlineUser, &own)];
+        let mut req = Request::new(&bob, "s3:GetObject", "arn:aws:s3:::b/k", &ctx);
+        req.identity_policies = &refs;
+        let d = evaluate(&req);
+        let text = d.explain_redacted();
+        assert!(text.contains("aws:RequestedRegion [\"eu-west-1\"]: failed"), "{text}");
+        assert!(!text.contains("s3cret"), "{text}");
+        assert!(d.explain().contains("s3cret"));
     }
 
     #[test]

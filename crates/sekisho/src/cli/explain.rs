@@ -1,4 +1,5 @@
-//! `sekisho explain <request-id>`: asks a running sekisho why a request was allowed or denied.
+//! `sekisho explain <request-id>`: asks a running sekisho why a request was allowed or denied
+//! (sending `SEKISHO_TOKEN` when set, which sekisho requires off loopback).
 
 use super::{endpoint, parse_options};
 use std::io::{Read, Write};
@@ -25,7 +26,12 @@ pub fn get(endpoint: &str, path: &str) -> Result<(u16, String), String> {
         .ok_or_else(|| format!("endpoint must start with http://: {endpoint}"))?
         .trim_end_matches('/');
     let mut stream = TcpStream::connect(authority).map_err(|e| format!("cannot reach sekisho at {endpoint}: {e}"))?;
-    let request = format!("GET {path} HTTP/1.1\r\nHost: {authority}\r\nConnection: close\r\n\r\n");
+    // Off loopback sekisho's own endpoints need its token.
+    let token = match std::env::var("SEKISHO_TOKEN") {
+        Ok(t) if !t.trim().is_empty() => format!("X-Sekisho-Token: {}\r\n", t.trim()),
+        _ => String::new(),
+    };
+    let request = format!("GET {path} HTTP/1.1\r\nHost: {authority}\r\n{token}Connection: close\r\n\r\n");
     stream.write_all(request.as_bytes()).map_err(|e| e.to_string())?;
     let mut response = Vec::new();
     stream.read_to_end(&mut response).map_err(|e| e.to_string())?;

@@ -1,10 +1,12 @@
 //! `sekisho serve`: start the world and the door, listen, print one ready line, stop cleanly on a signal.
 
 use super::{option, parse_options};
+use crate::http::{Connections, Settings, control};
 use sekisho_core::World;
 use sekisho_core::config::Config;
 use std::io::Write;
 use std::sync::Arc;
+use std::time::Duration;
 
 pub fn run(args: &[String]) -> Result<(), String> {
     let (options, positional) = parse_options(args, &["host", "port", "config"])?;
@@ -31,17 +33,47 @@ pub fn run(args: &[String]) -> Result<(), String> {
     runtime.block_on(serve(host, port, config))
 }
 
+/// Connections open at once unless `[server] max_connections` says otherwise: far more than SDK connection
+/// pools open, few enough that file descriptors and per-connection buffers stay bounded.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
+/// How long a client has to send a request's headers, counted from when the connection starts waiting for
+/// them: hyper's header timer also runs on an idle keep-alive connection, so this closes those too. As long
+/// as the idle timeout SDKs commonly use, so a pooled connection is not closed under a client about to reuse it.
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(60);
+/// Connections over the cap being answered at once; more are closed without an answer.
+const MAX_REFUSALS_IN_FLIGHT: usize = 64;
+/// How long a refused connection is drained after its 503, so the client reads the answer before the close.
+const REFUSAL_LINGER: Duration = Duration::from_secs(1);
+
+/// How the accept loop treats connections.
+struct Limits {
+    max_connections: usize,
+    header_read_timeout: Duration,
+}
+
 async fn serve(host: String, port: u16, config: Config) -> Result<(), String> {
     let listener = tokio::net::TcpListener::bind((host.as_str(), port))
         .await
         .map_err(|e| format!("cannot listen on {host}:{port}: {e}"))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
     let max_body = config.server.max_body_bytes.unwrap_or(crate::http::DEFAULT_MAX_BODY);
+    let limits = Limits {
+        max_connections: config.server.max_connections.unwrap_or(DEFAULT_MAX_CONNECTIONS).max(1),
+        header_read_timeout: config
+            .server
+            .header_read_timeout_secs
+            .map_or(DEFAULT_HEADER_READ_TIMEOUT, |s| Duration::from_secs(s.max(1))),
+    };
+    let loopback_only = addr.ip().is_loopback();
+    let token = control_token(&config, loopback_only)?;
     let world = Arc::new(World::new(config));
     let shown = if addr.ip().is_ipv6() { format!("[{}]", addr.ip()) } else { addr.ip().to_string() };
     world.set_endpoint(format!("http://{shown}:{}", addr.port()));
     let door = crate::services::door(world)?;
-    let app = crate::http::router(door, max_body);
+    let connections = Connections::new(limits.max_connections);
+    let guard = control::Guard::new(token, loopback_only, Some(host));
+    let settings = Settings { max_body, guard, connections: connections.clone() };
+    let app = crate::http::router(door, settings);
     // Signal handlers are installed before the ready line, so a signal sent right after it stops us cleanly.
     let shutdown = shutdown_signal()?;
     let shown_host = if addr.ip().is_ipv6() { format!("[{}]", addr.ip()) } else { addr.ip().to_string() };
@@ -50,22 +82,56 @@ async fn serve(host: String, port: u16, config: Config) -> Result<(), String> {
         let _ = writeln!(out, "sekisho listening on http://{shown_host}:{}", addr.port());
         let _ = out.flush();
     }
-    accept_loop(listener, app, shutdown).await
+    accept_loop(listener, app, connections, limits, shutdown).await
+}
+
+/// The token sekisho's own endpoints require off loopback: `SEKISHO_TOKEN`, `[server] token`, or a random
+/// one made now. Off loopback, standard error says where it comes from (the random one itself: whoever
+/// started sekisho reads it there); the ready line on standard output stays one exact line.
+fn control_token(config: &Config, loopback_only: bool) -> Result<String, String> {
+    let given = std::env::var("SEKISHO_TOKEN").ok().filter(|t| !t.trim().is_empty()).map(|t| (t, "SEKISHO_TOKEN"));
+    let given =
+        given.or_else(|| config.server.token.clone().filter(|t| !t.trim().is_empty()).map(|t| (t, "[server] token")));
+    let (token, note) = match given {
+        Some((t, from)) => (t.trim().to_string(), format!("the token from {from}")),
+        None => {
+            let mut bytes = [0u8; 24];
+            getrandom::fill(&mut bytes).map_err(|e| format!("cannot make a token: {e}"))?;
+            let t: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+            let note = format!("the token {t}");
+            (t, note)
+        }
+    };
+    if !loopback_only {
+        eprintln!(
+            "sekisho: listening beyond loopback: /_sekisho/ (but health) and /moto-api/ need {note}, sent as \
+             `Authorization: Bearer <token>` or `X-Sekisho-Token: <token>`"
+        );
+    }
+    Ok(token)
 }
 
 /// Accepts connections and serves each with hyper's HTTP/1.1 connection driver, the router as its service and
-/// the peer address as `ConnectInfo`. On a signal: stop accepting, let in-flight requests finish (idle
-/// keep-alive connections close at once), and give up on stragglers after a few seconds.
+/// the peer address as `ConnectInfo`. At most `max_connections` are open at once: another one is answered
+/// `503` and closed. On a signal: stop accepting, let in-flight requests finish (idle keep-alive connections
+/// close at once), and give up on stragglers after a few seconds.
 async fn accept_loop(
     listener: tokio::net::TcpListener,
     app: axum::Router,
+    connections: Arc<Connections>,
+    limits: Limits,
     shutdown: impl std::future::Future<Output = ()>,
 ) -> Result<(), String> {
-    use hyper_util::rt::TokioIo;
+    use hyper_util::rt::{TokioIo, TokioTimer};
     use hyper_util::server::graceful::GracefulShutdown;
     use tower_service::Service;
 
     let graceful = GracefulShutdown::new();
+    let refusals = Arc::new(tokio::sync::Semaphore::new(MAX_REFUSALS_IN_FLIGHT));
+    let mut http1 = hyper::server::conn::http1::Builder::new();
+    // Without a timer hyper enforces no header timeout at all: a client sending a byte a second would hold
+    // its connection forever.
+    http1.timer(TokioTimer::new()).header_read_timeout(limits.header_read_timeout);
     tokio::pin!(shutdown);
     loop {
         let (stream, peer) = tokio::select! {
@@ -73,11 +139,15 @@ async fn accept_loop(
                 Ok(conn) => conn,
                 // Out of descriptors and the like: keep serving the connections we have.
                 Err(_) => {
-                    tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                    tokio::time::sleep(Duration::from_millis(10)).await;
                     continue;
                 }
             },
             () = &mut shutdown => break,
+        };
+        let Some(slot) = connections.open() else {
+            refuse(stream, limits.max_connections, &refusals);
+            continue;
         };
         let _ = stream.set_nodelay(true);
         let router = app.clone();
@@ -85,15 +155,42 @@ async fn accept_loop(
             req.extensions_mut().insert(axum::extract::ConnectInfo(peer));
             router.clone().call(req)
         });
-        let conn = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service);
+        let conn = http1.serve_connection(TokioIo::new(stream), service);
         let conn = graceful.watch(conn);
         tokio::spawn(async move {
             let _ = conn.await;
+            drop(slot);
         });
     }
     drop(listener);
-    let _ = tokio::time::timeout(std::time::Duration::from_secs(5), graceful.shutdown()).await;
+    let _ = tokio::time::timeout(Duration::from_secs(5), graceful.shutdown()).await;
     Ok(())
+}
+
+/// Answers a connection over the cap with a short `503` and closes it, reading what the client sends for a
+/// moment so the close does not reset the connection before the client has read the answer.
+fn refuse(mut stream: tokio::net::TcpStream, max: usize, refusals: &Arc<tokio::sync::Semaphore>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let Ok(permit) = refusals.clone().try_acquire_owned() else {
+        return;
+    };
+    tokio::spawn(async move {
+        let _permit = permit;
+        let body = format!("sekisho: too many open connections (at most {max}); retry when some have closed\n");
+        let response = format!(
+            "HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: {}\r\n\
+             retry-after: 1\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        let _ = tokio::time::timeout(REFUSAL_LINGER, async {
+            stream.write_all(response.as_bytes()).await?;
+            stream.shutdown().await?;
+            let mut sink = [0u8; 4096];
+            while stream.read(&mut sink).await? > 0 {}
+            Ok::<_, std::io::Error>(())
+        })
+        .await;
+    });
 }
 
 fn shutdown_signal() -> Result<impl std::future::Future<Output = ()>, String> {

@@ -1,4 +1,5 @@
-//! sekisho's own endpoints: health, the decision log that `sekisho explain` reads, and a reset for test suites.
+//! sekisho's own endpoints: health, the decision log that `sekisho explain` reads, counters, and a reset for
+//! test suites. All but health pass the guard of `control.rs` first.
 
 use super::AppState;
 use axum::Router;
@@ -12,6 +13,7 @@ use std::collections::HashMap;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/_sekisho/health", get(health))
+        .route("/_sekisho/stats", get(stats))
         .route("/_sekisho/decisions", get(decisions))
         .route("/_sekisho/decisions/{request_id}", get(decision))
         // The reset endpoint of moto's server mode, so test suites written for moto can run against sekisho.
@@ -23,6 +25,20 @@ async fn health(State(state): State<AppState>) -> Response {
         "status": "ok",
         "version": env!("CARGO_PKG_VERSION"),
         "uptimeSeconds": state.started.elapsed().as_secs_f64(),
+    });
+    ([(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+}
+
+/// What sekisho holds: accounts, decision records, open connections. Tests use it to see that refused
+/// requests leave nothing behind.
+async fn stats(State(state): State<AppState>) -> Response {
+    let (calls, refusals) = state.door.decisions().counts();
+    let body = json!({
+        "accounts": state.door.world().read().accounts.len(),
+        "decisions": calls,
+        "refusals": refusals,
+        "connections": state.connections.count(),
+        "maxConnections": state.connections.max,
     });
     ([(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
 }

@@ -1,12 +1,14 @@
 //! HTTP: one handler for every AWS request (route → authenticate → decode → door → encode) and sekisho's
 //! own endpoints under `/_sekisho/`. Bad input always gets an AWS-shaped 4xx, never a 500.
 
+mod body;
+pub mod control;
 mod gateway;
 mod internal;
 mod route;
 
 use axum::Router;
-use axum::body::Body;
+use axum::body::{Body, HttpBody};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::response::Response;
 use bytes::Bytes;
@@ -14,10 +16,11 @@ use futures_util::StreamExt;
 use sekisho_core::door::Call;
 use sekisho_core::{AwsError, Door, ids};
 use sekisho_wire::model::{Protocol, ServiceModel};
-use sekisho_wire::sigv4::{self, ErrorStyle};
+use sekisho_wire::sigv4::{self, ErrorStyle, SigError};
 use sekisho_wire::{HttpRequest, HttpResponse};
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Large enough for a Lambda deployment package sent inline (50 MB zipped, base64 in JSON).
 pub const DEFAULT_MAX_BODY: usize = 80 * 1024 * 1024;
@@ -27,11 +30,62 @@ pub struct AppState {
     pub door: Arc<Door>,
     pub started: std::time::Instant,
     pub max_body: usize,
+    pub connections: Arc<Connections>,
+    bodies: body::Budget,
 }
 
-pub fn router(door: Arc<Door>, max_body: usize) -> Router {
-    let state = AppState { door, started: std::time::Instant::now(), max_body };
-    internal::routes().fallback(handle).with_state(state)
+/// What the router needs besides the door.
+pub struct Settings {
+    pub max_body: usize,
+    pub guard: control::Guard,
+    pub connections: Arc<Connections>,
+}
+
+/// Open connections, counted against a cap: the accept loop opens slots, `/_sekisho/stats` reads them.
+#[derive(Debug)]
+pub struct Connections {
+    open: AtomicUsize,
+    pub max: usize,
+}
+
+/// One open connection; closing it (dropping) frees its slot.
+pub struct Slot(Arc<Connections>);
+
+impl Connections {
+    pub fn new(max: usize) -> Arc<Self> {
+        Arc::new(Connections { open: AtomicUsize::new(0), max })
+    }
+
+    /// A slot for a new connection, or `None` at the cap.
+    pub fn open(self: &Arc<Self>) -> Option<Slot> {
+        let taken = self.open.fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| (n < self.max).then_some(n + 1));
+        taken.ok().map(|_| Slot(self.clone()))
+    }
+
+    pub fn count(&self) -> usize {
+        self.open.load(Ordering::Acquire)
+    }
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        self.0.open.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+pub fn router(door: Arc<Door>, settings: Settings) -> Router {
+    let state = AppState {
+        door,
+        started: std::time::Instant::now(),
+        max_body: settings.max_body,
+        connections: settings.connections,
+        bodies: body::Budget::new(settings.max_body),
+    };
+    let guard = Arc::new(settings.guard);
+    internal::routes()
+        .fallback(handle)
+        .with_state(state)
+        .layer(axum::middleware::from_fn_with_state(guard, control::guard))
 }
 
 async fn handle(State(state): State<AppState>, ConnectInfo(peer): ConnectInfo<SocketAddr>, req: Request) -> Response {
@@ -45,39 +99,45 @@ async fn handle(State(state): State<AppState>, ConnectInfo(peer): ConnectInfo<So
     let path = parts.uri.path().to_string();
     let query = parts.uri.query().unwrap_or("").to_string();
     let method = parts.method.as_str().to_string();
-    let too_large;
-    let body = match axum::body::to_bytes(body, state.max_body).await {
-        Ok(b) => {
-            too_large = false;
-            b
+    let head = HttpRequest { method: &method, path: &path, query: &query, headers: &headers, body: &[] };
+    // Before reading a body that may be large: what its bytes cannot change is decided on the head alone,
+    // so a request that announces too much, or that no key could have signed, costs no buffering.
+    let declared = body.size_hint().exact();
+    if declared.is_some_and(|n| n > state.max_body as u64) {
+        return too_large(&request_id, &head, state.max_body);
+    }
+    if declared.is_none_or(|n| n > body::UNMETERED_BODY_BYTES as u64) {
+        let claims = sigv4::parse(&head);
+        let refused = match &claims {
+            Err(e) => Some(e.clone()),
+            Ok(c) => state.door.world().resolve_access_key(&c.access_key_id, c.security_token.as_deref()).err(),
+        };
+        if let Some(err) = refused {
+            return refuse_unauthenticated(&state, &request_id, &head, claims.is_ok(), &err);
         }
-        Err(_) => {
-            too_large = true;
-            Bytes::new()
-        }
+    }
+    let (body, held) = match body::read(body, declared, state.max_body, &state.bodies).await {
+        Ok(read) => read,
+        Err(body::BodyError::TooLarge) => return too_large(&request_id, &head, state.max_body),
+        Err(e) => return unreadable(&request_id, &head, e),
     };
-    let req = HttpRequest { method: &method, path: &path, query: &query, headers: &headers, body: &body };
+    let req = HttpRequest { body: &body, ..head };
     let claims = sigv4::parse(&req);
     if let Some(target) = gateway::target(&req) {
-        return gateway::handle(&state, peer, &request_id, &req, claims, target, too_large).await;
+        return gateway::handle(&state, peer, &request_id, &req, claims, target).await;
     }
     let signing_name = claims.as_ref().ok().map(|c| c.scope.service.clone());
     let Some(model) = route::resolve(&req, signing_name.as_deref()) else {
         return unroutable(&request_id, claims.is_ok());
     };
-    if too_large {
-        let err = AwsError::new(
-            "RequestEntityTooLargeException",
-            413,
-            format!("Request must be smaller than {} bytes", state.max_body),
-        );
-        return respond(model.encode_error(None, &err, &request_id));
-    }
-    let authenticated = match claims.and_then(|c| state.door.authenticate_claims(&req, c)) {
+    let authenticated = claims.and_then(|c| state.door.authenticate_claims(&req, c));
+    // Authenticated or not, the body no longer counts against the budget for unverified bodies.
+    drop(held);
+    let authenticated = match authenticated {
         Ok(a) => a,
         Err(e) => {
             let err = e.to_aws_error(error_style(model));
-            state.door.record_rejected(&request_id, model_name(model), "", "anonymous", &err);
+            state.door.record_refused(&request_id, model_name(model), &err);
             return respond(model.encode_error(None, &err, &request_id));
         }
     };
@@ -102,6 +162,51 @@ async fn handle(State(state): State<AppState>, ConnectInfo(peer): ConnectInfo<So
         }
         Err(err) => respond(model.encode_error(Some(op), &err, &request_id)),
     }
+}
+
+/// A request refused on its head: no signature, or a key no one holds.
+fn refuse_unauthenticated(
+    state: &AppState,
+    request_id: &str,
+    head: &HttpRequest,
+    signed: bool,
+    err: &SigError,
+) -> Response {
+    let signing_name = sigv4::parse(head).ok().map(|c| c.scope.service);
+    let Some(model) = route::resolve(head, signing_name.as_deref()) else {
+        return unroutable(request_id, signed);
+    };
+    let err = err.to_aws_error(error_style(model));
+    state.door.record_refused(request_id, model_name(model), &err);
+    respond(model.encode_error(None, &err, request_id))
+}
+
+fn too_large(request_id: &str, head: &HttpRequest, max_body: usize) -> Response {
+    let signing_name = sigv4::parse(head).ok().map(|c| c.scope.service);
+    let Some(model) = route::resolve(head, signing_name.as_deref()) else {
+        return unroutable(request_id, signing_name.is_some());
+    };
+    let err =
+        AwsError::new("RequestEntityTooLargeException", 413, format!("Request must be smaller than {max_body} bytes"));
+    respond(model.encode_error(None, &err, request_id))
+}
+
+/// A body that stopped arriving (or could not get room in the budget for unverified bodies), or broke off.
+fn unreadable(request_id: &str, head: &HttpRequest, e: body::BodyError) -> Response {
+    let (status, code, message) = match e {
+        // [inf] AWS documents no code for these services; S3's RequestTimeout words it so.
+        body::BodyError::Timeout => (
+            408,
+            "RequestTimeout",
+            "Your socket connection to the server was not read from or written to within the timeout period.",
+        ),
+        _ => (400, "IncompleteBody", "The request body terminated unexpectedly"),
+    };
+    let signing_name = sigv4::parse(head).ok().map(|c| c.scope.service);
+    let Some(model) = route::resolve(head, signing_name.as_deref()) else {
+        return unroutable(request_id, signing_name.is_some());
+    };
+    respond(model.encode_error(None, &AwsError::new(code, status, message), request_id))
 }
 
 fn model_name(model: &ServiceModel) -> &str {
