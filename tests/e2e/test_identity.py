@@ -117,3 +117,17 @@ def test_federation_tokens_are_limited_by_their_policy(sekisho, alice):
     with pytest.raises(botocore.exceptions.ClientError) as e:
         sts.get_federation_token(Name="carol", DurationSeconds=200_000)
     assert error_of(e)[0] == "ValidationError"
+
+
+def test_iam_lists_refuse_a_marker_they_did_not_issue(sekisho):
+    iam = sekisho.client("iam", access_key=ACCOUNT_B)
+    for name in ["page-a", "page-b", "page-c"]:
+        iam.create_user(UserName=name)
+    first = iam.list_users(MaxItems=2)
+    assert first["IsTruncated"]
+    rest = iam.list_users(Marker=first["Marker"])
+    assert len(first["Users"]) + len(rest["Users"]) == len(iam.list_users()["Users"])
+    for marker in ["page-b", "bm90LW91cnM="]:
+        with pytest.raises(botocore.exceptions.ClientError) as e:
+            iam.list_users(Marker=marker)
+        assert error_of(e) == ("ValidationError", 400, "Invalid Marker.")
