@@ -14,6 +14,7 @@ import botocore.exceptions
 import pytest
 
 from conftest import ACCOUNT_A, ROOT_SECRET
+import totp
 
 
 def http(method, url, body=None, headers=None):
@@ -116,7 +117,9 @@ def admin_keys(sekisho):
     iam.attach_user_policy(UserName="mfa-admin", PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")
     iam.create_role(RoleName="hardening-role", AssumeRolePolicyDocument=TRUST_ACCOUNT_A)
     key = iam.create_access_key(UserName="mfa-admin")["AccessKey"]
-    return key["AccessKeyId"], key["SecretAccessKey"]
+    device = iam.create_virtual_mfa_device(VirtualMFADeviceName="mfa-admin")["VirtualMFADevice"]
+    totp.enable(iam, "mfa-admin", device["Base32StringSeed"], device["SerialNumber"])
+    return key["AccessKeyId"], key["SecretAccessKey"], device["Base32StringSeed"]
 
 
 def session_clients(sekisho, admin_keys, **mfa):
@@ -145,7 +148,7 @@ def test_session_token_without_mfa_may_not_call_iam(sekisho, admin_keys):
 
 def test_session_token_with_mfa_may_call_iam(sekisho, admin_keys):
     iam, sts = session_clients(sekisho, admin_keys, SerialNumber=f"arn:aws:iam::{ACCOUNT_A}:mfa/mfa-admin",
-                               TokenCode="123456")
+                               TokenCode=totp.code(admin_keys[2], totp.step_now()))
     assert "mfa-admin" in [u["UserName"] for u in iam.list_users()["Users"]]
     with pytest.raises(botocore.exceptions.ClientError) as e:
         sts.get_access_key_info(AccessKeyId=admin_keys[0])

@@ -9,6 +9,7 @@ import botocore.exceptions
 import pytest
 
 from conftest import ACCOUNT_A
+import totp
 
 # X.509 structure valid 2024-01-01..2034-01-01 (dummy key and signature: IAM only reads it).
 CERT = """-----BEGIN CERTIFICATE-----
@@ -55,8 +56,11 @@ def test_virtual_mfa_device_lifecycle(iam):
     with pytest.raises(botocore.exceptions.ClientError) as e:
         iam.create_virtual_mfa_device(VirtualMFADeviceName="phone", Path="/staff/")
     assert error_of(e)[:2] == ("EntityAlreadyExists", 409)
-    iam.enable_mfa_device(UserName="mfa-user", SerialNumber=device["SerialNumber"],
-                          AuthenticationCode1="123456", AuthenticationCode2="654321")
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        iam.enable_mfa_device(UserName="mfa-user", SerialNumber=device["SerialNumber"],
+                              AuthenticationCode1="123456", AuthenticationCode2="654321")
+    assert error_of(e) == ("InvalidAuthenticationCode", 403, "Authentication code for device is not valid.")
+    totp.enable(iam, "mfa-user", device["Base32StringSeed"], device["SerialNumber"])
     assigned = iam.list_virtual_mfa_devices(AssignmentStatus="Assigned")["VirtualMFADevices"]
     assert [d["User"]["UserName"] for d in assigned] == ["mfa-user"]
     assert [d["SerialNumber"] for d in iam.list_mfa_devices(UserName="mfa-user")["MFADevices"]] == [device["SerialNumber"]]

@@ -40,6 +40,13 @@ pub fn principal_of(identity: &Identity) -> Principal {
         Identity::User { id, .. } => Principal::user(&identity.arn(), Some(id)),
         Identity::RoleSession(s) => Principal::assumed_role(&s.role_arn(), &s.session_name, Some(&s.role_id)),
         Identity::Service { principal } => Principal::service(principal),
+        Identity::FederatedUser(f) => {
+            let by = match &f.user_name {
+                Some(u) => format!("arn:aws:iam::{}:user/{u}", f.account),
+                None => format!("arn:aws:iam::{}:root", f.account),
+            };
+            Principal::federated_user(&f.account, &f.name, Some(&by))
+        }
     }
 }
 
@@ -80,11 +87,63 @@ fn inline(name: &str, doc: &PolicyDoc, source: PolicySource) -> Owned {
     Owned { id: name.to_string(), source, policy: doc.policy.clone() }
 }
 
+/// The session policies of a session (`None` when none was passed), owned.
+fn session_policies(state: &WorldState, text: Option<&str>, arns: &[String]) -> Vec<Owned> {
+    let mut policies = Vec::new();
+    if let Some(text) = text
+        && let Ok(p) = Policy::parse(text, PolicyKind::Session)
+    {
+        policies.push(Owned { id: "session policy".into(), source: PolicySource::Session, policy: Arc::new(p) });
+    }
+    for arn in arns {
+        if let Some(mut p) = managed_policy(state, arn) {
+            p.source = PolicySource::Session;
+            policies.push(p);
+        }
+    }
+    policies
+}
+
+/// What the root user may do, written as a policy so a root-federated session intersects with it.
+const ROOT_ALLOWS: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#;
+
 fn caller_policies(state: &WorldState, identity: &Identity) -> CallerPolicies {
     let mut out = CallerPolicies::default();
     let iam = |account: &str| state.account(account).map(|a| &a.iam);
     match identity {
         Identity::Root { .. } | Identity::Service { .. } => {}
+        Identity::FederatedUser(f) => {
+            // STS API reference, GetFederationToken: the session's permissions are the intersection of the
+            // federating user's identity policies and the session policies; with none passed, it has none.
+            let mut base = match &f.user_name {
+                Some(u) => {
+                    let user = Identity::User {
+                        account: f.account.clone(),
+                        name: u.clone(),
+                        path: "/".into(),
+                        id: String::new(),
+                    };
+                    caller_policies(state, &user)
+                }
+                None => {
+                    let mut root = CallerPolicies::default();
+                    if let Ok(p) = Policy::parse(ROOT_ALLOWS, PolicyKind::Identity) {
+                        root.identity.push(Owned {
+                            id: "root".into(),
+                            source: PolicySource::InlineUser,
+                            policy: Arc::new(p),
+                        });
+                    }
+                    root
+                }
+            };
+            base.session = Some(session_policies(state, f.session_policy.as_deref(), &f.session_policy_arns));
+            for t in &f.tags {
+                base.tags.retain(|(k, _)| !k.eq_ignore_ascii_case(&t.key));
+                base.tags.push((t.key.clone(), t.value.clone()));
+            }
+            return base;
+        }
         Identity::User { account, name, .. } => {
             let Some(user) = iam(account).and_then(|i: &AccountIam| i.user(name)) else { return out };
             for (n, doc) in &user.inline_policies {
@@ -119,23 +178,8 @@ fn caller_policies(state: &WorldState, identity: &Identity) -> CallerPolicies {
                 out.tags.push((t.key.clone(), t.value.clone()));
             }
             if session.has_session_policies {
-                let mut policies = Vec::new();
-                if let Some(text) = &session.session_policy
-                    && let Ok(p) = Policy::parse(text, PolicyKind::Session)
-                {
-                    policies.push(Owned {
-                        id: "session policy".into(),
-                        source: PolicySource::Session,
-                        policy: Arc::new(p),
-                    });
-                }
-                for arn in &session.session_policy_arns {
-                    if let Some(mut p) = managed_policy(state, arn) {
-                        p.source = PolicySource::Session;
-                        policies.push(p);
-                    }
-                }
-                out.session = Some(policies);
+                out.session =
+                    Some(session_policies(state, session.session_policy.as_deref(), &session.session_policy_arns));
             }
         }
     }
@@ -200,18 +244,26 @@ fn context(
             ctx.insert("aws:PrincipalIsAWSService", "false");
             if let Some(session) = other.session() {
                 ctx.insert("aws:TokenIssueTime", clock::iso8601(session.issued_ms.div_euclid(1000)));
-                ctx.insert("aws:MultiFactorAuthPresent", "false");
                 if let Some(si) = &session.source_identity {
                     ctx.insert("aws:SourceIdentity", si.as_str());
                 }
             }
-            // IAM User Guide, global condition keys: GetSessionToken credentials carry their issue time and
-            // whether MFA was used; `aws:MultiFactorAuthAge` only when it was.
+            if let Some(f) = other.federated() {
+                ctx.insert("aws:TokenIssueTime", clock::iso8601(f.issued_ms.div_euclid(1000)));
+            }
             if let Some(grant) = &caller.session_grant {
                 ctx.insert("aws:TokenIssueTime", clock::iso8601(grant.issued_ms.div_euclid(1000)));
-                ctx.insert("aws:MultiFactorAuthPresent", grant.mfa.to_string());
-                if grant.mfa {
-                    ctx.insert("aws:MultiFactorAuthAge", ((now - grant.issued_ms).max(0) / 1000).to_string());
+            }
+            // IAM User Guide, global condition keys: aws:MultiFactorAuthPresent is in the context only for
+            // temporary credentials ("true" or "false"), never for long-term access keys;
+            // aws:MultiFactorAuthAge only when MFA was used, as seconds since the code was checked.
+            let temporary = other.session().is_some() || other.federated().is_some() || caller.session_grant.is_some();
+            if temporary {
+                let grant_mfa = caller.session_grant.filter(|g| g.mfa).map(|g| g.issued_ms);
+                let mfa_ms = caller.mfa_auth_ms.or(grant_mfa);
+                ctx.insert("aws:MultiFactorAuthPresent", mfa_ms.is_some().to_string());
+                if let Some(t) = mfa_ms {
+                    ctx.insert("aws:MultiFactorAuthAge", ((now - t).max(0) / 1000).to_string());
                 }
             }
         }

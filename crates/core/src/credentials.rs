@@ -16,6 +16,10 @@ pub struct CredentialRecord {
     /// Set for credentials issued by GetSessionToken, which limit what they may call.
     #[serde(default)]
     pub session_grant: Option<SessionGrant>,
+    /// When the credentials were issued against a verified MFA code (GetSessionToken or AssumeRole with
+    /// `SerialNumber` and `TokenCode`): the time the code was checked, from which `aws:MultiFactorAuthAge` counts.
+    #[serde(default)]
+    pub mfa_auth_ms: Option<i64>,
 }
 
 /// What GetSessionToken recorded when it issued a credential. AWS (STS API reference, GetSessionToken): "You
@@ -23,7 +27,7 @@ pub struct CredentialRecord {
 /// "You cannot call any STS API except AssumeRole or GetCallerIdentity". The services enforce it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionGrant {
-    /// `SerialNumber` and `TokenCode` were given (their verification is not modelled yet).
+    /// `SerialNumber` and `TokenCode` were given and the code verified.
     pub mfa: bool,
     pub issued_ms: i64,
 }
@@ -34,6 +38,7 @@ pub struct ResolvedCredential {
     pub secret: String,
     pub identity: Identity,
     pub session_grant: Option<SessionGrant>,
+    pub mfa_auth_ms: Option<i64>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
@@ -89,6 +94,7 @@ impl CredentialRegistry {
             secret: record.secret.clone(),
             identity: record.identity.clone(),
             session_grant: record.session_grant,
+            mfa_auth_ms: record.mfa_auth_ms,
         })
     }
 
@@ -113,6 +119,7 @@ mod tests {
             expires_ms: expires,
             active: true,
             session_grant: None,
+            mfa_auth_ms: None,
         }
     }
 

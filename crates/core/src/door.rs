@@ -153,6 +153,7 @@ impl Door {
         caller.access_key_id = Some(signed.access_key_id.clone());
         caller.user_agent = req.header("user-agent").map(str::to_string);
         caller.session_grant = resolved.session_grant;
+        caller.mfa_auth_ms = resolved.mfa_auth_ms;
         Ok(Authenticated { caller, region: signed.scope.region, signing_name: signed.scope.service })
     }
 

@@ -13,6 +13,7 @@ pub mod managed;
 pub mod organization;
 pub mod service;
 pub mod state;
+pub mod totp;
 pub mod world;
 
 pub use door::{Call, Door};

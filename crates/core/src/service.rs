@@ -76,6 +76,8 @@ pub struct Caller {
     pub user_agent: Option<String>,
     /// Set when the request was signed with GetSessionToken credentials.
     pub session_grant: Option<crate::credentials::SessionGrant>,
+    /// Set when the temporary credentials were issued against a verified MFA code (epoch ms of the check).
+    pub mfa_auth_ms: Option<i64>,
 }
 
 impl Caller {
@@ -89,6 +91,7 @@ impl Caller {
             source_account: None,
             user_agent: None,
             session_grant: None,
+            mfa_auth_ms: None,
         }
     }
 

@@ -96,6 +96,7 @@ impl World {
                 secret: self.config.root_secret(access_key_id).to_string(),
                 identity: Identity::Root { account: access_key_id.to_string() },
                 session_grant: None,
+                mfa_auth_ms: None,
             });
         }
         self.read().credentials.resolve(access_key_id, token, self.clock.now_ms())

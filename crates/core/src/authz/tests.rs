@@ -254,3 +254,41 @@ fn session_token_credentials_carry_whether_mfa_was_used() {
     let outcome = decide(&w, &with, &check, "us-east-1");
     assert!(outcome.allowed, "{}", outcome.explanation);
 }
+
+#[test]
+fn role_sessions_carry_mfa_and_federated_users_need_a_session_policy() {
+    let w = world();
+    let trust = format!(
+        r#"{{"Version":"2012-10-17","Statement":[{{"Effect":"Allow","Principal":{{"AWS":"arn:aws:iam::{A}:root"}},"Action":"sts:AssumeRole"}}]}}"#
+    );
+    let fresh_mfa = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*",
+        "Condition":{"Bool":{"aws:MultiFactorAuthPresent":"true"},"NumericLessThan":{"aws:MultiFactorAuthAge":"60"}}}]}"#;
+    let role_id = add_role(&w, A, "mfa-role", &trust, &[fresh_mfa], &[]);
+    let check = Check::new("s3:GetObject", "arn:aws:s3:::bucket/key");
+    let mut session = session_of(A, "mfa-role", &role_id);
+    assert!(!decide(&w, &session, &check, "us-east-1").allowed, "a session without MFA carries false");
+    session.mfa_auth_ms = Some(w.clock.now_ms());
+    let outcome = decide(&w, &session, &check, "us-east-1");
+    assert!(outcome.allowed, "{}", outcome.explanation);
+    session.mfa_auth_ms = Some(w.clock.now_ms() - 120_000);
+    assert!(!decide(&w, &session, &check, "us-east-1").allowed, "MFA two minutes old");
+
+    // A root-federated session: only what its session policy allows.
+    let federated = |policy: Option<&str>| {
+        Caller::new(Identity::FederatedUser(std::sync::Arc::new(crate::identity::FederatedSession {
+            account: A.into(),
+            name: "carol".into(),
+            user_name: None,
+            issued_ms: 0,
+            expires_ms: i64::MAX,
+            session_policy: policy.map(str::to_string),
+            session_policy_arns: vec![],
+            tags: vec![],
+        })))
+    };
+    assert!(!decide(&w, &federated(None), &check, "us-east-1").allowed, "no session policy, no permissions");
+    let read = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}"#;
+    assert!(decide(&w, &federated(Some(read)), &check, "us-east-1").allowed);
+    let put = Check::new("s3:PutObject", "arn:aws:s3:::bucket/key");
+    assert!(!decide(&w, &federated(Some(read)), &put, "us-east-1").allowed, "outside the session policy");
+}

@@ -52,6 +52,34 @@ impl RoleSession {
     }
 }
 
+/// A federated-user session issued by `sts:GetFederationToken` to an IAM user (or the root user). STS API
+/// reference, GetFederationToken: its permissions are the intersection of the caller's identity policies and
+/// the session policies passed; without a session policy it may do nothing.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FederatedSession {
+    pub account: String,
+    /// The name the caller chose (`Name`).
+    pub name: String,
+    /// The IAM user who federated; `None` for the root user.
+    pub user_name: Option<String>,
+    pub issued_ms: i64,
+    pub expires_ms: i64,
+    pub session_policy: Option<String>,
+    pub session_policy_arns: Vec<String>,
+    pub tags: Vec<SessionTag>,
+}
+
+impl FederatedSession {
+    pub fn arn(&self) -> String {
+        format!("arn:aws:sts::{}:federated-user/{}", self.account, self.name)
+    }
+
+    /// `FederatedUserId` and `aws:userid`: `account:name`.
+    pub fn user_id(&self) -> String {
+        format!("{}:{}", self.account, self.name)
+    }
+}
+
 /// The principal a request is made as.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Identity {
@@ -63,6 +91,8 @@ pub enum Identity {
     RoleSession(Arc<RoleSession>),
     /// An AWS service principal acting for sekisho's own services (e.g. `states.amazonaws.com`).
     Service { principal: String },
+    /// A GetFederationToken session (temporary ASIA keys).
+    FederatedUser(Arc<FederatedSession>),
 }
 
 impl Identity {
@@ -70,6 +100,7 @@ impl Identity {
         match self {
             Identity::Root { account } | Identity::User { account, .. } => account,
             Identity::RoleSession(s) => &s.account,
+            Identity::FederatedUser(f) => &f.account,
             Identity::Service { .. } => "",
         }
     }
@@ -80,6 +111,7 @@ impl Identity {
             Identity::Root { account } => format!("arn:aws:iam::{account}:root"),
             Identity::User { account, name, path, .. } => format!("arn:aws:iam::{account}:user{path}{name}"),
             Identity::RoleSession(s) => s.arn(),
+            Identity::FederatedUser(f) => f.arn(),
             Identity::Service { principal } => principal.clone(),
         }
     }
@@ -98,6 +130,7 @@ impl Identity {
             Identity::Root { account } => account.clone(),
             Identity::User { id, .. } => id.clone(),
             Identity::RoleSession(s) => s.assumed_role_id(),
+            Identity::FederatedUser(f) => f.user_id(),
             Identity::Service { principal } => principal.clone(),
         }
     }
@@ -105,6 +138,13 @@ impl Identity {
     pub fn session(&self) -> Option<&RoleSession> {
         match self {
             Identity::RoleSession(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn federated(&self) -> Option<&FederatedSession> {
+        match self {
+            Identity::FederatedUser(f) => Some(f),
             _ => None,
         }
     }

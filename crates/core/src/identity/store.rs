@@ -182,6 +182,12 @@ pub struct MfaDevice {
     pub seed: String,
     pub virtual_device: bool,
     pub tags: Vec<Tag>,
+    /// How many time steps the device's clock is off ours, learnt by EnableMFADevice / ResyncMFADevice.
+    #[serde(default)]
+    pub drift_steps: i64,
+    /// The last time step whose code was accepted: a code is good once.
+    #[serde(default)]
+    pub last_step: Option<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

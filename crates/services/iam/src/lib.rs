@@ -67,7 +67,9 @@ impl Service for Iam {
     fn authorize(&self, req: &AuthzRequest<'_>) -> Result<Vec<Check>, AwsError> {
         // STS API reference, GetSessionToken: "You cannot call any IAM API operations unless MFA
         // authentication information is included in the request."
-        if req.caller.session_grant.is_some_and(|g| !g.mfa) {
+        // STS API reference, GetFederationToken: its credentials "cannot call any IAM operations using the AWS
+        // CLI or the AWS API" (refused like session tokens without MFA: [inf]).
+        if req.caller.session_grant.is_some_and(|g| !g.mfa) || req.caller.identity.federated().is_some() {
             return Err(errors::session_token_without_mfa());
         }
         match operation(req.operation) {

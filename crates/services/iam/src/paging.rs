@@ -1,5 +1,6 @@
-//! Marker/MaxItems paging of IAM's list operations. A marker is opaque to clients: the base64 of the sort
-//! key of the next item, so a page boundary survives items being added or deleted in between.
+//! Marker/MaxItems paging of IAM's list operations. A marker is opaque to clients: the base64 of a tagged sort
+//! key of the next item, so a page boundary survives items being added or deleted in between; a marker sekisho
+//! did not issue is refused.
 
 use crate::input::Input;
 use base64::Engine;
@@ -24,9 +25,22 @@ impl Page {
     }
 }
 
-/// A marker that is not one of ours is read as a sort key itself, so the listing resumes after it.
-fn decode_marker(marker: &str) -> String {
-    STANDARD.decode(marker).ok().and_then(|b| String::from_utf8(b).ok()).unwrap_or_else(|| marker.to_string())
+/// Tags the sort key inside a marker, so a string sekisho did not issue is recognised.
+const MARKER_TAG: &str = "iam-page\u{0}";
+
+fn encode_marker(key: &str) -> String {
+    STANDARD.encode(format!("{MARKER_TAG}{key}").as_bytes())
+}
+
+/// [obs] AWS answers a Marker it did not issue with ValidationError "Invalid Marker." (reported by SDK users
+/// who passed one list's marker to another list).
+fn decode_marker(marker: &str) -> Result<String, AwsError> {
+    STANDARD
+        .decode(marker)
+        .ok()
+        .and_then(|b| String::from_utf8(b).ok())
+        .and_then(|s| s.strip_prefix(MARKER_TAG).map(str::to_string))
+        .ok_or_else(|| AwsError::new("ValidationError", 400, "Invalid Marker."))
 }
 
 /// Pages `items` (sort key, value), already sorted by key, with the request's `Marker` and `MaxItems`
@@ -35,14 +49,14 @@ pub fn page(mut items: Vec<(String, Value)>, input: Input<'_>) -> Result<Page, A
     items.sort_by(|a, b| a.0.cmp(&b.0));
     let start = match input.opt_str("Marker") {
         Some(m) => {
-            let key = decode_marker(m);
+            let key = decode_marker(m)?;
             items.iter().position(|(k, _)| *k >= key).unwrap_or(items.len())
         }
         None => 0,
     };
     let max = input.opt_i64("MaxItems").filter(|n| *n > 0).unwrap_or(100) as usize;
     let end = start.saturating_add(max).min(items.len());
-    let marker = items.get(end).map(|(k, _)| STANDARD.encode(k.as_bytes()));
+    let marker = items.get(end).map(|(k, _)| encode_marker(k));
     let items = items.drain(start..end).map(|(_, v)| v).collect();
     Ok(Page { items, marker })
 }
@@ -69,9 +83,15 @@ mod tests {
     }
 
     #[test]
-    fn a_marker_that_is_not_ours_resumes_after_it() {
-        let rest = page(items(5), Input(&json!({"Marker": "k02%"}))).unwrap();
-        assert_eq!(rest.items, vec![json!(3), json!(4)]);
-        assert!(page(items(0), Input(&json!({"Marker": "10"}))).unwrap().items.is_empty());
+    fn a_marker_that_is_not_ours_is_refused() {
+        for marker in ["k02%", "10", &STANDARD.encode("k02")] {
+            let Err(err) = page(items(5), Input(&json!({ "Marker": marker }))) else {
+                panic!("{marker} was accepted");
+            };
+            assert_eq!(
+                (err.code.as_str(), err.status, err.message.as_str()),
+                ("ValidationError", 400, "Invalid Marker.")
+            );
+        }
     }
 }

@@ -2,7 +2,7 @@
 //! the handler that validates what only the role can tell (MaxSessionDuration) and issues the session.
 
 use crate::input::Input;
-use crate::keys;
+use crate::{keys, mfa};
 use sekisho_core::identity::{Identity, RoleSession, SessionTag};
 use sekisho_core::service::{Caller, DenyStyle, ResourcePolicy};
 use sekisho_core::{AuthzRequest, AwsError, Check, OpContext, World};
@@ -104,6 +104,13 @@ pub fn authorize(req: &AuthzRequest<'_>) -> Result<Vec<Check>, AwsError> {
         .with_context("sts:RoleSessionName", session_name);
     if let Some(e) = input.opt_str("ExternalId") {
         assume = assume.with_context("sts:ExternalId", e);
+    }
+    if mfa::presented(input) {
+        // IAM User Guide, "Configuring MFA-protected API access": a role whose trust policy requires
+        // aws:MultiFactorAuthPresent is assumed by passing SerialNumber and TokenCode to AssumeRole. The code is
+        // checked (and consumed) before the trust policy sees MFA as present.
+        mfa::verify(req.world, req.caller, input)?;
+        assume = assume.with_context("aws:MultiFactorAuthPresent", "true").with_context("aws:MultiFactorAuthAge", "0");
     }
     if let Some(s) = input.opt_str("SourceIdentity") {
         assume = assume.with_context("sts:SourceIdentity", s);
@@ -255,7 +262,11 @@ pub fn handle(ctx: &OpContext, input: Value) -> Result<Value, AwsError> {
         assumed_by_service,
     };
     let (arn, assumed_role_id) = (session.arn(), session.assumed_role_id());
-    let issued = keys::issue(&ctx.world, Identity::RoleSession(Arc::new(session)), &account, now + duration * 1000);
+    // A code presented now authenticates the session; otherwise a caller's own MFA carries over to the role
+    // it assumes ([inf]: AWS documents the trust-policy check, not the chained session's keys).
+    let mfa_auth_ms = if mfa::presented(input) { Some(now) } else { ctx.caller.mfa_auth_ms };
+    let issued =
+        keys::issue(&ctx.world, Identity::RoleSession(Arc::new(session)), &account, now + duration * 1000, mfa_auth_ms);
     {
         let mut state = ctx.world.write();
         if let Some(r) =

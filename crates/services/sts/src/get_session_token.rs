@@ -2,14 +2,16 @@
 //! They count as temporary credentials: a role assumed with them is role chaining.
 
 use crate::input::Input;
-use crate::keys;
+use crate::{keys, mfa};
 use sekisho_core::credentials::SessionGrant;
 use sekisho_core::identity::Identity;
 use sekisho_core::{AuthzRequest, AwsError, Check, OpContext};
 use serde_json::{Value, json};
 
+/// STS API reference, GetSessionToken: "No permissions are required for a user to get a session token ... You
+/// cannot use policies to control authentication operations." So no check is made.
 pub fn authorize(_req: &AuthzRequest<'_>) -> Result<Vec<Check>, AwsError> {
-    Ok(vec![Check::new("sts:GetSessionToken", "*")])
+    Ok(Vec::new())
 }
 
 /// An STS operation temporary credentials may not call. [obs] for GetSessionToken and GetFederationToken
@@ -30,10 +32,11 @@ pub fn handle(ctx: &OpContext, input: Value) -> Result<Value, AwsError> {
     let duration = input.opt_i64("DurationSeconds").unwrap_or(default).min(max);
     let account = identity.account().to_string();
     let expires = ctx.now_ms() + duration * 1000;
-    // MFA is "included in the request" when both its parameters are; verifying the code is not modelled yet.
-    let mfa = input.opt_str("SerialNumber").is_some() && input.opt_str("TokenCode").is_some();
+    mfa::verify(&ctx.world, &ctx.caller, input)?;
+    let mfa = mfa::presented(input);
     let grant = SessionGrant { mfa, issued_ms: ctx.now_ms() };
-    let issued = keys::issue_with_grant(&ctx.world, identity, &account, expires, Some(grant));
+    let mfa_auth_ms = mfa.then(|| ctx.now_ms());
+    let issued = keys::issue_with_grant(&ctx.world, identity, &account, expires, Some(grant), mfa_auth_ms);
     Ok(json!({ "Credentials": {
         "AccessKeyId": issued.access_key_id,
         "SecretAccessKey": issued.secret,

@@ -81,8 +81,8 @@ pub struct Issued {
 }
 
 /// Issues temporary credentials for `identity` valid until `expires_ms` and registers them.
-pub fn issue(world: &World, identity: Identity, account: &str, expires_ms: i64) -> Issued {
-    issue_with_grant(world, identity, account, expires_ms, None)
+pub fn issue(world: &World, identity: Identity, account: &str, expires_ms: i64, mfa_auth_ms: Option<i64>) -> Issued {
+    issue_with_grant(world, identity, account, expires_ms, None, mfa_auth_ms)
 }
 
 /// [`issue`] for GetSessionToken, which records what the credentials may call.
@@ -92,6 +92,7 @@ pub fn issue_with_grant(
     account: &str,
     expires_ms: i64,
     session_grant: Option<SessionGrant>,
+    mfa_auth_ms: Option<i64>,
 ) -> Issued {
     let issued = Issued {
         access_key_id: access_key_id("ASIA", account),
@@ -106,6 +107,7 @@ pub fn issue_with_grant(
         expires_ms: Some(expires_ms),
         active: true,
         session_grant,
+        mfa_auth_ms,
     };
     let now = world.clock.now_ms();
     world.write().credentials.insert(issued.access_key_id.clone(), record, now);

@@ -7,9 +7,11 @@
 mod assume_role;
 mod get_access_key_info;
 mod get_caller_identity;
+mod get_federation_token;
 mod get_session_token;
 mod input;
 mod keys;
+mod mfa;
 
 use sekisho_core::service::not_implemented;
 use sekisho_core::{AuthzRequest, AwsError, Check, OpContext, Output, Service};
@@ -38,10 +40,16 @@ impl Service for Sts {
         if req.caller.session_grant.is_some() && !matches!(req.operation, "AssumeRole" | "GetCallerIdentity") {
             return Err(get_session_token::with_session_credentials(req.operation));
         }
+        // STS API reference, GetFederationToken: its credentials "cannot call any AWS STS API operations except
+        // GetCallerIdentity" (the wording of the refusal is [inf]).
+        if req.caller.identity.federated().is_some() && req.operation != "GetCallerIdentity" {
+            return Err(get_session_token::with_session_credentials(req.operation));
+        }
         match req.operation {
             "GetCallerIdentity" => Ok(get_caller_identity::authorize(req)),
             "AssumeRole" => assume_role::authorize(req),
             "GetSessionToken" => get_session_token::authorize(req),
+            "GetFederationToken" => get_federation_token::authorize(req),
             "GetAccessKeyInfo" => get_access_key_info::authorize(req),
             other => Err(not_implemented("sts", other)),
         }
@@ -52,6 +60,7 @@ impl Service for Sts {
             "GetCallerIdentity" => return get_caller_identity::handle(&ctx, input),
             "AssumeRole" => assume_role::handle(&ctx, input),
             "GetSessionToken" => get_session_token::handle(&ctx, input),
+            "GetFederationToken" => get_federation_token::handle(&ctx, input),
             "GetAccessKeyInfo" => get_access_key_info::handle(&ctx, input),
             other => Err(not_implemented("sts", other)),
         };

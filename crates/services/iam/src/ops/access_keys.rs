@@ -77,6 +77,7 @@ pub mod create_access_key {
                 expires_ms: None,
                 active: true,
                 session_grant: None,
+                mfa_auth_ms: None,
             };
             w.credentials.insert(id.clone(), record, now);
             Ok(json!({ "AccessKey": {

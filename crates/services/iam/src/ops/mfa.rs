@@ -1,5 +1,6 @@
 //! MFA devices: virtual devices (Create/Delete/ListVirtualMFADevices, tags) and assignment to users
-//! (Enable/Deactivate/ListMFADevices, GetMFADevice). Authentication codes are accepted as given.
+//! (Enable/Resync/Deactivate/ListMFADevices, GetMFADevice). Virtual devices' codes are checked (RFC 6238);
+//! a hardware device's seed is its vendor's, so its codes are accepted as given.
 
 use crate::input::Input;
 use crate::render::{self, View};
@@ -12,6 +13,12 @@ use serde_json::{Value, json};
 
 fn no_such_device(serial: &str) -> AwsError {
     errors::no_such_entity(format!("VirtualMFADevice with serial number {serial} doesn't exist."))
+}
+
+/// IAM API reference, EnableMFADevice / ResyncMFADevice: InvalidAuthenticationCode, "the authentication code was
+/// not recognized"; the message text is [inf].
+fn invalid_codes() -> AwsError {
+    AwsError::new("InvalidAuthenticationCode", 403, "Authentication code for device is not valid.")
 }
 
 fn device_mut<'a>(iam: &'a mut AccountIam, serial: &str) -> Result<&'a mut MfaDevice, AwsError> {
@@ -67,6 +74,8 @@ pub mod create_virtual_mfa_device {
                 seed: seed.clone(),
                 virtual_device: true,
                 tags: tags.clone(),
+                drift_steps: 0,
+                last_step: None,
             };
             iam.mfa_devices.insert(serial.clone(), device);
             let mut out = json!({ "SerialNumber": serial, "Base32StringSeed": STANDARD.encode(seed.as_bytes()) });
@@ -146,6 +155,7 @@ pub mod enable_mfa_device {
     pub fn handle(ctx: &OpContext, input: Input<'_>) -> Result<Value, AwsError> {
         let user = input.str("UserName")?;
         let serial = input.str("SerialNumber")?;
+        let (code1, code2) = (input.str("AuthenticationCode1")?, input.str("AuthenticationCode2")?);
         let now = ctx.now_ms();
         state::write(ctx, |iam| {
             let name = lookup::user(iam, user)?.name.clone();
@@ -158,6 +168,9 @@ pub mod enable_mfa_device {
                     Err(errors::already_exists("MFA device is already in use."))
                 }
                 Some(d) => {
+                    if !d.sync(code1, code2, now) {
+                        return Err(invalid_codes());
+                    }
                     d.user_name = Some(name);
                     d.enable_date_ms = Some(now);
                     Ok(json!({}))
@@ -173,11 +186,39 @@ pub mod enable_mfa_device {
                             seed: String::new(),
                             virtual_device: false,
                             tags: Vec::new(),
+                            drift_steps: 0,
+                            last_step: None,
                         },
                     );
                     Ok(json!({}))
                 }
             }
+        })
+    }
+}
+
+pub mod resync_mfa_device {
+    use super::*;
+
+    pub fn authorize(req: &AuthzRequest<'_>) -> Result<Vec<Check>, AwsError> {
+        authz::user(req, "iam:ResyncMFADevice")
+    }
+
+    pub fn handle(ctx: &OpContext, input: Input<'_>) -> Result<Value, AwsError> {
+        let user = input.str("UserName")?;
+        let serial = input.str("SerialNumber")?;
+        let (code1, code2) = (input.str("AuthenticationCode1")?, input.str("AuthenticationCode2")?);
+        let now = ctx.now_ms();
+        state::write(ctx, |iam| {
+            let name = lookup::user(iam, user)?.name.clone();
+            let d = device_mut(iam, serial)?;
+            if !d.user_name.as_deref().is_some_and(|o| o.eq_ignore_ascii_case(&name)) {
+                return Err(no_such_device(serial));
+            }
+            if !d.sync(code1, code2, now) {
+                return Err(invalid_codes());
+            }
+            Ok(json!({}))
         })
     }
 }

@@ -143,6 +143,7 @@ table! {
     "DeleteVirtualMFADevice" => mfa::delete_virtual_mfa_device,
     "ListVirtualMFADevices" => mfa::list_virtual_mfa_devices,
     "EnableMFADevice" => mfa::enable_mfa_device,
+    "ResyncMFADevice" => mfa::resync_mfa_device,
     "DeactivateMFADevice" => mfa::deactivate_mfa_device,
     "ListMFADevices" => mfa::list_mfa_devices,
     "GetMFADevice" => mfa::get_mfa_device,

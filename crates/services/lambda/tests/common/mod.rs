@@ -90,6 +90,7 @@ impl Service for StsStandIn {
             expires_ms: Some(now + 3_600_000),
             active: true,
             session_grant: None,
+            mfa_auth_ms: None,
         };
         ctx.world.write().credentials.insert(key.clone(), record, now);
         Ok(Output::new(json!({"Credentials": {

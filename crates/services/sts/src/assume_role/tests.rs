@@ -163,6 +163,7 @@ fn get_session_token_credentials_count_as_chaining() {
             expires_ms: Some(i64::MAX),
             active: true,
             session_grant: None,
+            mfa_auth_ms: None,
         },
         0,
     );
