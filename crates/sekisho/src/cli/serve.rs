@@ -28,7 +28,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the runtime: {e}"))?;
-    runtime.block_on(serve(host, port, config))
+    let served = runtime.block_on(serve(host, port, config));
+    // Dropping the runtime would wait for every blocking task, an engine step still evaluating included;
+    // the process leaves them behind instead, so a signal always ends it within its grace period.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(500));
+    served
 }
 
 async fn serve(host: String, port: u16, config: Config) -> Result<(), String> {
