@@ -185,7 +185,14 @@ def test_ten_million_items_fail_and_memory_stays_bounded(sekisho, role):
         assert d["status"] == "FAILED"
         assert d["error"] == "States.QueryEvaluationError"
         assert "D2015" in d["cause"], d["cause"]
-    # Before the budgets, one such execution took 4 GB and kept 3 GB resident.
+    # An expression that doubles a string forty times stops at its memory budget.
+    doubling = "{% $length($reduce([1..40], function($a, $i){ $a & $a }, 'x')) %}"
+    arn = sfn.create_state_machine(name="doubling", definition=jsonata_pass(doubling), roleArn=role)["stateMachineArn"]
+    d = wait_done(sfn, sfn.start_execution(stateMachineArn=arn)["executionArn"])
+    peak = max(peak, rss_mb(sekisho.proc.pid))
+    assert (d["status"], d["error"]) == ("FAILED", "States.QueryEvaluationError")
+    assert "exceeded its memory budget" in d["cause"], d["cause"]
+    # Before the budgets, one `[1..10000000]` took 4 GB and kept 3 GB resident.
     assert peak < 500, f"resident set {peak:.0f} MB"
 
 

@@ -97,18 +97,44 @@ impl Overrun {
     }
 }
 
+/// Meters the memory one expression allocates. The caller's allocator does the counting, on the thread
+/// that evaluates; the engine only says when an expression starts and ends there.
+pub trait Meter: Send + Sync {
+    /// An expression starts on this thread; `stop` ends it once it has allocated too much.
+    fn enter(&self, stop: Stop);
+    /// It ended; whether it overran its budget.
+    fn leave(&self) -> Option<Overrun>;
+}
+
+/// Ends one expression early. [`Stop::stop`] neither blocks nor allocates, so an allocator may call it.
+#[derive(Debug, Clone)]
+pub struct Stop(CancelToken);
+
+impl Stop {
+    pub fn stop(&self) {
+        self.0.cancel();
+    }
+}
+
 /// Shared by one run of the engine and whoever watches it (another thread may hold a clone).
-#[derive(Debug, Clone, Default)]
+#[derive(Clone, Default)]
 pub struct Watch {
     inner: Option<Arc<Inner>>,
 }
 
-#[derive(Debug, Default)]
+impl std::fmt::Debug for Watch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Watch(epoch {}, stopped {})", self.epoch(), self.is_stopped())
+    }
+}
+
+#[derive(Default)]
 struct Inner {
     /// Odd while an expression evaluates; every start and end bumps it.
     epoch: AtomicU64,
     stopped: AtomicBool,
     current: Mutex<Current>,
+    meter: Option<Arc<dyn Meter>>,
 }
 
 #[derive(Debug, Default)]
@@ -124,6 +150,11 @@ impl Watch {
     /// A watch for one run (or several in turn).
     pub fn new() -> Watch {
         Watch { inner: Some(Arc::new(Inner::default())) }
+    }
+
+    /// A watch whose expressions are also metered by `meter`.
+    pub fn with_meter(meter: Arc<dyn Meter>) -> Watch {
+        Watch { inner: Some(Arc::new(Inner { meter: Some(meter), ..Inner::default() })) }
     }
 
     fn current(inner: &Inner) -> MutexGuard<'_, Current> {
@@ -177,6 +208,10 @@ impl Watch {
             }
             current.token = Some(token.clone());
             inner.epoch.fetch_add(1, Ordering::AcqRel);
+            drop(current);
+            if let Some(meter) = &inner.meter {
+                meter.enter(Stop(token.clone()));
+            }
         }
         Evaluating { watch: self, token, done: false }
     }
@@ -205,10 +240,11 @@ impl Evaluating<'_> {
             return None;
         }
         let inner = self.watch.inner.as_ref()?;
+        let metered = inner.meter.as_ref().and_then(|m| m.leave());
         let mut current = Watch::current(inner);
         inner.epoch.fetch_add(1, Ordering::AcqRel);
         current.token = None;
-        current.overrun.take().filter(|_| self.token.is_cancelled())
+        current.overrun.take().or(metered).filter(|_| self.token.is_cancelled())
     }
 }
 
@@ -244,6 +280,27 @@ mod tests {
         let e = watch.begin();
         assert!(e.token().is_some_and(|t| t.is_cancelled()));
         assert_eq!(e.end(), Some(Overrun::Stopped));
+    }
+
+    /// A meter that stops every expression as soon as it starts, as an allocator would past its budget.
+    struct Greedy;
+
+    impl Meter for Greedy {
+        fn enter(&self, stop: Stop) {
+            stop.stop();
+        }
+
+        fn leave(&self) -> Option<Overrun> {
+            Some(Overrun::Memory { budget_bytes: 1 << 20 })
+        }
+    }
+
+    #[test]
+    fn a_meter_stops_expressions_and_names_its_overrun() {
+        let watch = Watch::with_meter(Arc::new(Greedy));
+        let e = watch.begin();
+        assert!(e.token().is_some_and(|t| t.is_cancelled()));
+        assert_eq!(e.end(), Some(Overrun::Memory { budget_bytes: 1 << 20 }));
     }
 
     #[test]

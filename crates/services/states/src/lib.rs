@@ -35,6 +35,7 @@
 pub mod arn;
 mod errors;
 pub mod integrations;
+pub mod memory;
 pub mod mock;
 pub mod names;
 mod ops;
@@ -80,6 +81,15 @@ pub(crate) struct Shared {
     pub mock: Option<Arc<mock::MockConfig>>,
     /// How long one expression may evaluate (`[states] expression_timeout_ms`).
     pub expression_timeout: std::time::Duration,
+    /// How much one expression may allocate (counted when the binary installs the metered allocator).
+    pub expression_memory: Arc<memory::MemoryBudget>,
+}
+
+impl Shared {
+    /// A watch for one engine step: its expressions are timed by the caller's watchdog and metered.
+    pub fn watch(&self) -> sekisho_asl::budget::Watch {
+        sekisho_asl::budget::Watch::with_meter(self.expression_memory.clone())
+    }
 }
 
 impl Shared {
@@ -154,6 +164,7 @@ impl StepFunctions {
                 integrations,
                 mock: mock.map(Arc::new),
                 expression_timeout: std::time::Duration::from_millis(timeout_ms),
+                expression_memory: Arc::new(memory::MemoryBudget { bytes: memory::DEFAULT_EXPRESSION_MEMORY_BYTES }),
             }),
         }
     }

@@ -11,6 +11,10 @@ use sekisho_states::StepFunctions;
 use serde_json::{Value, json};
 use std::time::Duration;
 
+// As the binary does: expressions are metered by the thread that evaluates them.
+#[global_allocator]
+static ALLOCATOR: sekisho_states::memory::MeteredAllocator = sekisho_states::memory::MeteredAllocator;
+
 /// A tail call JSONata runs as a loop: it never ends and never nests deeper.
 const ENDLESS: &str = "($f := function($x){ $f($x) }; $f(1))";
 
@@ -126,4 +130,21 @@ async fn sync_executions_and_test_state_are_bounded_too() {
         json!({"Type": "Pass", "QueryLanguage": "JSONata", "Output": format!("{{% {ENDLESS} %}}"), "End": true});
     let tested = h.ok("TestState", json!({"definition": state.to_string(), "input": "{}"})).await;
     assert_eq!((&tested["status"], &tested["error"]), (&json!("FAILED"), &json!("States.QueryEvaluationError")));
+}
+
+/// An expression that doubles a string forty times would need a terabyte: it stops once it has allocated
+/// its memory budget, long before its time budget. A million-item sequence (the engine's own limit) fits.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_expression_stops_at_its_memory_budget() {
+    let h = harness(Duration::from_secs(3600));
+    let machine = |expr: &str| {
+        json!({"QueryLanguage": "JSONata", "StartAt": "P",
+               "States": {"P": {"Type": "Pass", "Output": format!("{{% {expr} %}}"), "End": true}}})
+    };
+    let doubling = "$length($reduce([1..40], function($a, $i){ $a & $a }, 'x'))";
+    let d = h.run(&h.create("doubling", machine(doubling)).await, json!({})).await;
+    assert_eq!((&d["status"], &d["error"]), (&json!("FAILED"), &json!("States.QueryEvaluationError")));
+    assert!(d["cause"].as_str().unwrap().ends_with("The evaluation exceeded its memory budget of 128 MiB"), "{d}");
+    let d = h.run(&h.create("million", machine("$count([1..1000000])")).await, json!({})).await;
+    assert_eq!((&d["status"], &d["output"]), (&json!("SUCCEEDED"), &json!("1000000")));
 }

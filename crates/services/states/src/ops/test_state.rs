@@ -9,7 +9,6 @@ use crate::integrations::{Dispatched, TaskContext, TaskOutcome};
 use crate::run::evaluate::off_the_workers;
 use crate::run::session;
 use crate::{Shared, errors, names};
-use sekisho_asl::budget::Watch;
 use sekisho_asl::env::SeededEnv;
 use sekisho_asl::exec::ExecutionContext;
 use sekisho_asl::test_state::{Mock, TestRun, TestStatus};
@@ -106,7 +105,7 @@ pub async fn handle(shared: &Arc<Shared>, ctx: OpContext, value: Value) -> Resul
     let name = sekisho_core::ids::uuid_v4();
     let context = ExecutionContext::new(&sm_arn, &name, &role, now);
     let mut env = SeededEnv::new(now as u64);
-    let watch = Watch::new();
+    let watch = shared.watch();
     let mut run = TestRun::start(&state, state_input, variables, mock, context.clone(), &mut env)
         .map_err(|e| errors::invalid_definition(e.to_string()))?
         .with_watch(watch.clone());

@@ -11,7 +11,6 @@ use super::session::ExecutionRole;
 use crate::Shared;
 use crate::integrations::{Dispatched, ExecutionWatch, TaskContext, TaskHooks, TaskOutcome};
 use crate::state::{LoggingConfiguration, StatesState};
-use sekisho_asl::budget::Watch as StepWatch;
 use sekisho_asl::definition::StateMachine;
 use sekisho_asl::exec::{Execution, ExecutionContext, Progress, Status, TaskId, TaskRequest};
 use sekisho_core::clock::ClockMode;
@@ -158,7 +157,7 @@ struct Step {
 /// place, the engine advances it on the blocking pool under the expression budget, and it is put back.
 /// `None` once the record is gone.
 async fn advance(d: &Drive, handle: &RunHandle, facts: &Facts, logs: bool, now: i64) -> Option<Step> {
-    let watch = StepWatch::new();
+    let watch = d.shared.watch();
     let taken = d.shared.store.with(&d.account, &d.region, |s| {
         let rec = s.executions.get_mut(&d.arn)?;
         if rec.status() != Status::Running {
