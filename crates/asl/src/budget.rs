@@ -14,6 +14,13 @@ use jsonata_core::evaluator::CancelToken;
 /// (<https://docs.aws.amazon.com/step-functions/latest/dg/intrinsic-functions.html>)
 pub const MAX_INTRINSIC_NESTING: usize = 10;
 
+/// AWS's hard quota: "25,000 entries in the execution event history. When an execution reaches 24,999
+/// events, it waits for the next event to happen. If the event number 25,000 is ExecutionSucceeded, the
+/// execution finishes successfully", otherwise it fails
+/// (<https://docs.aws.amazon.com/step-functions/latest/dg/bp-history-limit.html>). It also ends a loop of
+/// states that never waits.
+pub const MAX_HISTORY_EVENTS: u64 = 25_000;
+
 /// How deep filters, parentheses and `!` may nest in one JSONPath. Jayway has no limit short of the
 /// JVM's stack and AWS documents none; real paths nest one or two filters.
 pub const MAX_PATH_NESTING: usize = 32;

@@ -42,6 +42,16 @@ impl EventLog {
         self.lent = 0;
     }
 
+    /// How many events the history holds (lent ones included).
+    pub fn len(&self) -> u64 {
+        self.lent + self.events.len() as u64
+    }
+
+    /// Whether the history reached AWS's quota less the one event that may still end the execution.
+    pub fn is_full(&self) -> bool {
+        self.len() >= crate::budget::MAX_HISTORY_EVENTS - 1
+    }
+
     /// Forgets the events emitted since [`EventLog::lend`].
     pub fn forget_new(&mut self) {
         self.events.clear();

@@ -245,6 +245,10 @@ impl Execution {
         };
         thread::advance(&mut run, &mut self.root, None);
         let wake = run.wake;
+        if self.log.is_full() && matches!(self.root.outcome(), thread::Outcome::Running) {
+            self.fail_history_full(now_ms);
+            return Progress::Done;
+        }
         // Reports for tasks nobody waits on any more (aborted, timed out) are dropped.
         if !self.inbox.is_empty() {
             let pending = self.pending_tasks();
@@ -404,6 +408,17 @@ impl Execution {
         self.error = error.map(str::to_string);
         self.cause = cause.map(str::to_string);
         self.status = Status::Aborted;
+    }
+
+    /// The history reached AWS's quota before the execution ended: it fails, as AWS fails it.
+    fn fail_history_full(&mut self, now_ms: i64) {
+        thread::halt(&mut self.root, &mut self.cancelled);
+        let (error, cause) = (crate::messages::STATES_RUNTIME, crate::messages::HISTORY_LIMIT_REACHED);
+        let details = history::error_cause(Some(error), Some(cause));
+        self.log.emit(&mut self.root.last, true, now_ms, "ExecutionFailed", Some(Value::Object(details)));
+        self.error = Some(error.to_string());
+        self.cause = Some(cause.to_string());
+        self.status = Status::Failed;
     }
 
     fn time_out(&mut self, now_ms: i64) {

@@ -388,3 +388,31 @@ fn a_stopped_watch_makes_the_run_yield_before_the_next_state() {
     assert_eq!(progress, Progress::Waiting { tasks: vec![], cancelled: vec![], wake_at_ms: Some(T0) });
     assert_eq!(kinds(&e), ["ExecutionStarted"]);
 }
+
+/// A loop of states that never waits used to run for ever inside one step, its history growing without
+/// end; AWS fails an execution whose history reaches 25,000 events, and so does the engine.
+#[test]
+fn a_loop_that_never_waits_ends_at_the_history_quota() {
+    let e = run(
+        json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "C"},
+            "C": {"Type": "Choice", "Choices": [{"Variable": "$.stop", "IsPresent": true, "Next": "Done"}], "Default": "A"},
+            "Done": {"Type": "Succeed"}}}),
+        json!({}),
+    );
+    assert_eq!(e.status(), Status::Failed);
+    assert_eq!(e.error(), Some("States.Runtime"));
+    assert_eq!(e.events().len(), 25_000);
+    assert_eq!(e.events().last().map(|ev| ev.kind.as_str()), Some("ExecutionFailed"));
+    // An execution that ends on its own is not cut short: a long chain that finishes succeeds.
+    let chain: serde_json::Map<String, Value> = (0..100)
+        .map(|i| {
+            let next = if i == 99 {
+                json!({"Type": "Pass", "End": true})
+            } else {
+                json!({"Type": "Pass", "Next": format!("S{}", i + 1)})
+            };
+            (format!("S{i}"), next)
+        })
+        .collect();
+    assert_eq!(run(json!({"StartAt": "S0", "States": chain}), json!({})).status(), Status::Succeeded);
+}
