@@ -325,8 +325,7 @@ impl Execution {
     /// Takes back from `stand_in` (made by [`Execution::stand_in`] before this execution was advanced)
     /// its history and what it received meanwhile. Task reports join the inbox. A stop wins over the
     /// advance: the advance's events are forgotten and the stop is applied as the stand-in recorded it,
-    /// so the history is what readers already saw (its tasks are listed as cancelled). Returns whether
-    /// the execution was stopped.
+    /// so the history is what readers already saw. Returns whether the execution was stopped.
     pub fn absorb(&mut self, stand_in: Execution) -> bool {
         let Execution { log, inbox, status, error, cause, .. } = stand_in;
         if status == Status::Aborted {
@@ -346,12 +345,6 @@ impl Execution {
             }
         }
         false
-    }
-
-    /// Tasks the engine gave up on since the last [`Execution::run`] (a stop applied by
-    /// [`Execution::absorb`] lists the tasks it interrupted).
-    pub fn take_cancelled(&mut self) -> Vec<TaskId> {
-        std::mem::take(&mut self.cancelled)
     }
 
     fn report(&mut self, id: TaskId, report: TaskReport, now_ms: i64) {
