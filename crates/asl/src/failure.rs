@@ -44,6 +44,17 @@ impl Failure {
         }
     }
 
+    /// `States.DataLimitExceeded`: a value grew past the payload quota. Only a Retrier or Catcher that
+    /// names it handles it (`States.ALL` does not match it).
+    pub fn data_limit(detail: impl Into<String>) -> Failure {
+        Failure {
+            error: Some(m::STATES_DATA_LIMIT_EXCEEDED.to_string()),
+            cause: Some(detail.into()),
+            location: None,
+            needs_state_prefix: true,
+        }
+    }
+
     /// `States.QueryEvaluationError` from the JSONata field `location`.
     pub fn query(location: impl Into<String>, detail: impl Into<String>) -> Failure {
         Failure {

@@ -9,6 +9,56 @@ pub fn to_text(value: &Value) -> String {
     serde_json::to_string(value).unwrap_or_else(|_| "null".to_string())
 }
 
+/// How many characters a number at least prints as: the digits and sign of an integral value, three
+/// (`0.5`) for any other.
+pub fn number_len(n: f64) -> usize {
+    if n.fract() != 0.0 || !n.is_finite() {
+        return 3;
+    }
+    let mut digits = 1;
+    let mut rest = n.abs();
+    while rest >= 10.0 && digits < 20 {
+        rest /= 10.0;
+        digits += 1;
+    }
+    digits + usize::from(n < 0.0)
+}
+
+/// About how many bytes `value` takes as compact JSON (never more than it does: escapes are not
+/// counted), or `None` once that passes `cap`. Stops walking as soon as it knows, so
+/// measuring costs at most about `cap` however large the value.
+pub fn size_within(value: &Value, cap: usize) -> Option<usize> {
+    fn walk(value: &Value, total: &mut usize, cap: usize) -> bool {
+        *total += match value {
+            Value::Null | Value::Bool(_) => 4,
+            Value::Number(n) => n.as_f64().map_or(1, number_len),
+            Value::String(s) => s.len() + 2,
+            Value::Array(items) => {
+                *total += items.len() + 1;
+                for item in items {
+                    if !walk(item, total, cap) {
+                        return false;
+                    }
+                }
+                0
+            }
+            Value::Object(map) => {
+                *total += map.len() + 1;
+                for (k, v) in map {
+                    *total += k.len() + 3;
+                    if !walk(v, total, cap) {
+                        return false;
+                    }
+                }
+                0
+            }
+        };
+        *total <= cap
+    }
+    let mut total = 0;
+    walk(value, &mut total, cap).then_some(total)
+}
+
 /// The JSON type names AWS uses in messages ("string", "number", ...).
 pub fn type_name(value: &Value) -> &'static str {
     match value {
@@ -107,6 +157,19 @@ mod tests {
         let v = json!({"Arg1": 1, "Arg2": [], "s": "x"});
         assert_eq!(java_text(&v), "{Arg1=1, Arg2=[], s=x}");
         assert_eq!(java_text(&json!([1, "a", null])), "[1, a, null]");
+    }
+
+    #[test]
+    fn size_within_is_a_lower_bound_that_stops_at_the_cap() {
+        let v = json!({"a": [1, "xy", null, {"b": true}]});
+        let size = size_within(&v, 1000).unwrap();
+        assert!(size <= to_text(&v).len(), "{size}");
+        assert_eq!(size, to_text(&v).len());
+        assert_eq!(size_within(&v, size), Some(size));
+        assert_eq!(size_within(&v, size - 1), None);
+        // A value far over the cap is not walked to its end.
+        let big = Value::Array(vec![json!("x".repeat(100)); 100_000]);
+        assert_eq!(size_within(&big, 1000), None);
     }
 
     #[test]

@@ -16,6 +16,8 @@
 //!   (`States.*`), [`query`] (JSONata behind the [`QueryEngine`](query::QueryEngine) trait),
 //!   [`template`] (payload templates of both languages).
 //! - [`test_state`]: the TestState API.
+//! - [`budget`]: what bounds parsing and evaluation (nesting, sizes, work), and the
+//!   [`Watch`](budget::Watch) a caller stops a long expression with.
 //! - [`messages`]: every text users see, in one place.
 //!
 //! Time is always passed in (milliseconds since the epoch) and randomness comes from an
@@ -81,6 +83,7 @@
 //! assert_eq!(execution.events().last().map(|e| e.kind.as_str()), Some("ExecutionSucceeded"));
 //! ```
 
+pub mod budget;
 pub mod definition;
 pub mod env;
 pub mod exec;

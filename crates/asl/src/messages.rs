@@ -121,6 +121,11 @@ pub fn invalid_jsonata(detail: &str) -> String {
     format!("The JSONata expression is invalid: {detail}")
 }
 
+/// The detail of `invalid_intrinsic` for calls nested past AWS's documented limit (the wording is ours).
+pub fn intrinsic_nesting(max: usize) -> String {
+    format!("at most {max} intrinsic functions can be nested within a field")
+}
+
 pub fn invalid_intrinsic(detail: &str) -> String {
     format!("The value for the field must be a valid intrinsic function call: {detail}")
 }
@@ -189,6 +194,10 @@ pub const DEFINITION_MISMATCH: &str = "The execution does not match its state ma
 
 pub const WAIT_TOO_LONG: &str = "Wait state delay is too long.";
 
+/// [inf] AWS documents that the execution fails at its 25,000th event, not the text it gives.
+pub const HISTORY_LIMIT_REACHED: &str =
+    "The execution reached the maximum number of events in its history (25000) before it ended.";
+
 pub fn not_valid_integer(field: &str, value: &str, path: &str) -> String {
     format!("The {field} field refers to value \"{value}\" which is not a valid integer: {path}")
 }
@@ -226,6 +235,27 @@ pub fn jsonata_wrong_type(expr: &str, field: &str, expected: &str, got: &str, va
 pub fn jsonata_threw(expr: &str, field: &str, message: &str) -> String {
     format!(
         "The JSONata expression '{expr}' specified for the field '{field}' threw an error during evaluation. {message}"
+    )
+}
+
+/// A template that copied more than a payload may hold out of its input (`States.DataLimitExceeded`;
+/// the wording follows `data_limit_exceeded`, naming the field).
+pub fn field_data_limit_exceeded(field: &str) -> String {
+    format!("The value for the field '{field}' has a size exceeding the maximum number of bytes service limit.")
+}
+
+/// A JSONata result over the payload quota (`States.DataLimitExceeded`; the wording follows
+/// `data_limit_exceeded`, naming the expression and its field).
+pub fn jsonata_data_limit_exceeded(expr: &str, field: &str) -> String {
+    format!(
+        "The JSONata expression '{expr}' specified for the field '{field}' returned a result with a size exceeding the maximum number of bytes service limit."
+    )
+}
+
+/// A JSONata result nested deeper than values may be.
+pub fn jsonata_too_deep(expr: &str, field: &str, max: usize) -> String {
+    format!(
+        "The JSONata expression '{expr}' specified for the field '{field}' returned a value nested deeper than {max} levels."
     )
 }
 

@@ -5,13 +5,14 @@ use std::any::Any;
 use std::fmt;
 use std::sync::Arc;
 
-use jsonata_core::evaluator::{Context, Evaluator, EvaluatorError};
+use jsonata_core::evaluator::{Context, Evaluator, EvaluatorError, EvaluatorOptions};
 use jsonata_core::value::JValue;
 use serde_json::Value;
 use sha2::Digest;
 
+use crate::budget::{MAX_EXPRESSION_DEPTH, MAX_PAYLOAD_BYTES, MAX_SEQUENCE_LENGTH, MAX_VALUE_DEPTH, Watch};
 use crate::env::Env;
-use crate::json::number;
+use crate::json::{number, number_len};
 use crate::paths::Variables;
 
 /// A compiled expression; what it holds is up to the engine that made it.
@@ -72,18 +73,38 @@ impl CompiledQuery {
     }
 }
 
-/// What an expression can see: `$states`, workflow variables, and the time.
+/// What an expression can see: `$states`, workflow variables, and the time; and who watches it.
 pub struct QueryScope<'a> {
     /// The `$states` object (`input`, `context`, and `result`/`errorOutput` where available).
     pub states: &'a Value,
     pub variables: &'a dyn Variables,
     pub now_ms: i64,
+    /// The caller's watch: it may stop an evaluation that runs too long ([`UNWATCHED`](crate::budget::UNWATCHED) for none).
+    pub watch: &'a Watch,
 }
 
 /// An expression failed; `message` is the engine's text ("T1006: Attempted to invoke ...").
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueryError {
     pub message: String,
+    pub kind: QueryErrorKind,
+}
+
+/// What kind of failure a [`QueryError`] is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum QueryErrorKind {
+    /// The expression is invalid or threw (including a budget overrun, named in the message).
+    Evaluation,
+    /// Its result is larger than a payload may be ([`MAX_PAYLOAD_BYTES`]).
+    TooLarge,
+    /// Its result nests deeper than values may ([`MAX_VALUE_DEPTH`]).
+    TooDeep,
+}
+
+impl QueryError {
+    pub fn evaluation(message: impl Into<String>) -> QueryError {
+        QueryError { message: message.into(), kind: QueryErrorKind::Evaluation }
+    }
 }
 
 /// A query language implementation.
@@ -167,20 +188,54 @@ fn to_jvalue_owned(v: Value) -> JValue {
     JValue::from(v)
 }
 
-/// Converts a result back to JSON; `None` for undefined. Integral numbers print as integers.
-fn from_jvalue(v: &JValue) -> Option<Value> {
-    Some(match v {
-        JValue::Undefined => return None,
+/// Converts a result back to JSON; `None` for undefined. Integral numbers print as integers. A result
+/// nested deeper than [`MAX_VALUE_DEPTH`] or larger than [`MAX_PAYLOAD_BYTES`] is refused while it is
+/// converted, so neither a deep nor a huge value is ever built on our side.
+fn from_jvalue(v: &JValue) -> Result<Option<Value>, QueryErrorKind> {
+    let mut size = 0;
+    convert(v, 0, &mut size)
+}
+
+fn convert(v: &JValue, depth: usize, size: &mut usize) -> Result<Option<Value>, QueryErrorKind> {
+    if depth > MAX_VALUE_DEPTH {
+        return Err(QueryErrorKind::TooDeep);
+    }
+    // Counted as `json::size_within` counts: never more than the compact text.
+    *size += match v {
+        JValue::Null | JValue::Bool(_) => 4,
+        JValue::String(s) => s.len() + 2,
+        JValue::Array(items) => items.len() + 1,
+        JValue::Object(map) => map.len() + 1 + map.keys().map(|k| k.len() + 3).sum::<usize>(),
+        JValue::Number(n) => number_len(*n),
+        _ => 0,
+    };
+    if *size > MAX_PAYLOAD_BYTES {
+        return Err(QueryErrorKind::TooLarge);
+    }
+    Ok(Some(match v {
+        JValue::Undefined => return Ok(None),
         JValue::Null => Value::Null,
         JValue::Bool(b) => Value::Bool(*b),
         JValue::Number(n) => number(*n),
         JValue::String(s) => Value::String(s.to_string()),
-        JValue::Array(items) => Value::Array(items.iter().filter_map(from_jvalue).collect()),
-        JValue::Object(map) => {
-            Value::Object(map.iter().filter_map(|(k, v)| from_jvalue(v).map(|v| (k.clone(), v))).collect())
+        JValue::Array(items) => {
+            let mut out = Vec::with_capacity(items.len());
+            for item in items.iter() {
+                out.extend(convert(item, depth + 1, size)?);
+            }
+            Value::Array(out)
         }
-        _ => return None,
-    })
+        JValue::Object(map) => {
+            let mut out = serde_json::Map::with_capacity(map.len());
+            for (k, v) in map.iter() {
+                if let Some(v) = convert(v, depth + 1, size)? {
+                    out.insert(k.clone(), v);
+                }
+            }
+            Value::Object(out)
+        }
+        _ => return Ok(None),
+    }))
 }
 
 fn error(message: impl Into<String>) -> EvaluatorError {
@@ -211,11 +266,12 @@ impl JsonataEngine {
     fn evaluator(
         &self,
         context: Context,
+        options: EvaluatorOptions,
         query: &CompiledQuery,
         now_ms: i64,
         env: &mut dyn Env,
     ) -> Result<Evaluator, EvaluatorError> {
-        let mut ev = Evaluator::with_context(context);
+        let mut ev = Evaluator::with_options(context, options);
         // Values the host functions need are drawn up front, and only when the expression names
         // the function: `jsonata-core` keeps host functions as `'static` closures, and the engine
         // must not hold on to the caller's Env.
@@ -312,7 +368,8 @@ impl JsonataEngine {
 
 impl QueryEngine for JsonataEngine {
     fn compile(&self, source: &str) -> Result<CompiledQuery, QueryError> {
-        let ast = jsonata_core::parser::parse(source).map_err(|e| QueryError { message: e.to_string() })?;
+        // `jsonata-core` bounds its own parser's nesting (U1002 past 1,000 levels).
+        let ast = jsonata_core::parser::parse(source).map_err(|e| QueryError::evaluation(e.to_string()))?;
         Ok(CompiledQuery::new(source, Arc::new(ast)))
     }
 
@@ -323,9 +380,9 @@ impl QueryEngine for JsonataEngine {
         env: &mut dyn Env,
     ) -> Result<Option<Value>, QueryError> {
         let Some(ast) = query.inner().downcast_ref::<jsonata_core::ast::AstNode>() else {
-            return Err(QueryError { message: "The expression was compiled by a different query engine".to_string() });
+            return Err(QueryError::evaluation("The expression was compiled by a different query engine"));
         };
-        let to_query_error = |e: EvaluatorError| QueryError { message: e.message().to_string() };
+        let to_query_error = |e: EvaluatorError| QueryError::evaluation(e.message());
         let mut context = Context::new();
         for name in query.variables() {
             if name == "states" {
@@ -334,10 +391,20 @@ impl QueryEngine for JsonataEngine {
                 context.bind(name.clone(), to_jvalue(v));
             }
         }
-        let mut ev = self.evaluator(context, query, scope.now_ms, env).map_err(to_query_error)?;
+        let evaluating = scope.watch.begin();
+        let options = EvaluatorOptions {
+            cancel: evaluating.token(),
+            max_stack_depth: Some(MAX_EXPRESSION_DEPTH),
+            max_sequence_length: Some(MAX_SEQUENCE_LENGTH),
+            ..EvaluatorOptions::default()
+        };
+        let mut ev = self.evaluator(context, options, query, scope.now_ms, env).map_err(to_query_error)?;
         // Step Functions binds nothing to `$`: state data is reached through `$states`.
-        let result = ev.evaluate(ast, &JValue::Undefined).map_err(to_query_error)?;
-        Ok(from_jvalue(&result))
+        let result = ev.evaluate(ast, &JValue::Undefined);
+        if let Some(overrun) = evaluating.end() {
+            return Err(QueryError::evaluation(overrun.message()));
+        }
+        from_jvalue(&result.map_err(to_query_error)?).map_err(|kind| QueryError { message: String::new(), kind })
     }
 }
 
@@ -350,6 +417,7 @@ impl fmt::Debug for dyn QueryEngine {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::budget::UNWATCHED;
     use crate::env::SeededEnv;
     use serde_json::json;
 
@@ -360,7 +428,7 @@ mod tests {
     ) -> Result<Option<Value>, QueryError> {
         let engine = JsonataEngine;
         let q = engine.compile(source)?;
-        let scope = QueryScope { states: &states, variables: vars, now_ms: 1_714_564_800_123 };
+        let scope = QueryScope { states: &states, variables: vars, now_ms: 1_714_564_800_123, watch: &UNWATCHED };
         engine.evaluate(&q, &scope, &mut SeededEnv::new(3))
     }
 
@@ -435,6 +503,53 @@ mod tests {
         assert_eq!(q.states_view(&states), json!({"context": {"Map": 1}, "input": {"x": 1}}));
         let whole = JsonataEngine.compile("$keys($states)").unwrap();
         assert_eq!(whole.states_view(&states), states);
+    }
+
+    /// Issue 11: `[1..10000000]` took 4 GB. A sequence past the limit fails before it is built.
+    #[test]
+    fn huge_sequences_fail_before_they_are_built() {
+        let e = eval("[1..10000000]", json!({})).unwrap_err();
+        assert_eq!(e.kind, QueryErrorKind::Evaluation);
+        assert_eq!(e.message, "D2015: The maximum sequence length of 1000000 was exceeded.");
+        assert_eq!(eval("$count([1..1000000])", json!({})).unwrap(), Some(json!(1_000_000)));
+    }
+
+    #[test]
+    fn results_over_the_payload_quota_are_too_large() {
+        // 60,000 five-digit numbers: about 360 KB of JSON.
+        let e = eval("[40001..100000]", json!({})).unwrap_err();
+        assert_eq!(e.kind, QueryErrorKind::TooLarge);
+        let e = eval("$pad('', 300000, 'x')", json!({})).unwrap_err();
+        assert_eq!(e.kind, QueryErrorKind::TooLarge);
+        assert_eq!(eval("$length($pad('', 300000, 'x'))", json!({})).unwrap(), Some(json!(300_000)));
+    }
+
+    #[test]
+    fn results_nested_too_deep_are_refused() {
+        let e = eval("$reduce([1..500], function($a, $i){ {'a': $a} }, {})", json!({})).unwrap_err();
+        assert_eq!(e.kind, QueryErrorKind::TooDeep);
+        let shallow = eval("$reduce([1..100], function($a, $i){ {'a': $a} }, {})", json!({})).unwrap();
+        assert!(shallow.is_some());
+    }
+
+    #[test]
+    fn runaway_recursion_hits_the_depth_limit() {
+        let e = eval("($f := function($x){ 1 + $f($x) }; $f(1))", json!({})).unwrap_err();
+        assert!(e.message.starts_with("D1011: Stack overflow"), "{}", e.message);
+    }
+
+    /// A stopped watch fails the expression evaluating and every later one (the time budget expires the
+    /// watch from the caller's watchdog the same way; see the states crate's tests).
+    #[test]
+    fn a_stopped_watch_stops_evaluation() {
+        let watch = Watch::new();
+        watch.stop();
+        let engine = JsonataEngine;
+        let q = engine.compile("($f := function($x){ $f($x) }; $f(1))").unwrap();
+        let states = json!({});
+        let scope = QueryScope { states: &states, variables: &serde_json::Map::new(), now_ms: 0, watch: &watch };
+        let e = engine.evaluate(&q, &scope, &mut SeededEnv::new(1)).unwrap_err();
+        assert_eq!(e.message, "The evaluation was stopped");
     }
 
     #[test]

@@ -3,13 +3,15 @@
 
 use serde_json::{Map, Value};
 
+use crate::budget::MAX_VALUE_DEPTH;
+use crate::budget::Work;
 use crate::env::Env;
 use crate::failure::Failure;
 use crate::intrinsics::{self, Call, IntrinsicError};
 use crate::json::to_text;
 use crate::messages as m;
 use crate::paths::{PathRef, PathScope};
-use crate::query::{CompiledQuery, QueryEngine, QueryScope};
+use crate::query::{CompiledQuery, QueryEngine, QueryErrorKind, QueryScope};
 
 /// A JSONPath-mode template (Parameters, ResultSelector, ItemSelector, Assign).
 #[derive(Debug, Clone, PartialEq)]
@@ -85,23 +87,37 @@ impl Payload {
         }
     }
 
+    /// Everything the template copies out of its input is charged to one [`Work`] budget, so a template
+    /// that repeats a large input many times fails (`States.DataLimitExceeded`) before it is built.
     pub fn evaluate(&self, scope: &PathScope<'_>, env: &mut dyn Env) -> Result<Value, Failure> {
+        self.evaluate_within(scope, env, &mut Work::new())
+    }
+
+    fn evaluate_within(&self, scope: &PathScope<'_>, env: &mut dyn Env, work: &mut Work) -> Result<Value, Failure> {
         match self {
             Payload::Static(v) => Ok(v.clone()),
             Payload::Object(fields) => {
                 let mut out = Map::with_capacity(fields.len());
                 for (key, p) in fields {
-                    out.insert(key.clone(), p.evaluate(scope, env)?);
+                    out.insert(key.clone(), p.evaluate_within(scope, env, work)?);
                 }
                 Ok(Value::Object(out))
             }
-            Payload::Array(items) => {
-                items.iter().map(|p| p.evaluate(scope, env)).collect::<Result<Vec<_>, _>>().map(Value::Array)
+            Payload::Array(items) => items
+                .iter()
+                .map(|p| p.evaluate_within(scope, env, work))
+                .collect::<Result<Vec<_>, _>>()
+                .map(Value::Array),
+            Payload::Path { field, path } => {
+                let v = path.evaluate(scope).map_err(|_| {
+                    Failure::runtime(m::json_path_not_found(&path.source(), field, &to_text(scope.data)))
+                })?;
+                if !work.charge(&v) {
+                    return Err(Failure::data_limit(m::field_data_limit_exceeded(field)));
+                }
+                Ok(v)
             }
-            Payload::Path { field, path } => path
-                .evaluate(scope)
-                .map_err(|_| Failure::runtime(m::json_path_not_found(&path.source(), field, &to_text(scope.data)))),
-            Payload::Call { field, call } => evaluate_call(call, field, scope, env),
+            Payload::Call { field, call } => call_within(call, field, scope, env, work),
         }
     }
 }
@@ -118,11 +134,22 @@ fn call_variables(call: &Call, out: &mut Vec<String>) {
 
 /// Runs an intrinsic for the field `field`, mapping its errors the way AWS reports them.
 pub fn evaluate_call(call: &Call, field: &str, scope: &PathScope<'_>, env: &mut dyn Env) -> Result<Value, Failure> {
-    call.evaluate(scope, env).map_err(|e| match e {
+    call_within(call, field, scope, env, &mut Work::new())
+}
+
+fn call_within(
+    call: &Call,
+    field: &str,
+    scope: &PathScope<'_>,
+    env: &mut dyn Env,
+    work: &mut Work,
+) -> Result<Value, Failure> {
+    call.evaluate_within(scope, env, work).map_err(|e| match e {
         IntrinsicError::Failure(detail) => Failure::intrinsic(detail),
         IntrinsicError::PathNotFound { path } => {
             Failure::runtime(m::json_path_not_found(&path, field, &to_text(scope.data)))
         }
+        IntrinsicError::TooLarge => Failure::data_limit(m::field_data_limit_exceeded(field)),
     })
 }
 
@@ -263,7 +290,15 @@ impl Jsonata {
             Jsonata::Expr(q) => match engine.evaluate(q, scope, env) {
                 Ok(Some(v)) => Ok(v),
                 Ok(None) => Err(Failure::query(field, m::jsonata_undefined(q.source(), field))),
-                Err(e) => Err(Failure::query(field, m::jsonata_threw(q.source(), field, &e.message))),
+                Err(e) => Err(match e.kind {
+                    QueryErrorKind::Evaluation => {
+                        Failure::query(field, m::jsonata_threw(q.source(), field, &e.message))
+                    }
+                    QueryErrorKind::TooLarge => Failure::data_limit(m::jsonata_data_limit_exceeded(q.source(), field)),
+                    QueryErrorKind::TooDeep => {
+                        Failure::query(field, m::jsonata_too_deep(q.source(), field, MAX_VALUE_DEPTH))
+                    }
+                }),
             },
         }
     }
@@ -281,6 +316,7 @@ impl Jsonata {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::budget::UNWATCHED;
     use crate::env::SeededEnv;
     use crate::paths::NoVariables;
     use crate::query::JsonataEngine;
@@ -344,7 +380,7 @@ mod tests {
         );
         assert!(problems.is_empty());
         let states = json!({"input": {"x": 1}});
-        let scope = QueryScope { states: &states, variables: &NoVariables, now_ms: 0 };
+        let scope = QueryScope { states: &states, variables: &NoVariables, now_ms: 0, watch: &UNWATCHED };
         assert_eq!(
             t.evaluate("Arguments", &JsonataEngine, &scope, &mut SeededEnv::new(1)).unwrap(),
             json!({"a": 2, "b": "plain {% text", "c": [1, "z"]})
@@ -356,7 +392,7 @@ mod tests {
         let mut problems = Vec::new();
         let t = Jsonata::parse(&json!({"FunctionName": "{% $doesNotExist %}"}), &JsonataEngine, "/A", &mut problems);
         let states = json!({"input": {}});
-        let scope = QueryScope { states: &states, variables: &NoVariables, now_ms: 0 };
+        let scope = QueryScope { states: &states, variables: &NoVariables, now_ms: 0, watch: &UNWATCHED };
         let f = t.evaluate("Arguments", &JsonataEngine, &scope, &mut SeededEnv::new(1)).unwrap_err();
         assert_eq!(f.location.as_deref(), Some("Arguments/FunctionName"));
         assert_eq!(

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 
+use crate::budget::Watch;
 use crate::definition::{DefinitionError, Diagnostic, StateMachine};
 use crate::env::Env;
 use crate::exec::{Execution, ExecutionContext, Progress, TaskId, TaskRequest};
@@ -72,6 +73,7 @@ pub struct TestRun {
     steps: usize,
     /// Unmocked tasks of the batch being performed.
     queue: std::collections::VecDeque<TaskRequest>,
+    watch: Watch,
 }
 
 impl TestRun {
@@ -91,7 +93,24 @@ impl TestRun {
         let sm = StateMachine::parse(&machine.to_string())?;
         let now = context.start_time_ms;
         let execution = Execution::start(&sm, input.clone(), context, env);
-        Ok(TestRun { sm, execution, state, input, mock, now, tasks_run: 0, steps: 0, queue: Default::default() })
+        Ok(TestRun {
+            sm,
+            execution,
+            state,
+            input,
+            mock,
+            now,
+            tasks_run: 0,
+            steps: 0,
+            queue: Default::default(),
+            watch: Watch::default(),
+        })
+    }
+
+    /// Runs the state's expressions under `watch` (see [`Execution::run_watched`]).
+    pub fn with_watch(mut self, watch: Watch) -> TestRun {
+        self.watch = watch;
+        self
     }
 
     /// Advances the state; the task the caller must perform (mocked tasks are answered here), or `None`
@@ -102,7 +121,8 @@ impl TestRun {
         }
         while self.steps < 100 {
             self.steps += 1;
-            let Progress::Waiting { tasks, .. } = self.execution.run(&self.sm, self.now, env) else {
+            let Progress::Waiting { tasks, .. } = self.execution.run_watched(&self.sm, self.now, env, &self.watch)
+            else {
                 return None;
             };
             if tasks.is_empty() || self.tasks_run > 0 {

@@ -7,6 +7,11 @@ mod services;
 
 use std::process::ExitCode;
 
+/// Counts what each Step Functions expression allocates, so one that grows without end is stopped at its
+/// memory budget instead of exhausting the process.
+#[global_allocator]
+static ALLOCATOR: sekisho_states::memory::MeteredAllocator = sekisho_states::memory::MeteredAllocator;
+
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match cli::run(args) {

@@ -526,3 +526,57 @@ fn random_definitions_do_not_panic() {
         }
     }
 }
+
+/// Issue 11: a 3 KB definition whose `InputPath` nests filters a few thousand levels overflowed the
+/// stack and aborted the process; it is now an invalid path like any other.
+#[test]
+fn paths_nested_thousands_deep_are_invalid() {
+    let path = format!("${}{}", "[?(@".repeat(3000), ")]".repeat(3000));
+    let definition = json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "InputPath": path, "End": true}}});
+    assert_eq!(
+        create_error(definition),
+        "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: Value is not a JSONPath at /States/P/InputPath'"
+    );
+    let definition = json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "Parameters": {"a.$": "$[?(".repeat(3000)}, "End": true}}});
+    assert_eq!(
+        one(&diagnostics(definition)),
+        (
+            "SCHEMA_VALIDATION_FAILED",
+            "The value for the field must be a valid JSONPath or a valid intrinsic function call",
+            Some("/States/P/Parameters/a.$")
+        )
+    );
+}
+
+/// Issue 11: twenty thousand nested intrinsics overflowed the stack; past AWS's ten they are invalid.
+#[test]
+fn intrinsics_nested_past_ten_are_invalid() {
+    let call = format!("{}1{}", "States.Array(".repeat(20_000), ")".repeat(20_000));
+    let definition =
+        json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "Parameters": {"a.$": call}, "End": true}}});
+    assert_eq!(
+        create_error(definition),
+        "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: The value for the field must be a valid intrinsic function call: at most 10 intrinsic functions can be nested within a field at /States/P/Parameters/a.$'"
+    );
+}
+
+/// Definitions are parsed with serde_json's recursion limit (128 levels), so nested states, Parallel
+/// branches and templates can never be deeper than that.
+#[test]
+fn json_nested_past_the_parser_limit_is_invalid_json() {
+    let text = format!("{{\"StartAt\": \"P\", \"Comment\": {}1{}}}", "[".repeat(10_000), "]".repeat(10_000));
+    let e = StateMachine::parse(&text).unwrap_err().to_string();
+    assert!(
+        e.starts_with("Invalid State Machine Definition: 'INVALID_JSON_DESCRIPTION: recursion limit exceeded"),
+        "{e}"
+    );
+    // Parallel in Parallel as deep as JSON allows still parses and validates without trouble.
+    let mut state = json!({"Type": "Pass", "End": true});
+    for i in 0..20 {
+        let name = format!("S{i}");
+        state =
+            json!({"Type": "Parallel", "Branches": [{"StartAt": name, "States": {name.clone(): state}}], "End": true});
+    }
+    let parsed = StateMachine::parse(&json!({"StartAt": "S", "States": {"S": state}}).to_string());
+    assert!(parsed.is_ok(), "{:?}", parsed.err().map(|e| e.to_string()));
+}

@@ -91,8 +91,8 @@ pub fn states(input: &Value, context: &Value, result: Option<&Value>, error_outp
     Value::Object(map)
 }
 
-pub fn query_scope<'a>(run: &Run, states: &'a Value, vars: &'a Scope<'a>) -> QueryScope<'a> {
-    QueryScope { states, variables: vars, now_ms: run.now }
+pub fn query_scope<'a, 'w: 'a>(run: &Run<'w>, states: &'a Value, vars: &'a Scope<'a>) -> QueryScope<'a> {
+    QueryScope { states, variables: vars, now_ms: run.now, watch: run.watch }
 }
 
 /// `Invalid path '<path>' : <Jayway message>` (States.Runtime).

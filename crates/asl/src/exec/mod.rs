@@ -11,10 +11,12 @@ mod task;
 mod thread;
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
+use crate::budget::{UNWATCHED, Watch};
 use crate::definition::StateMachine;
 use crate::env::Env;
 use crate::history::{self, HistoryEvent};
@@ -108,7 +110,8 @@ pub(crate) enum TaskReport {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Execution {
     context: ExecutionContext,
-    input: Value,
+    /// Shared with stand-ins (see [`Execution::stand_in`]) rather than copied.
+    input: Arc<Value>,
     status: Status,
     log: EventLog,
     root: Thread,
@@ -137,6 +140,9 @@ pub(crate) struct Run<'a> {
     pub next_task: &'a mut u64,
     /// The earliest time anything waits for.
     pub wake: Option<i64>,
+    /// Who watches this run: expressions honour it, and threads stop at their next state once it is
+    /// stopped.
+    pub watch: &'a Watch,
 }
 
 impl Run<'_> {
@@ -192,7 +198,7 @@ impl Execution {
         Execution {
             deadline_ms: sm.timeout_seconds.map(|s| context.start_time_ms + (s as i64) * 1000),
             context,
-            input,
+            input: Arc::new(input),
             status: Status::Running,
             log,
             root,
@@ -208,6 +214,14 @@ impl Execution {
 
     /// Advances until the execution ends or must wait for a task or a time.
     pub fn run(&mut self, sm: &StateMachine, now_ms: i64, env: &mut dyn Env) -> Progress {
+        self.run_watched(sm, now_ms, env, &UNWATCHED)
+    }
+
+    /// [`Execution::run`] under the caller's [`Watch`]: an expression the watch expires fails with
+    /// `States.QueryEvaluationError`; once the watch is stopped, threads stop before their next state and
+    /// the run returns, asking to be called again at once (a stop applied with [`Execution::absorb`]
+    /// then ends the execution).
+    pub fn run_watched(&mut self, sm: &StateMachine, now_ms: i64, env: &mut dyn Env, watch: &Watch) -> Progress {
         if self.status != Status::Running {
             return Progress::Done;
         }
@@ -227,9 +241,14 @@ impl Execution {
             cancelled: &mut self.cancelled,
             next_task: &mut self.next_task,
             wake: None,
+            watch,
         };
         thread::advance(&mut run, &mut self.root, None);
         let wake = run.wake;
+        if self.log.is_full() && matches!(self.root.outcome(), thread::Outcome::Running) {
+            self.fail_history_full(now_ms);
+            return Progress::Done;
+        }
         // Reports for tasks nobody waits on any more (aborted, timed out) are dropped.
         if !self.inbox.is_empty() {
             let pending = self.pending_tasks();
@@ -279,6 +298,53 @@ impl Execution {
                 }
             }
         }
+    }
+
+    /// For a driver that advances the execution away from where others read it: a stand-in to leave in
+    /// its place. It answers readers as this execution did (status, history, input, context) and takes
+    /// task reports and a stop; [`Execution::absorb`] takes them back. The history moves into the
+    /// stand-in rather than being copied, so this costs the same for a long history as for a short one.
+    pub fn stand_in(&mut self) -> Execution {
+        Execution {
+            context: self.context.clone(),
+            input: self.input.clone(),
+            status: self.status,
+            log: self.log.lend(),
+            root: Thread::halted(),
+            output: self.output.clone(),
+            error: self.error.clone(),
+            cause: self.cause.clone(),
+            next_task: self.next_task,
+            inbox: BTreeMap::new(),
+            outbox: Vec::new(),
+            cancelled: Vec::new(),
+            deadline_ms: self.deadline_ms,
+        }
+    }
+
+    /// Takes back from `stand_in` (made by [`Execution::stand_in`] before this execution was advanced)
+    /// its history and what it received meanwhile. Task reports join the inbox. A stop wins over the
+    /// advance: the advance's events are forgotten and the stop is applied as the stand-in recorded it,
+    /// so the history is what readers already saw. Returns whether the execution was stopped.
+    pub fn absorb(&mut self, stand_in: Execution) -> bool {
+        let Execution { log, inbox, status, error, cause, .. } = stand_in;
+        if status == Status::Aborted {
+            let at = log.events().last().map_or(self.context.start_time_ms, |e| e.timestamp_ms);
+            self.log.forget_new();
+            self.log.take_back(log);
+            // The advance may have ended the execution (its evaluation cut short by the stop).
+            self.status = Status::Running;
+            self.output = None;
+            self.stop(error.as_deref(), cause.as_deref(), at);
+            return true;
+        }
+        self.log.take_back(log);
+        if self.status == Status::Running {
+            for (id, mut reports) in inbox {
+                self.inbox.entry(id).or_default().append(&mut reports);
+            }
+        }
+        false
     }
 
     fn report(&mut self, id: TaskId, report: TaskReport, now_ms: i64) {
@@ -335,6 +401,17 @@ impl Execution {
         self.error = error.map(str::to_string);
         self.cause = cause.map(str::to_string);
         self.status = Status::Aborted;
+    }
+
+    /// The history reached AWS's quota before the execution ended: it fails, as AWS fails it.
+    fn fail_history_full(&mut self, now_ms: i64) {
+        thread::halt(&mut self.root, &mut self.cancelled);
+        let (error, cause) = (crate::messages::STATES_RUNTIME, crate::messages::HISTORY_LIMIT_REACHED);
+        let details = history::error_cause(Some(error), Some(cause));
+        self.log.emit(&mut self.root.last, true, now_ms, "ExecutionFailed", Some(Value::Object(details)));
+        self.error = Some(error.to_string());
+        self.cause = Some(cause.to_string());
+        self.status = Status::Failed;
     }
 
     fn time_out(&mut self, now_ms: i64) {

@@ -92,6 +92,11 @@ impl Thread {
         }
     }
 
+    /// A thread that has ended without events and waits on nothing (a stand-in's root).
+    pub fn halted() -> Thread {
+        Thread { block: 0, vars: Map::new(), last: 0, record: false, step: Step::Failed(Failure::raw(None, None)) }
+    }
+
     /// Like [`Thread::new`], showing `text` as the first state's input.
     pub fn with_text(mut self, text: String) -> Thread {
         if let Step::Enter { text: t, .. } = &mut self.step {
@@ -125,6 +130,12 @@ pub fn advance(run: &mut Run, thread: &mut Thread, outer: Option<&Scope>) {
         match step {
             Step::Done(_) | Step::Failed(_) => return,
             Step::Enter { state, input, text } => {
+                // A stopped run enters no more states; it asks to be run again at once, and the stop
+                // its caller applies then ends the execution. A full history ends it as well.
+                if run.watch.is_stopped() || run.log.is_full() {
+                    run.wake_at(run.now);
+                    return;
+                }
                 let state_id = *state;
                 let Some(st) = block_ref.states.get(state_id) else {
                     *step = Step::Failed(Failure::runtime(m::DEFINITION_MISMATCH));

@@ -5,6 +5,7 @@ mod functions;
 
 use serde_json::Value;
 
+use crate::budget::{MAX_INTRINSIC_NESTING, Work};
 use crate::env::Env;
 use crate::paths::{PathRef, PathScope};
 
@@ -31,6 +32,8 @@ pub enum IntrinsicError {
     Failure(String),
     /// An argument path found nothing (AWS reports this as `States.Runtime`).
     PathNotFound { path: String },
+    /// The arguments copied more of the input than a payload may hold (`States.DataLimitExceeded`).
+    TooLarge,
 }
 
 const FUNCTIONS: &[&str] = &[
@@ -61,7 +64,7 @@ pub fn looks_like_call(text: &str) -> bool {
 
 impl Call {
     pub fn parse(text: &str) -> Result<Call, String> {
-        let mut p = Parser { chars: text.chars().collect(), pos: 0 };
+        let mut p = Parser { chars: text.chars().collect(), pos: 0, depth: 0 };
         p.ws();
         let call = p.call()?;
         p.ws();
@@ -73,13 +76,30 @@ impl Call {
 
     /// Evaluates with `scope` for path arguments and `env` for UUID and MathRandom.
     pub fn evaluate(&self, scope: &PathScope<'_>, env: &mut dyn Env) -> Result<Value, IntrinsicError> {
+        self.evaluate_within(scope, env, &mut Work::new())
+    }
+
+    /// Evaluates with what the surrounding template may still copy from its input: every path argument is
+    /// charged, so `States.Array($, $, ...)` fails before it holds gigabytes.
+    pub(crate) fn evaluate_within(
+        &self,
+        scope: &PathScope<'_>,
+        env: &mut dyn Env,
+        work: &mut Work,
+    ) -> Result<Value, IntrinsicError> {
         let mut values = Vec::with_capacity(self.args.len());
         for arg in &self.args {
             values.push(match arg {
                 Arg::Text(raw) => Value::String(unescape(raw)),
                 Arg::Literal(v) => v.clone(),
-                Arg::Path(p) => p.evaluate(scope).map_err(|_| IntrinsicError::PathNotFound { path: p.source() })?,
-                Arg::Call(c) => c.evaluate(scope, env)?,
+                Arg::Path(p) => {
+                    let v = p.evaluate(scope).map_err(|_| IntrinsicError::PathNotFound { path: p.source() })?;
+                    if !work.charge(&v) {
+                        return Err(IntrinsicError::TooLarge);
+                    }
+                    v
+                }
+                Arg::Call(c) => c.evaluate_within(scope, env, work)?,
             });
         }
         functions::apply(self, values, env)
@@ -109,6 +129,8 @@ pub(crate) fn unescape(raw: &str) -> String {
 struct Parser {
     chars: Vec<char>,
     pos: usize,
+    /// Calls open around the current position.
+    depth: usize,
 }
 
 impl Parser {
@@ -123,6 +145,16 @@ impl Parser {
     }
 
     fn call(&mut self) -> Result<Call, String> {
+        self.depth += 1;
+        if self.depth > MAX_INTRINSIC_NESTING {
+            return Err(crate::messages::intrinsic_nesting(MAX_INTRINSIC_NESTING));
+        }
+        let call = self.call_body();
+        self.depth -= 1;
+        call
+    }
+
+    fn call_body(&mut self) -> Result<Call, String> {
         let start = self.pos;
         while self.peek().is_some_and(|c| c.is_ascii_alphanumeric() || c == '.' || c == '_') {
             self.pos += 1;

@@ -213,3 +213,25 @@ fn random_calls_do_not_panic() {
         }
     }
 }
+
+/// Issue 11: twenty thousand nested calls overflowed the stack while parsing. AWS allows ten levels.
+#[test]
+fn calls_nest_at_most_ten_deep() {
+    use crate::budget::MAX_INTRINSIC_NESTING;
+    let nested = |n: usize| format!("{}1{}", "States.Array(".repeat(n), ")".repeat(n));
+    assert_eq!(run(&nested(MAX_INTRINSIC_NESTING)), json!([[[[[[[[[[1]]]]]]]]]]));
+    let e = Call::parse(&nested(MAX_INTRINSIC_NESTING + 1)).unwrap_err();
+    assert_eq!(e, "at most 10 intrinsic functions can be nested within a field");
+    assert_eq!(Call::parse(&nested(20_000)).unwrap_err(), e);
+}
+
+/// A call that repeats a large input many times fails before it holds the copies.
+#[test]
+fn arguments_copying_too_much_of_the_input_are_refused() {
+    let data = json!({"s": "x".repeat(200_000)});
+    let args = vec!["$.s"; 30].join(", ");
+    assert_eq!(run_with(&format!("States.Array({args})"), data.clone()), Err(IntrinsicError::TooLarge));
+    let nested = format!("States.Array(States.Array({args}), $.s)");
+    assert_eq!(run_with(&nested, data.clone()), Err(IntrinsicError::TooLarge));
+    assert_eq!(run_with("States.ArrayLength(States.Array($.s, $.s))", data).unwrap(), json!(2));
+}

@@ -5,7 +5,9 @@ use serde_json::{Map, Value};
 
 use super::filter;
 use super::{Function, JsonPath, PathMismatch, Root, Selector, Step};
+use crate::budget::MAX_PATH_VISITS;
 use crate::json::number;
+use std::cell::Cell;
 
 /// A definite path found nothing; `message` is Jayway's text ("No results for path: $['a']").
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -41,6 +43,35 @@ fn fragment(selector: &Selector) -> String {
     }
 }
 
+/// The nodes an evaluation may still visit, shared with the paths inside its filters.
+pub(super) struct Visits {
+    left: Cell<u64>,
+}
+
+impl Visits {
+    pub fn new() -> Visits {
+        Visits { left: Cell::new(MAX_PATH_VISITS) }
+    }
+
+    /// Spends one visit; `false` once the budget is gone (the evaluation then winds down).
+    pub fn spend(&self) -> bool {
+        let left = self.left.get();
+        if left == 0 {
+            return false;
+        }
+        self.left.set(left - 1);
+        true
+    }
+
+    pub fn exhausted(&self) -> bool {
+        self.left.get() == 0
+    }
+
+    pub fn error() -> PathError {
+        PathError { message: format!("The path visits more than {MAX_PATH_VISITS} nodes") }
+    }
+}
+
 pub(super) fn normalized(steps: &[Step]) -> String {
     let mut out = String::from("$");
     for step in steps {
@@ -55,7 +86,7 @@ pub(super) fn normalized(steps: &[Step]) -> String {
     out
 }
 
-pub(super) fn evaluate(path: &JsonPath, current: &Value, root: &Value) -> Result<Value, PathError> {
+pub(super) fn evaluate(path: &JsonPath, current: &Value, root: &Value, visits: &Visits) -> Result<Value, PathError> {
     let start = match path.root {
         Root::Document => root,
         Root::Current => current,
@@ -71,12 +102,18 @@ pub(super) fn evaluate(path: &JsonPath, current: &Value, root: &Value) -> Result
     for step in &path.steps {
         let mut next = Vec::new();
         for node in found {
+            if visits.exhausted() {
+                return Err(Visits::error());
+            }
             match step {
-                Step::Child(selector) => select(selector, node, root, &mut next),
-                Step::Deep(selector) => deep(selector, node, root, &mut next),
+                Step::Child(selector) => select(selector, node, root, &mut next, visits),
+                Step::Deep(selector) => deep(selector, node, root, &mut next, visits),
             }
         }
         found = next;
+    }
+    if visits.exhausted() {
+        return Err(Visits::error());
     }
     // Jayway returns an object for a trailing multi-name selector on a single object.
     if let (Some(Step::Child(Selector::Names(names))), true) = (path.steps.last(), path.steps.len() == 1)
@@ -169,7 +206,10 @@ fn java_class(v: &Value) -> &'static str {
     }
 }
 
-fn select<'a>(selector: &Selector, node: &'a Value, root: &Value, out: &mut Vec<&'a Value>) {
+fn select<'a>(selector: &Selector, node: &'a Value, root: &Value, out: &mut Vec<&'a Value>, visits: &Visits) {
+    if !visits.spend() {
+        return;
+    }
     match (selector, node) {
         (Selector::Name(name), Value::Object(map)) => out.extend(map.get(name)),
         (Selector::Names(names), Value::Object(map)) => out.extend(names.iter().filter_map(|n| map.get(n))),
@@ -187,9 +227,9 @@ fn select<'a>(selector: &Selector, node: &'a Value, root: &Value, out: &mut Vec<
             }
         }
         (Selector::Filter(expr), Value::Array(items)) => {
-            out.extend(items.iter().filter(|i| filter::matches(expr, i, root)))
+            out.extend(items.iter().filter(|i| visits.spend() && filter::matches(expr, i, root, visits)))
         }
-        (Selector::Filter(expr), Value::Object(_)) if filter::matches(expr, node, root) => out.push(node),
+        (Selector::Filter(expr), Value::Object(_)) if filter::matches(expr, node, root, visits) => out.push(node),
         _ => {}
     }
 }
@@ -199,29 +239,32 @@ fn index(items: &[Value], i: i64) -> Option<&Value> {
     usize::try_from(effective).ok().and_then(|e| items.get(e))
 }
 
-fn deep<'a>(selector: &Selector, node: &'a Value, root: &Value, out: &mut Vec<&'a Value>) {
+fn deep<'a>(selector: &Selector, node: &'a Value, root: &Value, out: &mut Vec<&'a Value>, visits: &Visits) {
+    if !visits.spend() {
+        return;
+    }
     match selector {
         // `..*` yields every descendant, not the node itself.
         Selector::Wildcard => match node {
             Value::Object(map) => {
                 for v in map.values() {
                     out.push(v);
-                    deep(selector, v, root, out);
+                    deep(selector, v, root, out, visits);
                 }
             }
             Value::Array(items) => {
                 for v in items {
                     out.push(v);
-                    deep(selector, v, root, out);
+                    deep(selector, v, root, out, visits);
                 }
             }
             _ => {}
         },
         _ => {
-            select(selector, node, root, out);
+            select(selector, node, root, out, visits);
             match node {
-                Value::Object(map) => map.values().for_each(|v| deep(selector, v, root, out)),
-                Value::Array(items) => items.iter().for_each(|v| deep(selector, v, root, out)),
+                Value::Object(map) => map.values().for_each(|v| deep(selector, v, root, out, visits)),
+                Value::Array(items) => items.iter().for_each(|v| deep(selector, v, root, out, visits)),
                 _ => {}
             }
         }

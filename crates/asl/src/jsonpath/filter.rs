@@ -4,14 +4,16 @@
 use regex::Regex;
 use serde_json::Value;
 
+use super::eval::Visits;
 use super::parse::Parser;
 use super::{JsonPath, PathSyntaxError, Root};
 use crate::json::json_equal;
 
 #[derive(Debug, Clone)]
 pub(crate) enum FilterExpr {
-    Or(Box<FilterExpr>, Box<FilterExpr>),
-    And(Box<FilterExpr>, Box<FilterExpr>),
+    /// `a || b || ...`, kept flat: a long chain must not become a deep tree.
+    Or(Vec<FilterExpr>),
+    And(Vec<FilterExpr>),
     Not(Box<FilterExpr>),
     /// A lone operand: true when the path exists (or the literal is truthy).
     Exists(Operand),
@@ -60,29 +62,27 @@ fn err(message: &str) -> PathSyntaxError {
 }
 
 pub(super) fn parse_or(p: &mut Parser) -> Result<FilterExpr, PathSyntaxError> {
-    let mut left = parse_and(p)?;
+    let mut terms = vec![parse_and(p)?];
     loop {
         p.skip_ws();
         if p.peek() == Some('|') && p.peek_at(1) == Some('|') {
             p.pos += 2;
-            let right = parse_and(p)?;
-            left = FilterExpr::Or(Box::new(left), Box::new(right));
+            terms.push(parse_and(p)?);
         } else {
-            return Ok(left);
+            return Ok(if terms.len() == 1 { terms.remove(0) } else { FilterExpr::Or(terms) });
         }
     }
 }
 
 fn parse_and(p: &mut Parser) -> Result<FilterExpr, PathSyntaxError> {
-    let mut left = parse_not(p)?;
+    let mut terms = vec![parse_not(p)?];
     loop {
         p.skip_ws();
         if p.peek() == Some('&') && p.peek_at(1) == Some('&') {
             p.pos += 2;
-            let right = parse_not(p)?;
-            left = FilterExpr::And(Box::new(left), Box::new(right));
+            terms.push(parse_not(p)?);
         } else {
-            return Ok(left);
+            return Ok(if terms.len() == 1 { terms.remove(0) } else { FilterExpr::And(terms) });
         }
     }
 }
@@ -91,12 +91,16 @@ fn parse_not(p: &mut Parser) -> Result<FilterExpr, PathSyntaxError> {
     p.skip_ws();
     if p.peek() == Some('!') && p.peek_at(1) != Some('=') {
         p.pos += 1;
+        p.nest()?;
         let inner = parse_not(p)?;
+        p.unnest();
         return Ok(FilterExpr::Not(Box::new(inner)));
     }
     if p.peek() == Some('(') {
         p.pos += 1;
+        p.nest()?;
         let inner = parse_or(p)?;
+        p.unnest();
         p.skip_ws();
         if p.peek() != Some(')') {
             return Err(err("Expected ')' in filter"));
@@ -262,20 +266,20 @@ fn parse_json_literal(p: &mut Parser) -> Result<Operand, PathSyntaxError> {
 }
 
 /// Whether `current` passes the filter; `root` is the document `$` refers to.
-pub(super) fn matches(expr: &FilterExpr, current: &Value, root: &Value) -> bool {
+pub(super) fn matches(expr: &FilterExpr, current: &Value, root: &Value, visits: &Visits) -> bool {
     match expr {
-        FilterExpr::Or(a, b) => matches(a, current, root) || matches(b, current, root),
-        FilterExpr::And(a, b) => matches(a, current, root) && matches(b, current, root),
-        FilterExpr::Not(inner) => !matches(inner, current, root),
-        FilterExpr::Exists(operand) => match resolve(operand, current, root) {
+        FilterExpr::Or(terms) => terms.iter().any(|t| matches(t, current, root, visits)),
+        FilterExpr::And(terms) => terms.iter().all(|t| matches(t, current, root, visits)),
+        FilterExpr::Not(inner) => !matches(inner, current, root, visits),
+        FilterExpr::Exists(operand) => match resolve(operand, current, root, visits) {
             Resolved::Value(Value::Bool(b)) => b,
             Resolved::Value(_) => true,
             Resolved::Missing => false,
             Resolved::Regex(_) => true,
         },
         FilterExpr::Compare(left, op, right) => {
-            let l = resolve(left, current, root);
-            let r = resolve(right, current, root);
+            let l = resolve(left, current, root, visits);
+            let r = resolve(right, current, root, visits);
             compare(&l, *op, &r)
         }
     }
@@ -287,12 +291,12 @@ enum Resolved<'a> {
     Regex(&'a RegexLiteral),
 }
 
-fn resolve<'a>(operand: &'a Operand, current: &Value, root: &Value) -> Resolved<'a> {
+fn resolve<'a>(operand: &'a Operand, current: &Value, root: &Value, visits: &Visits) -> Resolved<'a> {
     match operand {
         Operand::Literal(v) => Resolved::Value(v.clone()),
         Operand::Regex(r) => Resolved::Regex(r),
         // An indefinite path inside a filter compares as its list of matches.
-        Operand::Path(path) => match super::eval::evaluate(path, current, root) {
+        Operand::Path(path) => match super::eval::evaluate(path, current, root, visits) {
             Ok(v) => Resolved::Value(v),
             Err(_) => Resolved::Missing,
         },

@@ -97,8 +97,10 @@ impl JsonPath {
     }
 
     /// Evaluates against `root`: the value for a definite path, an array of matches otherwise.
+    /// At most [`MAX_PATH_VISITS`](crate::budget::MAX_PATH_VISITS) nodes are visited, nested filter
+    /// paths included; past that the evaluation fails.
     pub fn evaluate(&self, root: &Value) -> Result<Value, PathError> {
-        eval::evaluate(self, root, root)
+        eval::evaluate(self, root, root, &eval::Visits::new())
     }
 
     /// Jayway's normalized form (`$['a']['b'][0]`), used in error messages.

@@ -3,9 +3,10 @@
 
 use super::filter::{self, FilterExpr};
 use super::{Function, JsonPath, PathSyntaxError, Root, Selector, Step};
+use crate::budget::MAX_PATH_NESTING;
 
 pub(super) fn parse(source: &str) -> Result<JsonPath, PathSyntaxError> {
-    let mut p = Parser { chars: source.chars().collect(), pos: 0 };
+    let mut p = Parser { chars: source.chars().collect(), pos: 0, depth: 0 };
     p.skip_ws();
     let root = match p.peek() {
         Some('$') => Root::Document,
@@ -28,9 +29,25 @@ fn err(message: &str) -> PathSyntaxError {
 pub(super) struct Parser {
     pub(super) chars: Vec<char>,
     pub(super) pos: usize,
+    /// Filters, parentheses and `!` open around the current position; each is a level of recursion.
+    depth: usize,
 }
 
 impl Parser {
+    /// Enters one level of nesting; paths nested deeper than [`MAX_PATH_NESTING`] are refused rather than
+    /// recursed into (a few thousand levels would overflow the stack).
+    pub(super) fn nest(&mut self) -> Result<(), PathSyntaxError> {
+        self.depth += 1;
+        if self.depth > MAX_PATH_NESTING {
+            return Err(err(&format!("Path nests filters deeper than {MAX_PATH_NESTING} levels")));
+        }
+        Ok(())
+    }
+
+    pub(super) fn unnest(&mut self) {
+        self.depth = self.depth.saturating_sub(1);
+    }
+
     pub(super) fn peek(&self) -> Option<char> {
         self.chars.get(self.pos).copied()
     }
@@ -147,7 +164,9 @@ impl Parser {
                     return Err(err("Filter must start with '?('"));
                 }
                 self.pos += 1;
+                self.nest()?;
                 let expr: FilterExpr = filter::parse_or(self)?;
+                self.unnest();
                 self.skip_ws();
                 if self.peek() != Some(')') {
                     return Err(err("Filter must end with ')'"));

@@ -213,3 +213,47 @@ fn random_paths_do_not_panic() {
         }
     }
 }
+
+/// Issue 11: a filter nested a few thousand levels overflowed the stack while parsing and aborted the
+/// process. Nesting past `MAX_PATH_NESTING` is now a syntax error, however it nests.
+#[test]
+fn deeply_nested_filters_are_refused_not_recursed() {
+    use crate::budget::MAX_PATH_NESTING;
+    let deep = 3000;
+    for text in [
+        format!("${}{}", "[?(@".repeat(deep), ")]".repeat(deep)),
+        "$[?(".repeat(deep),
+        format!("$[?({}@.a{})]", "(".repeat(100_000), ")".repeat(100_000)),
+        format!("$[?({}@.a)]", "!".repeat(100_000)),
+    ] {
+        let e = JsonPath::parse(&text).unwrap_err();
+        assert!(e.message.contains("deeper than"), "{}", e.message);
+    }
+    let nested = |n: usize| format!("${}{}", "[?(@".repeat(n), ")]".repeat(n));
+    assert!(JsonPath::parse(&nested(MAX_PATH_NESTING)).is_ok());
+    assert!(JsonPath::parse(&nested(MAX_PATH_NESTING + 1)).is_err());
+    assert!(eval(&nested(MAX_PATH_NESTING), &json!([[1], 5])).is_ok());
+}
+
+/// A long `||` chain is a list, not a tree as deep as the chain: parsing, evaluating and dropping it
+/// take no stack per term.
+#[test]
+fn long_or_chains_stay_flat() {
+    let terms = vec!["@.x == 1"; 50_000].join(" || ");
+    let path = JsonPath::parse(&format!("$[?({terms} || @.a == 2)]")).unwrap();
+    assert_eq!(path.evaluate(&json!([{"a": 2}, {"a": 3}])).unwrap(), json!([{"a": 2}]));
+    let all = vec!["@.a"; 50_000].join(" && ");
+    assert_eq!(eval(&format!("$[?({all})]"), &json!([{"a": 1}, {}])).unwrap(), json!([{"a": 1}]));
+}
+
+/// A deep scan inside a filter over a deep scan is quadratic in the document; it runs out of visits
+/// instead of running for minutes.
+#[test]
+fn quadratic_paths_run_out_of_visits() {
+    let items: Vec<Value> = (0..5000).map(|i| json!({"x": i})).collect();
+    let doc = json!({"items": items});
+    let e = eval("$..[?($..x)]", &doc).unwrap_err();
+    assert_eq!(e, format!("The path visits more than {} nodes", crate::budget::MAX_PATH_VISITS));
+    // The same shape over a small document is fine.
+    assert!(eval("$..[?($..x)]", &json!({"items": [{"x": 1}]})).is_ok());
+}

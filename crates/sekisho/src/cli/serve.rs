@@ -30,7 +30,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the runtime: {e}"))?;
-    runtime.block_on(serve(host, port, config))
+    let served = runtime.block_on(serve(host, port, config));
+    // Dropping the runtime would wait for every blocking task, an engine step still evaluating included;
+    // the process leaves them behind instead, so a signal always ends it within its grace period.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(500));
+    served
 }
 
 /// Connections open at once unless `[server] max_connections` says otherwise: far more than SDK connection

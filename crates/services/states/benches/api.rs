@@ -12,6 +12,10 @@ use serde_json::{Map, Value, json};
 use std::sync::Arc;
 use std::time::Duration;
 
+// As the binary runs: every allocation passes the expressions' memory meter.
+#[global_allocator]
+static ALLOCATOR: sekisho_states::memory::MeteredAllocator = sekisho_states::memory::MeteredAllocator;
+
 const A: &str = "111111111111";
 const TRUST: &str = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"states.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
 

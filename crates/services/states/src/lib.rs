@@ -35,6 +35,7 @@
 pub mod arn;
 mod errors;
 pub mod integrations;
+pub mod memory;
 pub mod mock;
 pub mod names;
 mod ops;
@@ -62,6 +63,8 @@ pub const SERVICE_PRINCIPAL: &str = "states.amazonaws.com";
 struct StatesConfig {
     /// A mock configuration file in Step Functions Local's format (relative to the working directory).
     mock_config: Option<String>,
+    /// How long one JSONata expression may evaluate before it fails (`States.QueryEvaluationError`).
+    expression_timeout_ms: Option<u64>,
 }
 
 /// Parsed definitions by machine type and definition text.
@@ -76,6 +79,17 @@ pub(crate) struct Shared {
     pub integrations: Integrations,
     /// Step Functions Local's mock configuration, when `[states] mock_config` names one.
     pub mock: Option<Arc<mock::MockConfig>>,
+    /// How long one expression may evaluate (`[states] expression_timeout_ms`).
+    pub expression_timeout: std::time::Duration,
+    /// How much one expression may allocate (counted when the binary installs the metered allocator).
+    pub expression_memory: Arc<memory::MemoryBudget>,
+}
+
+impl Shared {
+    /// A watch for one engine step: its expressions are timed by the caller's watchdog and metered.
+    pub fn watch(&self) -> sekisho_asl::budget::Watch {
+        sekisho_asl::budget::Watch::with_meter(self.expression_memory.clone())
+    }
 }
 
 impl Shared {
@@ -117,7 +131,7 @@ impl StepFunctions {
     }
 
     pub fn with_integrations(integrations: Integrations) -> Self {
-        Self::build(integrations, None)
+        Self::build(integrations, None, None)
     }
 
     /// With the standard integrations and the `[states]` section of the world's configuration.
@@ -127,15 +141,21 @@ impl StepFunctions {
             Some(path) => Some(mock::MockConfig::load(&path)?),
             None => None,
         };
-        Ok(Self::build(Integrations::standard(), mock))
+        Ok(Self::build(Integrations::standard(), mock, cfg.expression_timeout_ms))
     }
 
     /// With the standard integrations and a mock configuration.
     pub fn with_mock_config(mock: mock::MockConfig) -> Self {
-        Self::build(Integrations::standard(), Some(mock))
+        Self::build(Integrations::standard(), Some(mock), None)
     }
 
-    fn build(integrations: Integrations, mock: Option<mock::MockConfig>) -> Self {
+    /// With the standard integrations and this time budget per expression.
+    pub fn with_expression_timeout(timeout: std::time::Duration) -> Self {
+        Self::build(Integrations::standard(), None, Some(timeout.as_millis() as u64))
+    }
+
+    fn build(integrations: Integrations, mock: Option<mock::MockConfig>, timeout_ms: Option<u64>) -> Self {
+        let timeout_ms = timeout_ms.unwrap_or(run::evaluate::DEFAULT_EXPRESSION_TIMEOUT_MS).max(1);
         StepFunctions {
             shared: Arc::new(Shared {
                 store: Regional::default(),
@@ -143,6 +163,8 @@ impl StepFunctions {
                 runs: run::Runs::default(),
                 integrations,
                 mock: mock.map(Arc::new),
+                expression_timeout: std::time::Duration::from_millis(timeout_ms),
+                expression_memory: Arc::new(memory::MemoryBudget { bytes: memory::DEFAULT_EXPRESSION_MEMORY_BYTES }),
             }),
         }
     }
@@ -220,7 +242,7 @@ impl Service for StepFunctions {
     fn reset(&self) {
         self.shared.store.lock().clear();
         self.shared.machines.lock().unwrap_or_else(|e| e.into_inner()).clear();
-        self.shared.runs.wake_all();
+        self.shared.runs.stop_all();
     }
 }
 

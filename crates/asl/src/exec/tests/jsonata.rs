@@ -111,3 +111,29 @@ fn jsonata_choice_condition_and_assign() {
     );
     assert_eq!(e.output(), Some(&json!("big")));
 }
+
+/// Issue 11: `[1..10000000]` took 4 GB. It fails as an evaluation error; a result over the payload
+/// quota is `States.DataLimitExceeded`.
+#[test]
+fn oversized_jsonata_results_fail_the_state() {
+    let machine = |expr: &str| {
+        json!({"QueryLanguage": "JSONata", "StartAt": "P",
+               "States": {"P": {"Type": "Pass", "Output": format!("{{% {expr} %}}"), "End": true}}})
+    };
+    let e = run(machine("[1..10000000]"), json!({}));
+    assert_eq!(e.error(), Some("States.QueryEvaluationError"));
+    assert_eq!(
+        e.cause(),
+        Some(
+            "An error occurred while executing the state 'P' (entered at the event id #2). The JSONata expression '[1..10000000]' specified for the field 'Output' threw an error during evaluation. D2015: The maximum sequence length of 1000000 was exceeded."
+        )
+    );
+    let e = run(machine("[1..100000]"), json!({}));
+    assert_eq!(e.error(), Some("States.DataLimitExceeded"));
+    assert_eq!(
+        e.cause(),
+        Some(
+            "An error occurred while executing the state 'P' (entered at the event id #2). The JSONata expression '[1..100000]' specified for the field 'Output' returned a result with a size exceeding the maximum number of bytes service limit."
+        )
+    );
+}

@@ -308,3 +308,111 @@ fn context_object_values() {
     assert_eq!(c["StateMachine"], json!({"Id": ARN, "Name": "machine"}));
     assert_eq!(c["State"], json!({"Name": "P", "EnteredTime": "2023-11-14T22:13:20.000Z"}));
 }
+
+/// Issue 11: `Parameters` that copy a large input many times fail before they hold the copies.
+#[test]
+fn parameters_copying_too_much_fail_with_data_limit_exceeded() {
+    let fields: serde_json::Map<String, Value> = (0..30).map(|i| (format!("f{i}.$"), json!("$.s"))).collect();
+    let e = run(
+        json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "Parameters": fields, "End": true}}}),
+        json!({"s": "x".repeat(200_000)}),
+    );
+    assert_eq!(e.error(), Some("States.DataLimitExceeded"));
+    assert_eq!(
+        e.cause(),
+        Some(
+            "An error occurred while executing the state 'P' (entered at the event id #2). The value for the field 'f20.$' has a size exceeding the maximum number of bytes service limit."
+        )
+    );
+}
+
+fn started(definition: Value) -> (StateMachine, Execution, SeededEnv) {
+    let sm = StateMachine::parse(&definition.to_string()).expect("valid definition");
+    let mut env = SeededEnv::new(9);
+    let context = ExecutionContext::new(ARN, "exec", "arn:aws:iam::111111111111:role/r", T0);
+    let execution = Execution::start(&sm, json!({}), context, &mut env);
+    (sm, execution, env)
+}
+
+/// While a driver advances an execution elsewhere, the stand-in answers readers with the history so
+/// far and keeps the reports that arrive; absorbing it puts the history and the reports back.
+#[test]
+fn a_stand_in_keeps_reports_for_the_advanced_execution() {
+    let (sm, mut e, mut env) = started(json!({"StartAt": "T", "States": {
+        "T": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke", "Next": "P"},
+        "P": {"Type": "Pass", "End": true}}}));
+    let Progress::Waiting { tasks, .. } = e.run(&sm, T0, &mut env) else { panic!("waits for the task") };
+    let before = kinds(&e);
+    let mut stand_in = e.stand_in();
+    assert_eq!(kinds(&stand_in), before);
+    assert_eq!(stand_in.status(), Status::Running);
+    // Reports arrive while the execution is away; it runs without them meanwhile.
+    stand_in.task_started(tasks[0].id, T0 + 1);
+    stand_in.task_succeeded(tasks[0].id, json!({"ok": 1}), T0 + 2);
+    assert!(matches!(e.run(&sm, T0 + 3, &mut env), Progress::Waiting { .. }));
+    assert!(!e.absorb(stand_in));
+    assert_eq!(kinds(&e), before);
+    assert_eq!(e.run(&sm, T0 + 4, &mut env), Progress::Done);
+    assert_eq!(e.status(), Status::Succeeded);
+    let ids: Vec<u64> = e.events().iter().map(|ev| ev.id).collect();
+    assert_eq!(ids, (1..=ids.len() as u64).collect::<Vec<_>>());
+}
+
+/// A stop recorded on the stand-in wins over whatever the advance did: the history is the one readers
+/// saw when StopExecution answered, ending with the stop.
+#[test]
+fn a_stop_on_the_stand_in_wins_over_the_advance() {
+    let (sm, mut e, mut env) = started(json!({"StartAt": "A", "States": {
+        "A": {"Type": "Pass", "Next": "B"}, "B": {"Type": "Pass", "End": true}}}));
+    let mut stand_in = e.stand_in();
+    stand_in.stop(Some("Stuck"), Some("stopped"), T0 + 5);
+    let seen = kinds(&stand_in);
+    assert_eq!(seen, ["ExecutionStarted", "ExecutionAborted"]);
+    // The advance ran to the end meanwhile; the stop still wins.
+    assert_eq!(e.run(&sm, T0 + 1, &mut env), Progress::Done);
+    assert!(e.absorb(stand_in));
+    assert_eq!(kinds(&e), seen);
+    assert_eq!((e.status(), e.error(), e.cause()), (Status::Aborted, Some("Stuck"), Some("stopped")));
+    assert_eq!(e.last_event_ms(), T0 + 5);
+    assert_eq!(e.output(), None);
+}
+
+/// Once its watch is stopped, a run enters no further state and asks to be run again at once.
+#[test]
+fn a_stopped_watch_makes_the_run_yield_before_the_next_state() {
+    let (sm, mut e, mut env) = started(json!({"StartAt": "A", "States": {
+        "A": {"Type": "Pass", "Next": "B"}, "B": {"Type": "Pass", "End": true}}}));
+    let watch = crate::budget::Watch::new();
+    watch.stop();
+    let progress = e.run_watched(&sm, T0, &mut env, &watch);
+    assert_eq!(progress, Progress::Waiting { tasks: vec![], cancelled: vec![], wake_at_ms: Some(T0) });
+    assert_eq!(kinds(&e), ["ExecutionStarted"]);
+}
+
+/// A loop of states that never waits used to run for ever inside one step, its history growing without
+/// end; AWS fails an execution whose history reaches 25,000 events, and so does the engine.
+#[test]
+fn a_loop_that_never_waits_ends_at_the_history_quota() {
+    let e = run(
+        json!({"StartAt": "A", "States": {"A": {"Type": "Pass", "Next": "C"},
+            "C": {"Type": "Choice", "Choices": [{"Variable": "$.stop", "IsPresent": true, "Next": "Done"}], "Default": "A"},
+            "Done": {"Type": "Succeed"}}}),
+        json!({}),
+    );
+    assert_eq!(e.status(), Status::Failed);
+    assert_eq!(e.error(), Some("States.Runtime"));
+    assert_eq!(e.events().len(), 25_000);
+    assert_eq!(e.events().last().map(|ev| ev.kind.as_str()), Some("ExecutionFailed"));
+    // An execution that ends on its own is not cut short: a long chain that finishes succeeds.
+    let chain: serde_json::Map<String, Value> = (0..100)
+        .map(|i| {
+            let next = if i == 99 {
+                json!({"Type": "Pass", "End": true})
+            } else {
+                json!({"Type": "Pass", "Next": format!("S{}", i + 1)})
+            };
+            (format!("S{i}"), next)
+        })
+        .collect();
+    assert_eq!(run(json!({"StartAt": "S0", "States": chain}), json!({})).status(), Status::Succeeded);
+}

@@ -38,6 +38,7 @@ pub async fn handle(shared: &Arc<Shared>, ctx: OpContext, value: Value) -> Resul
         }
         Ok::<_, AwsError>(rec.stop_ms().unwrap_or(now))
     })?;
-    shared.runs.wake(&i.execution_arn);
+    // An engine step in flight (an expression still evaluating) winds down; the stop is recorded already.
+    shared.runs.stop(&i.execution_arn);
     Ok(json!({"stopDate": seconds(stop)}).into())
 }

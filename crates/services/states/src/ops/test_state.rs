@@ -6,6 +6,7 @@ use super::create_state_machine::pass_role;
 use super::start_execution::input_error;
 use super::{input, star};
 use crate::integrations::{Dispatched, TaskContext, TaskOutcome};
+use crate::run::evaluate::off_the_workers;
 use crate::run::session;
 use crate::{Shared, errors, names};
 use sekisho_asl::env::SeededEnv;
@@ -104,9 +105,20 @@ pub async fn handle(shared: &Arc<Shared>, ctx: OpContext, value: Value) -> Resul
     let name = sekisho_core::ids::uuid_v4();
     let context = ExecutionContext::new(&sm_arn, &name, &role, now);
     let mut env = SeededEnv::new(now as u64);
+    let watch = shared.watch();
     let mut run = TestRun::start(&state, state_input, variables, mock, context.clone(), &mut env)
-        .map_err(|e| errors::invalid_definition(e.to_string()))?;
-    while let Some(task) = run.next_task(&mut env) {
+        .map_err(|e| errors::invalid_definition(e.to_string()))?
+        .with_watch(watch.clone());
+    loop {
+        // The state's expressions run off the async workers, under the expression budget.
+        let (back, env_back, task) = off_the_workers(watch.clone(), shared.expression_timeout, move |_| {
+            let task = run.next_task(&mut env);
+            (run, env, task)
+        })
+        .await
+        .map_err(|_| AwsError::internal("the state could not be run"))?;
+        (run, env) = (back, env_back);
+        let Some(task) = task else { break };
         let Some(role_arn) = &i.role_arn else {
             // [inf]
             return Err(errors::validation("A roleArn is required to test a Task state without a mock"));

@@ -1,16 +1,18 @@
-//! The execution driver: advances the engine with the world's clock, hands new history events to
-//! CloudWatch Logs, performs scheduled tasks on their own tokio tasks (or answers them from the mock
-//! test case the execution runs), and sleeps until a report, a stop or the engine's wake time. With a
-//! virtual clock, a wait while no task is outstanding jumps the clock.
+//! The execution driver: advances the engine with the world's clock (each step off the async workers and
+//! outside the store's lock, under the expression budget), hands new history events to CloudWatch Logs,
+//! performs scheduled tasks on their own tokio tasks (or answers them from the mock test case the
+//! execution runs), and sleeps until a report, a stop or the engine's wake time. With a virtual clock, a
+//! wait while no task is outstanding jumps the clock.
 
 use super::RunHandle;
+use super::evaluate;
 use super::logging::{self, GroupArn};
 use super::session::ExecutionRole;
 use crate::Shared;
 use crate::integrations::{Dispatched, ExecutionWatch, TaskContext, TaskHooks, TaskOutcome};
 use crate::state::{LoggingConfiguration, StatesState};
 use sekisho_asl::definition::StateMachine;
-use sekisho_asl::exec::{Execution, ExecutionContext, Progress, TaskId, TaskRequest};
+use sekisho_asl::exec::{Execution, ExecutionContext, Progress, Status, TaskId, TaskRequest};
 use sekisho_core::clock::ClockMode;
 use sekisho_core::{Caller, Door};
 use std::collections::HashMap;
@@ -94,8 +96,11 @@ pub async fn drive(d: Drive) {
     let mut inflight: HashMap<TaskId, JoinHandle<()>> = HashMap::new();
     loop {
         let now = world.clock.now_ms();
-        let step = d.shared.store.with(&d.account, &d.region, |s| step(s, &d, &facts, destination.is_some(), now));
-        let Some(Step { progress, records, pending, stream, mut mocked }) = step else { break };
+        let Some(Step { progress, records, pending, stream, mut mocked }) =
+            advance(&d, &handle, &facts, destination.is_some(), now).await
+        else {
+            break;
+        };
         if let (Some(group), Some(stream)) = (&destination, &stream)
             && !records.is_empty()
         {
@@ -147,9 +152,61 @@ struct Step {
     mocked: HashMap<TaskId, TaskOutcome>,
 }
 
-fn step(s: &mut StatesState, d: &Drive, facts: &Facts, logs: bool, now: i64) -> Option<Step> {
+/// One step of the engine, run without the store's lock and off the async workers: the execution is
+/// taken out of its record, a stand-in answering readers (and taking reports and a stop) is left in its
+/// place, the engine advances it on the blocking pool under the expression budget, and it is put back.
+/// `None` once the record is gone.
+async fn advance(d: &Drive, handle: &RunHandle, facts: &Facts, logs: bool, now: i64) -> Option<Step> {
+    let watch = d.shared.watch();
+    let taken = d.shared.store.with(&d.account, &d.region, |s| {
+        let rec = s.executions.get_mut(&d.arn)?;
+        if rec.status() != Status::Running {
+            return Some(None);
+        }
+        let stand_in = rec.execution.stand_in();
+        // Set under the store's lock: a StopExecution from now on finds the watch and stops the step.
+        handle.watching(Some(watch.clone()));
+        Some(Some((std::mem::replace(&mut rec.execution, stand_in), rec.env.clone())))
+    })?;
+    let Some((mut execution, mut env)) = taken else {
+        // Ended (stopped, timed out): nothing to advance, but its last events still go to the log.
+        return d.shared.store.with(&d.account, &d.region, |s| settle(s, d, facts, logs, Progress::Done));
+    };
+    let machine = d.machine.clone();
+    let advanced = evaluate::off_the_workers(watch, d.shared.expression_timeout, move |watch| {
+        let progress = execution.run_watched(&machine, now, &mut env, watch);
+        (execution, env, progress)
+    })
+    .await;
+    handle.watching(None);
+    d.shared.store.with(&d.account, &d.region, |s| {
+        let rec = s.executions.get_mut(&d.arn)?;
+        let progress = match advanced {
+            Ok((execution, env, progress)) => {
+                let stand_in = std::mem::replace(&mut rec.execution, execution);
+                if rec.execution.absorb(stand_in) {
+                    Progress::Done
+                } else {
+                    rec.env = env;
+                    progress
+                }
+            }
+            // [inf] The engine panicked: the execution it held is lost, so the stand-in ends it, visibly.
+            Err(_) => {
+                rec.execution.stop(Some(sekisho_asl::messages::STATES_RUNTIME), Some(ENGINE_FAILED), now);
+                Progress::Done
+            }
+        };
+        settle(s, d, facts, logs, progress)
+    })
+}
+
+/// Why an execution whose engine step failed was ended.
+const ENGINE_FAILED: &str = "The execution could not be advanced: the engine failed while running it";
+
+/// After a step: the new log records, the tokens of new tasks, and the answers of mocked ones.
+fn settle(s: &mut StatesState, d: &Drive, facts: &Facts, logs: bool, progress: Progress) -> Option<Step> {
     let rec = s.executions.get_mut(&d.arn)?;
-    let progress = rec.execution.run(&d.machine, now, &mut rec.env);
     let events = rec.execution.events();
     let mut records = Vec::new();
     if logs {

@@ -3,17 +3,34 @@
 //! and how a `.sync` task learns that its child execution ended.
 
 pub mod driver;
+pub mod evaluate;
 pub mod logging;
 pub mod session;
 
+use sekisho_asl::budget::Watch;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use tokio::sync::Notify;
 
-/// A running execution's doorbell: a report arrived, or the execution was stopped.
+/// A running execution's doorbell (a report arrived, or the execution was stopped), and the watch of
+/// the engine step in flight, if one is.
 #[derive(Default)]
 pub struct RunHandle {
     pub notify: Notify,
+    step: Mutex<Option<Watch>>,
+}
+
+impl RunHandle {
+    /// The watch of the step now in flight (`None` once it is over).
+    pub fn watching(&self, watch: Option<Watch>) {
+        *self.step.lock().unwrap_or_else(|e| e.into_inner()) = watch;
+    }
+
+    fn stop_step(&self) {
+        if let Some(w) = self.step.lock().unwrap_or_else(|e| e.into_inner()).as_ref() {
+            w.stop();
+        }
+    }
 }
 
 /// The executions being driven, by ARN.
@@ -68,8 +85,20 @@ impl Runs {
         }
     }
 
-    pub fn wake_all(&self) {
+    /// The execution was stopped: the step in flight winds down (its evaluation stops at once) and the
+    /// driver is woken to apply the stop.
+    pub fn stop(&self, arn: &str) {
+        let handle = self.lock().get(arn).cloned();
+        if let Some(h) = handle {
+            h.stop_step();
+            h.notify.notify_one();
+        }
+    }
+
+    /// Every execution was forgotten (reset): every step in flight stops and every driver wakes.
+    pub fn stop_all(&self) {
         for h in self.lock().values() {
+            h.stop_step();
             h.notify.notify_one();
         }
     }
