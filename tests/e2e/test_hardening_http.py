@@ -128,6 +128,31 @@ def test_a_cross_origin_reset_is_refused_and_the_world_survives(fresh):
     assert iam.get_user(UserName="survivor")["User"]["UserName"] == "survivor"
 
 
+def test_web_pages_cannot_drive_the_aws_api(fresh):
+    """A page can presign with a well-known root key (`<img src>` sends fetch metadata but no Origin), fetch
+    with its own Origin, or rebind its own name to 127.0.0.1: none of them reaches the AWS API."""
+    iam = fresh.client("iam")
+    iam.create_user(UserName="victim")
+    url = iam.generate_presigned_url("delete_user", Params={"UserName": "victim"}, HttpMethod="GET")
+    path = url[len(fresh.endpoint):]
+    for headers in ([("Sec-Fetch-Site", "cross-site"), ("Sec-Fetch-Mode", "no-cors")],
+                    [("Sec-Fetch-Site", "same-site")],
+                    [("Origin", "https://evil.example")],
+                    [("Origin", "null")]):
+        status, body = send(fresh, "GET", path, headers)
+        assert status == 403, (headers, status, body)
+    host, port = address(fresh)
+    status, body = send(fresh, "GET", path, [("Host", f"rebind.evil.example:{port}")])
+    assert status == 403, body
+    assert iam.get_user(UserName="victim")["User"]["UserName"] == "victim"
+    # The same URL from a script (or typed into the address bar: Sec-Fetch-Site none) works.
+    status, body = send(fresh, "GET", path, [("Sec-Fetch-Site", "none")])
+    assert status == 200, body
+    with pytest.raises(botocore.exceptions.ClientError):
+        iam.get_user(UserName="victim")
+    assert health(fresh) == 200
+
+
 def test_a_bare_reset_from_a_test_suite_still_works(fresh):
     """moto-based suites (and test_organizations_declared) POST with no Origin and no content type."""
     iam = fresh.client("iam")

@@ -43,7 +43,8 @@ def jsonata_pass(output):
 
 
 def health(sekisho):
-    with urllib.request.urlopen(sekisho.endpoint + "/_sekisho/health", timeout=30) as r:
+    """Health, which must answer within a second whatever an execution does."""
+    with urllib.request.urlopen(sekisho.endpoint + "/_sekisho/health", timeout=1) as r:
         return r.status
 
 
@@ -61,7 +62,7 @@ class Prober:
     """Asks health and IAM in another account again and again from a thread; records every answer or failure."""
 
     def __init__(self, sekisho):
-        cfg = dict(connect_timeout=30, read_timeout=30)
+        cfg = dict(connect_timeout=5, read_timeout=5)
         self.iam = sekisho.client("iam", access_key=ACCOUNT_B, **cfg)
         self.sekisho = sekisho
         self.answers = 0
@@ -154,7 +155,9 @@ def test_stop_execution_ends_an_execution_stuck_in_an_evaluation(sekisho, role):
                                    roleArn=role)["stateMachineArn"]
     exec_arn = sfn.start_execution(stateMachineArn=arn)["executionArn"]
     time.sleep(0.3)
-    stopped = sfn.stop_execution(executionArn=exec_arn, error="Stuck", cause="stopped by the test")
+    # The stop must not wait for the evaluation: a client that gives it a second still gets its answer.
+    quick = sekisho.client("stepfunctions", connect_timeout=1, read_timeout=1)
+    stopped = quick.stop_execution(executionArn=exec_arn, error="Stuck", cause="stopped by the test")
     assert "stopDate" in stopped
     d = sfn.describe_execution(executionArn=exec_arn)
     assert (d["status"], d["error"], d["cause"]) == ("ABORTED", "Stuck", "stopped by the test")
@@ -192,6 +195,13 @@ def test_ten_million_items_fail_and_memory_stays_bounded(sekisho, role):
     peak = max(peak, rss_mb(sekisho.proc.pid))
     assert (d["status"], d["error"]) == ("FAILED", "States.QueryEvaluationError")
     assert "exceeded its memory budget" in d["cause"], d["cause"]
+    # One builtin call that builds its whole result at once ($pad to a billion characters) is refused up front.
+    pad = "{% $length($pad('', 1000000000)) %}"
+    arn = sfn.create_state_machine(name="pad", definition=jsonata_pass(pad), roleArn=role)["stateMachineArn"]
+    d = wait_done(sfn, sfn.start_execution(stateMachineArn=arn)["executionArn"])
+    peak = max(peak, rss_mb(sekisho.proc.pid))
+    assert (d["status"], d["error"]) == ("FAILED", "States.QueryEvaluationError")
+    assert "$pad" in d["cause"], d["cause"]
     # Before the budgets, one `[1..10000000]` took 4 GB and kept 3 GB resident.
     assert peak < 500, f"resident set {peak:.0f} MB"
 

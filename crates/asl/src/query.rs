@@ -10,7 +10,9 @@ use jsonata_core::value::JValue;
 use serde_json::Value;
 use sha2::Digest;
 
-use crate::budget::{MAX_EXPRESSION_DEPTH, MAX_PAYLOAD_BYTES, MAX_SEQUENCE_LENGTH, MAX_VALUE_DEPTH, Watch};
+use crate::budget::{
+    MAX_EXPRESSION_DEPTH, MAX_PAYLOAD_BYTES, MAX_SEQUENCE_LENGTH, MAX_TEMPLATE_WORK_BYTES, MAX_VALUE_DEPTH, Watch,
+};
 use crate::env::Env;
 use crate::json::{number, number_len};
 use crate::paths::Variables;
@@ -253,6 +255,29 @@ fn iso_millis(ms: i64) -> String {
     crate::time::format_iso_millis(ms)
 }
 
+/// `$pad` builds its whole result in one step, which neither the time budget nor the memory meter can stop
+/// part-way: `$pad('', 1e9)` would allocate gigabytes before either looks. A width past the work limit
+/// (16 payloads of 256 KiB, AWS's state input and output quota) is refused up front; any other call is the
+/// engine's own `$pad`.
+fn bounded_pad(args: &[JValue]) -> Result<JValue, EvaluatorError> {
+    if let Some(JValue::Number(width)) = args.get(1)
+        && width.abs() > MAX_TEMPLATE_WORK_BYTES as f64
+    {
+        return Err(error(format!("The width of $pad must not exceed {MAX_TEMPLATE_WORK_BYTES} characters")));
+    }
+    let mut context = Context::new();
+    for (name, value) in ["s", "w", "c"].into_iter().zip(args) {
+        context.bind(name.to_string(), value.clone());
+    }
+    let call = match args.len() {
+        0 | 1 => "$pad($s)",
+        2 => "$pad($s, $w)",
+        _ => "$pad($s, $w, $c)",
+    };
+    let ast = jsonata_core::parser::parse(call).map_err(|e| error(e.to_string()))?;
+    Evaluator::with_options(context, EvaluatorOptions::default()).evaluate(&ast, &JValue::Undefined)
+}
+
 /// A small deterministic generator for `$random(seed)`.
 fn seeded_random(seed: f64) -> f64 {
     let mut x = (seed.to_bits() ^ 0x9E37_79B9_7F4A_7C15).max(1);
@@ -298,6 +323,7 @@ impl JsonataEngine {
         ev.register_fn_override("millis", move |_args: &[JValue]| Ok(JValue::Number(now_ms as f64)))?;
         ev.register_fn_override("now", move |_args: &[JValue]| Ok(JValue::from(iso_millis(now_ms))))?;
         ev.register_fn_override("eval", |_args: &[JValue]| Err(error("The $eval function is not supported")))?;
+        ev.register_fn_override("pad", bounded_pad)?;
         ev.register_fn("partition", |args: &[JValue]| {
             let items = match args.first() {
                 Some(JValue::Array(a)) => a.to_vec(),
@@ -440,6 +466,19 @@ mod tests {
     fn states_input_and_arithmetic() {
         assert_eq!(eval("$states.input.a + 1", json!({"a": 2})).unwrap(), Some(json!(3)));
         assert_eq!(eval("$states.input.s & '!'", json!({"s": "hi"})).unwrap(), Some(json!("hi!")));
+    }
+
+    #[test]
+    fn pad_is_the_engines_own_but_refuses_widths_no_payload_holds() {
+        assert_eq!(eval("$pad('ab', 5)", json!({})).unwrap(), Some(json!("ab   ")));
+        assert_eq!(eval("$pad('ab', -5, '#')", json!({})).unwrap(), Some(json!("###ab")));
+        assert_eq!(eval("$pad('abc', 5, 'xyz')", json!({})).unwrap(), Some(json!("abcxy")));
+        assert_eq!(eval("$pad('abc', 2)", json!({})).unwrap(), Some(json!("abc")));
+        assert_eq!(eval("$states.input.s ~> $pad(4, '-')", json!({"s": "x"})).unwrap(), Some(json!("x---")));
+        for width in ["1000000000", "-1e10", "4194305"] {
+            let err = eval(&format!("$length($pad('', {width}))"), json!({})).expect_err(width);
+            assert!(err.message.contains("$pad"), "{width}: {}", err.message);
+        }
     }
 
     #[test]

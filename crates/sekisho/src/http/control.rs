@@ -31,24 +31,34 @@ impl Guard {
         Guard { token, loopback_only, configured_host }
     }
 
+    /// Whether an AWS request may proceed: no SDK sends `Origin` or fetch metadata, so a request that
+    /// carries a foreign one is a web page's doing (an `<img>` with a presigned URL, a form, a fetch signed
+    /// with a well-known root key), and while sekisho listens on loopback only, a `Host` that names neither
+    /// loopback, the configured host nor an AWS domain is a DNS-rebound page.
+    pub fn check_aws(&self, headers: &HeaderMap) -> Result<(), Refusal> {
+        let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
+        let host = get("host");
+        cross_site(host, get("origin"), get("sec-fetch-site"))
+            .map_err(|()| refuse(403, "requests from another site's web page are refused"))?;
+        if self.loopback_only
+            && let Some(h) = host
+            && !self.is_own_host(h)
+            && !is_aws_host(h)
+        {
+            return Err(refuse(
+                403,
+                "the Host header names neither loopback, sekisho's configured host nor an AWS domain",
+            ));
+        }
+        Ok(())
+    }
+
     /// Whether a request to a control endpoint may proceed.
     pub fn check(&self, method: &Method, headers: &HeaderMap, peer: IpAddr) -> Result<(), Refusal> {
         let get = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
         let host = get("host");
-        // Browsers send Origin on every cross-origin request and on every POST. Same origin is the
-        // scheme and authority the request was sent to (`null`, from sandboxed pages and files, is not).
-        if let Some(origin) = get("origin")
-            && !host.is_some_and(|h| origin.eq_ignore_ascii_case(&format!("http://{h}")))
-        {
-            return Err(refuse(403, "cross-origin requests to sekisho's own endpoints are refused"));
-        }
-        // Fetch metadata, where browsers send it: anything but the user's own navigation or a same-origin
-        // page is another site's doing.
-        if get("sec-fetch-site")
-            .is_some_and(|s| !s.eq_ignore_ascii_case("same-origin") && !s.eq_ignore_ascii_case("none"))
-        {
-            return Err(refuse(403, "cross-site requests to sekisho's own endpoints are refused"));
-        }
+        cross_site(host, get("origin"), get("sec-fetch-site"))
+            .map_err(|()| refuse(403, "cross-origin requests to sekisho's own endpoints are refused"))?;
         match presented_token(headers) {
             Some(t) if constant_time_eq(t.as_bytes(), self.token.as_bytes()) => return Ok(()),
             Some(_) => return Err(refuse(401, "the token does not match sekisho's token")),
@@ -87,15 +97,19 @@ impl Guard {
     }
 }
 
-/// The middleware: control endpoints pass the guard, everything else goes through untouched (AWS requests
-/// are signed, and health tells nothing).
+/// The middleware: control endpoints pass the guard; AWS requests only the web-page checks (they are signed);
+/// health tells nothing and always answers.
 pub async fn guard(State(guard): State<Arc<Guard>>, req: Request, next: Next) -> Response {
-    if !is_control_path(req.uri().path()) {
-        return next.run(req).await;
-    }
-    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
-    let peer = peer.unwrap_or(IpAddr::from([0, 0, 0, 0]));
-    match guard.check(req.method(), req.headers(), peer) {
+    let path = req.uri().path();
+    let verdict = if is_control_path(path) {
+        let peer = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip());
+        guard.check(req.method(), req.headers(), peer.unwrap_or(IpAddr::from([0, 0, 0, 0])))
+    } else if path == "/_sekisho/health" {
+        Ok(())
+    } else {
+        guard.check_aws(req.headers())
+    };
+    match verdict {
         Ok(()) => next.run(req).await,
         Err(r) => {
             let status = StatusCode::from_u16(r.status).unwrap_or(StatusCode::FORBIDDEN);
@@ -144,6 +158,30 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
+/// A browser request from another site. Browsers send `Origin` on every cross-origin request and on every
+/// POST; same origin is the scheme and authority the request was sent to (`null`, from sandboxed pages and
+/// files, is not). Fetch metadata, where browsers send it, marks even requests without `Origin` (an `<img>`):
+/// anything but the user's own navigation or a same-origin page is another site's doing.
+fn cross_site(host: Option<&str>, origin: Option<&str>, fetch_site: Option<&str>) -> Result<(), ()> {
+    if let Some(origin) = origin
+        && !host.is_some_and(|h| origin.eq_ignore_ascii_case(&format!("http://{h}")))
+    {
+        return Err(());
+    }
+    if fetch_site.is_some_and(|s| !s.eq_ignore_ascii_case("same-origin") && !s.eq_ignore_ascii_case("none")) {
+        return Err(());
+    }
+    Ok(())
+}
+
+/// AWS's own domains, which clients of `sekisho exec` and gateway URLs name.
+fn is_aws_host(authority: &str) -> bool {
+    let name = host_name(authority).trim_end_matches('.').to_ascii_lowercase();
+    ["amazonaws.com", "amazonaws.com.cn", "api.aws"]
+        .iter()
+        .any(|d| name.strip_suffix(d).is_some_and(|rest| rest.is_empty() || rest.ends_with('.')))
+}
+
 fn refuse(status: u16, message: &'static str) -> Refusal {
     Refusal { status, message }
 }
@@ -174,6 +212,33 @@ mod tests {
         assert_eq!(g.check(&Method::GET, &headers(&[("host", "localhost:4566")]), LOCAL), Ok(()));
         assert_eq!(g.check(&Method::GET, &headers(&[("host", "[::1]:4566")]), "::1".parse().unwrap()), Ok(()));
         assert_eq!(g.check(&Method::GET, &headers(&[]), LOCAL), Ok(()));
+    }
+
+    #[test]
+    fn aws_requests_from_web_pages_or_rebound_names_are_refused() {
+        let g = loopback();
+        // SDKs and the CLI: no Origin, no fetch metadata, a loopback or AWS host.
+        assert_eq!(g.check_aws(&headers(&[("host", "127.0.0.1:4566")])), Ok(()));
+        assert_eq!(g.check_aws(&headers(&[("host", "localhost:4566")])), Ok(()));
+        assert_eq!(g.check_aws(&headers(&[("host", "sts.ap-northeast-1.amazonaws.com")])), Ok(()));
+        assert_eq!(g.check_aws(&headers(&[("host", "abc.gateway.bedrock-agentcore.us-east-1.amazonaws.com")])), Ok(()));
+        // An <img> with a presigned URL: no Origin, but fetch metadata says cross-site.
+        let img = headers(&[("host", "127.0.0.1:4566"), ("sec-fetch-site", "cross-site")]);
+        assert_eq!(g.check_aws(&img).map_err(|r| r.status), Err(403));
+        // A fetch from another origin, signed with a well-known root key.
+        let fetch = headers(&[("host", "127.0.0.1:4566"), ("origin", "https://evil.example")]);
+        assert_eq!(g.check_aws(&fetch).map_err(|r| r.status), Err(403));
+        // A DNS-rebound page, and a name that only ends like AWS's.
+        assert_eq!(g.check_aws(&headers(&[("host", "rebind.evil.example:4566")])).map_err(|r| r.status), Err(403));
+        assert_eq!(g.check_aws(&headers(&[("host", "evilamazonaws.com:4566")])).map_err(|r| r.status), Err(403));
+        // Bound off loopback, any name may reach sekisho; web pages are still refused.
+        let open = Guard::new("t0ken".into(), false, None);
+        assert_eq!(open.check_aws(&headers(&[("host", "devbox.lan:4566")])), Ok(()));
+        assert_eq!(
+            open.check_aws(&headers(&[("host", "devbox.lan:4566"), ("sec-fetch-site", "same-site")]))
+                .map_err(|r| r.status),
+            Err(403)
+        );
     }
 
     #[test]
