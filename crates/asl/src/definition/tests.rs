@@ -580,3 +580,19 @@ fn json_nested_past_the_parser_limit_is_invalid_json() {
     let parsed = StateMachine::parse(&json!({"StartAt": "S", "States": {"S": state}}).to_string());
     assert!(parsed.is_ok(), "{:?}", parsed.err().map(|e| e.to_string()));
 }
+
+/// JSONata nested thousands deep is refused by its parser (`jsonata-core` bounds its own nesting), so a
+/// definition holding it is invalid rather than a crash.
+#[test]
+fn jsonata_nested_thousands_deep_is_invalid() {
+    let expr = format!("{{% {}1{} %}}", "(".repeat(5000), ")".repeat(5000));
+    let definition = json!({"QueryLanguage": "JSONata", "StartAt": "P", "States": {"P": {"Type": "Pass", "Output": expr, "End": true}}});
+    let e = create_error(definition);
+    assert!(
+        e.starts_with(
+            "Invalid State Machine Definition: 'SCHEMA_VALIDATION_FAILED: The JSONata expression is invalid: "
+        ),
+        "{e}"
+    );
+    assert!(e.ends_with(" at /States/P/Output'"), "{e}");
+}

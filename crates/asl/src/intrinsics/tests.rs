@@ -235,3 +235,11 @@ fn arguments_copying_too_much_of_the_input_are_refused() {
     assert_eq!(run_with(&nested, data.clone()), Err(IntrinsicError::TooLarge));
     assert_eq!(run_with("States.ArrayLength(States.Array($.s, $.s))", data).unwrap(), json!(2));
 }
+
+/// Found by the `intrinsic_parse` fuzz target: a path argument holding a filter literal that ends at a
+/// backslash panicked the path parser.
+#[test]
+fn a_path_argument_ending_in_a_backslash_is_refused() {
+    assert!(Call::parse("States.Array($[?(@ == {'a\\").is_err());
+    assert!(Call::parse("States.JsonMerge($.'.[ ?([\\").is_err());
+}

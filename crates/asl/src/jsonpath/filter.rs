@@ -239,7 +239,8 @@ fn parse_json_literal(p: &mut Parser) -> Result<Operand, PathSyntaxError> {
         match in_string {
             Some(q) => {
                 if c == '\\' {
-                    p.pos += 1;
+                    // The escaped character, unless the text ends at the backslash.
+                    p.pos = (p.pos + 1).min(p.chars.len());
                 } else if c == q {
                     in_string = None;
                 }

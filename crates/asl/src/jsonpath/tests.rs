@@ -257,3 +257,12 @@ fn quadratic_paths_run_out_of_visits() {
     // The same shape over a small document is fine.
     assert!(eval("$..[?($..x)]", &json!({"items": [{"x": 1}]})).is_ok());
 }
+
+/// Found by the `jsonpath_parse` fuzz target: a JSON literal in a filter whose text ends at a backslash
+/// inside a string indexed past the end of the path and panicked.
+#[test]
+fn a_literal_ending_in_a_backslash_is_a_syntax_error() {
+    for text in ["$[?(@ == [\"a\\", "$..[?({@($$.ae['aa,\\", "$[?(@.a in ['x\\"] {
+        assert!(JsonPath::parse(text).is_err(), "{text}");
+    }
+}
