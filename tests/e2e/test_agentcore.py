@@ -55,14 +55,14 @@ def gateway(sekisho, name, authorizer="AWS_IAM"):
     return ctl.create_gateway(name=name, protocolType="MCP", authorizerType=authorizer, roleArn=f"arn:aws:iam::{A}:role/GwRole")
 
 
-def post(sekisho, gid, body, creds=None, headers=None, raw=None):
+def post(sekisho, gid, body, creds=None, headers=None, raw=None, service="bedrock-agentcore"):
     url = f"{sekisho.endpoint}/gateways/{gid}/mcp"
     data = raw if raw is not None else json.dumps(body).encode()
     h = {"content-type": "application/json", "accept": "application/json"}
     h.update(headers or {})
     if creds is not None:
         req = AWSRequest(method="POST", url=url, data=data, headers=h)
-        SigV4Auth(creds, "bedrock-agentcore", "us-east-1").add_auth(req)
+        SigV4Auth(creds, service, "us-east-1").add_auth(req)
         h = dict(req.headers.items())
     try:
         with urllib.request.urlopen(urllib.request.Request(url, data=data, headers=h, method="POST")) as r:
@@ -108,6 +108,9 @@ def test_unsigned_and_wrongly_signed_requests_are_refused(sekisho):
     wrong = Credentials(A, "not-the-secret")
     status, _, body = post(sekisho, g["gatewayId"], INIT, wrong)
     assert status == 403 and "signature" in body.lower()
+    # AGC-10: signed for another service, even with the right keys.
+    status, _, body = post(sekisho, g["gatewayId"], INIT, Credentials(A, "test"), service="lambda")
+    assert status == 403 and "bedrock-agentcore" in body, body
 
 
 def test_bad_input_gets_4xx_never_5xx(sekisho):
@@ -122,6 +125,9 @@ def test_bad_input_gets_4xx_never_5xx(sekisho):
     status, _, body = post(sekisho, gid, {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "x___y"}}, root)
     assert status == 200 and json.loads(body)["error"]["code"] == -32602
     assert post(sekisho, "nosuch-abc1234567", INIT, root)[0] == 404
+    # A nextToken past any index is no page, not an overflow.
+    ctl = sekisho.client("bedrock-agentcore-control", access_key=A, parameter_validation=False)
+    assert ctl.list_gateways(nextToken=str(2**64 - 1))["items"] == []
 
 
 def test_a_none_gateway_lets_anyone_in(sekisho):

@@ -42,6 +42,9 @@ fn error(err: &AwsError, request_id: &str) -> Response {
     }
 }
 
+/// The SigV4 service name gateway requests are signed for.
+const SIGNING_NAME: &str = "bedrock-agentcore";
+
 pub async fn handle(
     state: &AppState,
     peer: SocketAddr,
@@ -58,6 +61,17 @@ pub async fn handle(
         }
         Err(e) => {
             let err = e.to_aws_error(ErrorStyle::RestJson);
+            state.door.record_rejected(request_id, "bedrock-agentcore", "InvokeGateway", "anonymous", &err);
+            return error(&err, request_id);
+        }
+        // AGC-10: a gateway verifies signatures made for `bedrock-agentcore` only (the wording is the one
+        // AWS's front ends give a credential scoped to another service; [inf] for gateways).
+        Ok(c) if c.scope.service != SIGNING_NAME => {
+            let err = AwsError::new(
+                "InvalidSignatureException",
+                403,
+                format!("Credential should be scoped to correct service: '{SIGNING_NAME}'."),
+            );
             state.door.record_rejected(request_id, "bedrock-agentcore", "InvokeGateway", "anonymous", &err);
             return error(&err, request_id);
         }

@@ -99,8 +99,9 @@ fn page(items: Vec<Value>, input: &Value) -> Result<Value, AwsError> {
     let total = items.len();
     let chunk: Vec<Value> = items.into_iter().skip(start).take(max).collect();
     let mut out = serde_json::json!({ "items": chunk });
-    if start + max < total {
-        out["nextToken"] = Value::String((start + max).to_string());
+    let next = start.saturating_add(max);
+    if next < total {
+        out["nextToken"] = Value::String(next.to_string());
     }
     Ok(out)
 }
