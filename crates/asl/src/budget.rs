@@ -17,9 +17,13 @@ pub const MAX_INTRINSIC_NESTING: usize = 10;
 /// AWS's hard quota: "25,000 entries in the execution event history. When an execution reaches 24,999
 /// events, it waits for the next event to happen. If the event number 25,000 is ExecutionSucceeded, the
 /// execution finishes successfully", otherwise it fails
-/// (<https://docs.aws.amazon.com/step-functions/latest/dg/bp-history-limit.html>). It also ends a loop of
-/// states that never waits.
+/// (<https://docs.aws.amazon.com/step-functions/latest/dg/bp-history-limit.html>). It applies to Standard
+/// executions; it also ends a loop of states that never waits.
 pub const MAX_HISTORY_EVENTS: u64 = 25_000;
+
+/// The same bound for Express executions, whose history AWS does not keep (it logs it): ours, far above
+/// what an inline Map over a full 256 KiB payload emits, to bound the memory a loop of states can take.
+pub const MAX_EXPRESS_EVENTS: u64 = 500_000;
 
 /// How deep filters, parentheses and `!` may nest in one JSONPath. Jayway has no limit short of the
 /// JVM's stack and AWS documents none; real paths nest one or two filters.

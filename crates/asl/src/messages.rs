@@ -194,9 +194,10 @@ pub const DEFINITION_MISMATCH: &str = "The execution does not match its state ma
 
 pub const WAIT_TOO_LONG: &str = "Wait state delay is too long.";
 
-/// [inf] AWS documents that the execution fails at its 25,000th event, not the text it gives.
-pub const HISTORY_LIMIT_REACHED: &str =
-    "The execution reached the maximum number of events in its history (25000) before it ended.";
+/// [inf] AWS documents that a Standard execution fails at its 25,000th event, not the text it gives.
+pub fn history_limit_reached(limit: u64) -> String {
+    format!("The execution reached the maximum number of events in its history ({limit}) before it ended.")
+}
 
 pub fn not_valid_integer(field: &str, value: &str, path: &str) -> String {
     format!("The {field} field refers to value \"{value}\" which is not a valid integer: {path}")

@@ -83,6 +83,7 @@ pub struct StateMachine {
     pub(crate) blocks: Vec<Block>,
     pub(crate) engine: Arc<dyn QueryEngine>,
     pub(crate) timeout_seconds: Option<u64>,
+    pub(crate) kind: StateMachineType,
     resources: Vec<String>,
 }
 
@@ -114,8 +115,18 @@ impl StateMachine {
             blocks: parsed.blocks,
             engine,
             timeout_seconds: parsed.timeout_seconds,
+            kind,
             resources: parsed.resources,
         })
+    }
+
+    /// How many events an execution's history may hold before the execution fails: AWS's quota for
+    /// Standard, ours (a memory bound) for Express, whose history AWS does not keep.
+    pub(crate) fn history_limit(&self) -> u64 {
+        match self.kind {
+            StateMachineType::Standard => crate::budget::MAX_HISTORY_EVENTS,
+            StateMachineType::Express => crate::budget::MAX_EXPRESS_EVENTS,
+        }
     }
 
     /// `ValidateStateMachineDefinition`: every diagnostic, errors and warnings.

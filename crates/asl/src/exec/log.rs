@@ -47,9 +47,9 @@ impl EventLog {
         self.lent + self.events.len() as u64
     }
 
-    /// Whether the history reached AWS's quota less the one event that may still end the execution.
-    pub fn is_full(&self) -> bool {
-        self.len() >= crate::budget::MAX_HISTORY_EVENTS - 1
+    /// Whether the history reached `limit` less the one event that may still end the execution.
+    pub fn is_full(&self, limit: u64) -> bool {
+        self.len() >= limit.saturating_sub(1)
     }
 
     /// Forgets the events emitted since [`EventLog::lend`].

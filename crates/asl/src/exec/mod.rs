@@ -245,8 +245,8 @@ impl Execution {
         };
         thread::advance(&mut run, &mut self.root, None);
         let wake = run.wake;
-        if self.log.is_full() && matches!(self.root.outcome(), thread::Outcome::Running) {
-            self.fail_history_full(now_ms);
+        if self.log.is_full(sm.history_limit()) && matches!(self.root.outcome(), thread::Outcome::Running) {
+            self.fail_history_full(sm.history_limit(), now_ms);
             return Progress::Done;
         }
         // Reports for tasks nobody waits on any more (aborted, timed out) are dropped.
@@ -404,13 +404,13 @@ impl Execution {
     }
 
     /// The history reached AWS's quota before the execution ended: it fails, as AWS fails it.
-    fn fail_history_full(&mut self, now_ms: i64) {
+    fn fail_history_full(&mut self, limit: u64, now_ms: i64) {
         thread::halt(&mut self.root, &mut self.cancelled);
-        let (error, cause) = (crate::messages::STATES_RUNTIME, crate::messages::HISTORY_LIMIT_REACHED);
-        let details = history::error_cause(Some(error), Some(cause));
+        let (error, cause) = (crate::messages::STATES_RUNTIME, crate::messages::history_limit_reached(limit));
+        let details = history::error_cause(Some(error), Some(&cause));
         self.log.emit(&mut self.root.last, true, now_ms, "ExecutionFailed", Some(Value::Object(details)));
         self.error = Some(error.to_string());
-        self.cause = Some(cause.to_string());
+        self.cause = Some(cause);
         self.status = Status::Failed;
     }
 

@@ -132,7 +132,7 @@ pub fn advance(run: &mut Run, thread: &mut Thread, outer: Option<&Scope>) {
             Step::Enter { state, input, text } => {
                 // A stopped run enters no more states; it asks to be run again at once, and the stop
                 // its caller applies then ends the execution. A full history ends it as well.
-                if run.watch.is_stopped() || run.log.is_full() {
+                if run.watch.is_stopped() || run.log.is_full(sm.history_limit()) {
                     run.wake_at(run.now);
                     return;
                 }

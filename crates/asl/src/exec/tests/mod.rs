@@ -416,3 +416,24 @@ fn a_loop_that_never_waits_ends_at_the_history_quota() {
         .collect();
     assert_eq!(run(json!({"StartAt": "S0", "States": chain}), json!({})).status(), Status::Succeeded);
 }
+
+/// The quota is Standard's: an Express execution (whose history AWS does not keep) may emit more, here a
+/// Map of 7,000 items (28,000 events); a Standard one fails.
+#[test]
+fn express_executions_are_not_held_to_the_standard_history_quota() {
+    use crate::definition::StateMachineType;
+    let definition = json!({"StartAt": "M", "States": {"M": {"Type": "Map", "ItemsPath": "$.items",
+        "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}, "End": true}}});
+    let items: Vec<Value> = (0..7000).map(|i| json!(i)).collect();
+    let input = json!({"items": items});
+    let engine = std::sync::Arc::new(crate::query::JsonataEngine);
+    for (kind, status) in [(StateMachineType::Express, Status::Succeeded), (StateMachineType::Standard, Status::Failed)]
+    {
+        let sm = StateMachine::parse_with(&definition.to_string(), kind, engine.clone()).expect("valid");
+        let mut env = SeededEnv::new(9);
+        let context = ExecutionContext::new(ARN, "exec", "arn:aws:iam::111111111111:role/r", T0);
+        let mut e = Execution::start(&sm, input.clone(), context, &mut env);
+        assert_eq!(e.run(&sm, T0, &mut env), Progress::Done);
+        assert_eq!(e.status(), status, "{kind:?}");
+    }
+}
