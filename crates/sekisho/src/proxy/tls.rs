@@ -51,8 +51,11 @@ struct Resolver {
     authority: Arc<Authority>,
     signer: Arc<dyn rustls::sign::SigningKey>,
     /// rustls's form of each cached leaf, with the leaf it was made from (renewed when the CA renews it).
-    keys: Mutex<HashMap<String, (Arc<ca::Leaf>, Arc<CertifiedKey>)>>,
+    keys: Mutex<HashMap<String, Cached>>,
 }
+
+/// A leaf and rustls's form of it.
+type Cached = (Arc<ca::Leaf>, Arc<CertifiedKey>);
 
 impl std::fmt::Debug for Resolver {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
