@@ -291,6 +291,19 @@ def test_imds_requires_v2_tokens_and_answers_in_ec2s_shape(sekisho):
     assert lines[3].startswith("i-")
 
 
+def test_a_role_that_does_not_trust_ec2_gives_the_instance_no_credentials(sekisho):
+    iam = sekisho.client("iam", access_key=ACCOUNT_A)
+    trust = EC2_TRUST.replace("ec2.amazonaws.com", "lambda.amazonaws.com")
+    iam.create_role(RoleName="not-for-ec2", AssumeRolePolicyDocument=trust)
+    iam.create_instance_profile(InstanceProfileName="not-for-ec2")
+    iam.add_role_to_instance_profile(InstanceProfileName="not-for-ec2", RoleName="not-for-ec2")
+    out = exec_run(sekisho, sys.executable, "-c", IMDS_PROBE,
+                   identity=("--instance", f"arn:aws:iam::{ACCOUNT_A}:instance-profile/not-for-ec2"))
+    assert out.returncode == 0, out.stderr
+    # EC2 answers so when it cannot assume the instance profile's role.
+    assert json.loads(out.stdout.splitlines()[2])["Code"] == "AssumeRoleUnauthorizedAccess"
+
+
 def test_an_unknown_instance_profile_is_refused(sekisho):
     out = exec_run(sekisho, "true", identity=("--instance", f"arn:aws:iam::{ACCOUNT_A}:instance-profile/nope"))
     assert out.returncode != 0
