@@ -92,7 +92,8 @@ fn report(name: &str, times: &mut [Duration], base: Option<Duration>) -> Duratio
     times.sort();
     let median = times[times.len() / 2];
     let p90 = times[times.len() * 9 / 10];
-    let added = base.map(|b| format!(", +{:.0} us", (median.as_secs_f64() - b.as_secs_f64()) * 1e6)).unwrap_or_default();
+    let added =
+        base.map(|b| format!(", +{:.0} us", (median.as_secs_f64() - b.as_secs_f64()) * 1e6)).unwrap_or_default();
     println!("  {name}: {:.0} us ({:.0} us){added}", median.as_secs_f64() * 1e6, p90.as_secs_f64() * 1e6);
     median
 }
