@@ -3,6 +3,7 @@
 
 mod cli;
 mod http;
+mod proxy;
 mod services;
 
 use std::process::ExitCode;

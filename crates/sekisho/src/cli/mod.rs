@@ -1,11 +1,13 @@
-//! The command line: `serve`, `profiles`, `explain`. Arguments are few, so they are parsed by hand.
+//! The command line: `serve`, `exec`, `profiles`, `explain`. Arguments are few, so they are parsed by hand.
 
+mod exec;
 mod explain;
 mod profiles;
 mod serve;
 
 const USAGE: &str = "usage:
   sekisho serve [--host 127.0.0.1] [--port 4566] [--config sekisho.toml]
+  sekisho exec [--endpoint URL] [--profile NAME | --account ID | --instance PROFILE_ARN] -- CMD [ARGS...]
   sekisho profiles [ACCOUNT_ID ...] [--endpoint http://127.0.0.1:4566] [--region us-east-1]
   sekisho explain <request-id> [--endpoint http://127.0.0.1:4566]
   sekisho --version";
@@ -17,6 +19,7 @@ pub fn run(args: Vec<String>) -> Result<(), String> {
     let rest = &args[1..];
     match command.as_str() {
         "serve" => serve::run(rest),
+        "exec" => exec::run(rest),
         "profiles" => profiles::run(rest),
         "explain" => explain::run(rest),
         "--version" | "version" => {

@@ -2,6 +2,7 @@
 
 use super::{option, parse_options};
 use crate::http::{Connections, Settings, control};
+use crate::proxy::{OtherHosts, Proxy};
 use sekisho_core::World;
 use sekisho_core::config::Config;
 use std::io::Write;
@@ -69,6 +70,7 @@ async fn serve(host: String, port: u16, config: Config) -> Result<(), String> {
             .map_or(DEFAULT_HEADER_READ_TIMEOUT, |s| Duration::from_secs(s.max(1))),
     };
     let loopback_only = addr.ip().is_loopback();
+    let (ca_dir, other_hosts) = exec_settings(&config)?;
     let token = control_token(&config, loopback_only)?;
     let world = Arc::new(World::new(config));
     let shown = if addr.ip().is_ipv6() { format!("[{}]", addr.ip()) } else { addr.ip().to_string() };
@@ -76,7 +78,8 @@ async fn serve(host: String, port: u16, config: Config) -> Result<(), String> {
     let door = crate::services::door(world)?;
     let connections = Connections::new(limits.max_connections);
     let guard = control::Guard::new(token, loopback_only, Some(host));
-    let settings = Settings { max_body, guard, connections: connections.clone() };
+    let proxy = Proxy::new(ca_dir, other_hosts, limits.header_read_timeout);
+    let settings = Settings { max_body, guard, connections: connections.clone(), proxy: proxy.clone() };
     let app = crate::http::router(door, settings);
     // Signal handlers are installed before the ready line, so a signal sent right after it stops us cleanly.
     let shutdown = shutdown_signal()?;
@@ -86,7 +89,21 @@ async fn serve(host: String, port: u16, config: Config) -> Result<(), String> {
         let _ = writeln!(out, "sekisho listening on http://{shown_host}:{}", addr.port());
         let _ = out.flush();
     }
-    accept_loop(listener, app, connections, limits, shutdown).await
+    accept_loop(listener, app, proxy, connections, limits, shutdown).await
+}
+
+/// Where the proxy's CA lives (`[storage] dir`/ca, else the per-user data directory) and what it does with
+/// hosts outside AWS (`[exec] other_hosts`: "tunnel", the default, or "refuse").
+fn exec_settings(config: &Config) -> Result<(std::path::PathBuf, OtherHosts), String> {
+    let storage = config.raw.get("storage").and_then(|s| s.get("dir")).and_then(|d| d.as_str());
+    let ca_dir = crate::proxy::ca::directory(storage.map(std::path::Path::new))?;
+    let other = config.raw.get("exec").and_then(|s| s.get("other_hosts")).and_then(|d| d.as_str());
+    let other_hosts = match other {
+        None | Some("tunnel") => OtherHosts::Tunnel,
+        Some("refuse") => OtherHosts::Refuse,
+        Some(v) => return Err(format!("exec.other_hosts: expected \"tunnel\" or \"refuse\", got {v:?}")),
+    };
+    Ok((ca_dir, other_hosts))
 }
 
 /// The token sekisho's own endpoints require off loopback: `SEKISHO_TOKEN`, `[server] token`, or a random
@@ -122,15 +139,18 @@ fn control_token(config: &Config, loopback_only: bool) -> Result<String, String>
 async fn accept_loop(
     listener: tokio::net::TcpListener,
     app: axum::Router,
+    proxy: Arc<Proxy>,
     connections: Arc<Connections>,
     limits: Limits,
     shutdown: impl std::future::Future<Output = ()>,
 ) -> Result<(), String> {
     use hyper_util::rt::{TokioIo, TokioTimer};
-    use hyper_util::server::graceful::GracefulShutdown;
     use tower_service::Service;
 
-    let graceful = GracefulShutdown::new();
+    // Graceful shutdown by hand: hyper-util's helper does not take connections that can be upgraded (CONNECT).
+    // Each connection holds a sender; when the last is gone every connection has finished.
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let (alive, mut all_done) = tokio::sync::mpsc::channel::<()>(1);
     let refusals = Arc::new(tokio::sync::Semaphore::new(MAX_REFUSALS_IN_FLIGHT));
     let mut http1 = hyper::server::conn::http1::Builder::new();
     // Without a timer hyper enforces no header timeout at all: a client sending a byte a second would hold
@@ -155,19 +175,42 @@ async fn accept_loop(
         };
         let _ = stream.set_nodelay(true);
         let router = app.clone();
+        let proxy = proxy.clone();
         let service = hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
-            req.extensions_mut().insert(axum::extract::ConnectInfo(peer));
-            router.clone().call(req)
+            let router = router.clone();
+            let connect = (req.method() == hyper::Method::CONNECT).then(|| proxy.clone());
+            async move {
+                if let Some(proxy) = connect {
+                    return Ok(proxy.connect(req, peer, router));
+                }
+                req.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+                router.clone().call(req).await
+            }
         });
-        let conn = http1.serve_connection(TokioIo::new(stream), service);
-        let conn = graceful.watch(conn);
+        // Upgrades carry CONNECT's tunnel (see `proxy`).
+        let conn = http1.serve_connection(TokioIo::new(stream), service).with_upgrades();
+        let mut stopping = stopping.clone();
+        let alive = alive.clone();
         tokio::spawn(async move {
-            let _ = conn.await;
+            let mut conn = std::pin::pin!(conn);
+            let stop_requested = async move {
+                let _ = stopping.wait_for(|s| *s).await;
+            };
+            tokio::select! {
+                _ = conn.as_mut() => {},
+                () = stop_requested => {
+                    conn.as_mut().graceful_shutdown();
+                    let _ = conn.await;
+                }
+            }
             drop(slot);
+            drop(alive);
         });
     }
     drop(listener);
-    let _ = tokio::time::timeout(Duration::from_secs(5), graceful.shutdown()).await;
+    let _ = stop.send(true);
+    drop(alive);
+    let _ = tokio::time::timeout(Duration::from_secs(5), all_done.recv()).await;
     Ok(())
 }
 

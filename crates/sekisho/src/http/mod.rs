@@ -3,6 +3,7 @@
 
 mod body;
 pub mod control;
+mod exec;
 mod gateway;
 mod internal;
 mod route;
@@ -31,6 +32,8 @@ pub struct AppState {
     pub started: std::time::Instant,
     pub max_body: usize,
     pub connections: Arc<Connections>,
+    pub proxy: Arc<crate::proxy::Proxy>,
+    exec: Arc<exec::Registry>,
     bodies: body::Budget,
 }
 
@@ -39,6 +42,7 @@ pub struct Settings {
     pub max_body: usize,
     pub guard: control::Guard,
     pub connections: Arc<Connections>,
+    pub proxy: Arc<crate::proxy::Proxy>,
 }
 
 /// Open connections, counted against a cap: the accept loop opens slots, `/_sekisho/stats` reads them.
@@ -79,10 +83,13 @@ pub fn router(door: Arc<Door>, settings: Settings) -> Router {
         started: std::time::Instant::now(),
         max_body: settings.max_body,
         connections: settings.connections,
+        proxy: settings.proxy,
+        exec: Arc::new(exec::Registry::default()),
         bodies: body::Budget::new(settings.max_body),
     };
     let guard = Arc::new(settings.guard);
     internal::routes()
+        .merge(exec::routes())
         .fallback(handle)
         .with_state(state)
         .layer(axum::middleware::from_fn_with_state(guard, control::guard))
