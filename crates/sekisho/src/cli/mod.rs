@@ -1,6 +1,7 @@
-//! The command line: `serve`, `profiles`, `explain`. Arguments are few, so they are parsed by hand.
+//! The command line: `serve`, `profiles`, `explain`, `mfa code`, `oidc token`. Arguments are few, so they are parsed by hand.
 
 mod explain;
+mod identity;
 mod profiles;
 mod serve;
 
@@ -8,6 +9,9 @@ const USAGE: &str = "usage:
   sekisho serve [--host 127.0.0.1] [--port 4566] [--config sekisho.toml]
   sekisho profiles [ACCOUNT_ID ...] [--endpoint http://127.0.0.1:4566] [--region us-east-1]
   sekisho explain <request-id> [--endpoint http://127.0.0.1:4566]
+  sekisho mfa code <serial-number> [--pair] [--endpoint URL]
+  sekisho oidc token [--repo OWNER/REPO] [--ref REF] [--environment NAME] [--sub SUBJECT] [--aud AUDIENCE]
+                     [--issuer URL] [--expires-in SECONDS] [--endpoint URL]
   sekisho --version";
 
 pub fn run(args: Vec<String>) -> Result<(), String> {
@@ -19,6 +23,8 @@ pub fn run(args: Vec<String>) -> Result<(), String> {
         "serve" => serve::run(rest),
         "profiles" => profiles::run(rest),
         "explain" => explain::run(rest),
+        "mfa" => identity::mfa(rest),
+        "oidc" => identity::oidc(rest),
         "--version" | "version" => {
             println!("sekisho {}", env!("CARGO_PKG_VERSION"));
             Ok(())
