@@ -118,11 +118,15 @@ mod tests {
         let env: MintRequest =
             serde_json::from_value(json!({"github": {"repository": "octo/app", "environment": "prod"}})).unwrap();
         assert_eq!(env.claims(0, "j")["sub"], "repo:octo/app:environment:prod");
-        let plain: MintRequest =
-            serde_json::from_value(json!({"issuer": "https://idp.example.com", "subject": "u1", "claims": {"amr": ["pwd"]}}))
-                .unwrap();
+        let plain: MintRequest = serde_json::from_value(
+            json!({"issuer": "https://idp.example.com", "subject": "u1", "claims": {"amr": ["pwd"]}}),
+        )
+        .unwrap();
         let c = plain.claims(10, "j");
-        assert_eq!((c["iss"].as_str(), c["sub"].as_str(), c["amr"][0].as_str()), (Some("https://idp.example.com"), Some("u1"), Some("pwd")));
+        assert_eq!(
+            (c["iss"].as_str(), c["sub"].as_str(), c["amr"][0].as_str()),
+            (Some("https://idp.example.com"), Some("u1"), Some("pwd"))
+        );
         assert!(serde_json::from_value::<MintRequest>(json!({"isuer": "x"})).is_err());
     }
 }

@@ -6,9 +6,9 @@ use crate::input::Input;
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, Mac};
-use sha2::Sha256;
 use sekisho_core::AwsError;
 use serde_json::{Value, json};
+use sha2::Sha256;
 
 /// One page of a list, in the order of the sort keys.
 pub struct Page {
@@ -115,7 +115,8 @@ mod tests {
     fn a_marker_that_is_not_ours_is_refused() {
         // A marker in the old, unauthenticated form (tag and key) and one with a wrong MAC are forgeries too.
         let forged = STANDARD.encode(b"iam-page\x00k02");
-        let mut tampered = STANDARD.decode(page(items(5), Input(&json!({"MaxItems": 2}))).unwrap().marker.unwrap()).unwrap();
+        let mut tampered =
+            STANDARD.decode(page(items(5), Input(&json!({"MaxItems": 2}))).unwrap().marker.unwrap()).unwrap();
         *tampered.last_mut().unwrap() ^= 1;
         let tampered = STANDARD.encode(tampered);
         for marker in ["k02%", "10", &STANDARD.encode("k02"), &forged, &tampered] {

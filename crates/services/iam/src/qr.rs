@@ -54,10 +54,7 @@ mod tests {
     #[test]
     fn the_png_is_a_qr_code_of_the_key_uri() {
         let uri = otpauth_uri("alice phone", "111111111111", "JBSWY3DPEHPK3PXP");
-        assert_eq!(
-            uri,
-            "otpauth://totp/alice%20phone@111111111111?secret=JBSWY3DPEHPK3PXP"
-        );
+        assert_eq!(uri, "otpauth://totp/alice%20phone@111111111111?secret=JBSWY3DPEHPK3PXP");
         let png = qr_png(&uri).unwrap();
         assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
         // Decoded back: a square image whose corners are the white quiet zone and whose finder pattern starts

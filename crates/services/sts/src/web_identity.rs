@@ -49,9 +49,8 @@ pub fn verify(world: &World, account: &str, token: &str) -> Result<Verified, Aws
         let state = world.read();
         let found = state.account(account).and_then(|a| a.iam.oidc_providers.get(&provider_arn));
         // [obs] "No OpenIDConnect provider found in your account for <iss>" (GitHub Actions users' reports).
-        let found = found.ok_or_else(|| {
-            invalid_token(format!("No OpenIDConnect provider found in your account for {issuer}"))
-        })?;
+        let found = found
+            .ok_or_else(|| invalid_token(format!("No OpenIDConnect provider found in your account for {issuer}")))?;
         (found.client_ids.clone(), state.oidc_issuer.as_ref().map(|k| k.jwks()))
     };
     // Offline, the provider's keys cannot be fetched: the configured key set of the issuer, else sekisho's own
@@ -145,7 +144,8 @@ pub fn handle(ctx: &OpContext, input: Value) -> Result<Value, AwsError> {
         state.account(&account).and_then(|a| a.iam.role(&role_name)).filter(|r| r.path == path).cloned()
     };
     // A role gone since the trust policy was read: the same refusal as a trust policy that does not allow.
-    let role = role.ok_or_else(|| AwsError::new("AccessDenied", 403, "Not authorized to perform sts:AssumeRoleWithWebIdentity"))?;
+    let role = role
+        .ok_or_else(|| AwsError::new("AccessDenied", 403, "Not authorized to perform sts:AssumeRoleWithWebIdentity"))?;
     let duration = input.opt_i64("DurationSeconds").unwrap_or(DEFAULT_SECONDS);
     if duration > role.max_session_duration {
         return Err(AwsError::new(
@@ -194,7 +194,8 @@ pub fn handle(ctx: &OpContext, input: Value) -> Result<Value, AwsError> {
         assumed_by_service: None,
     };
     let (arn, assumed_role_id) = (session.arn(), session.assumed_role_id());
-    let issued = keys::issue(&ctx.world, Identity::RoleSession(Arc::new(session)), &account, now + duration * 1000, None);
+    let issued =
+        keys::issue(&ctx.world, Identity::RoleSession(Arc::new(session)), &account, now + duration * 1000, None);
     {
         let mut state = ctx.world.write();
         if let Some(r) =
@@ -222,4 +223,112 @@ pub fn handle(ctx: &OpContext, input: Value) -> Result<Value, AwsError> {
         out["PackedPolicySize"] = json!(packed);
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sekisho_core::config::Config;
+    use sekisho_core::identity::store::OidcProvider;
+
+    const ACCOUNT: &str = "222222222222";
+
+    fn world() -> World {
+        let world = World::new(Config::defaults());
+        let now = world.clock.now_ms();
+        world.write().account_mut(ACCOUNT, now).iam.oidc_providers.insert(
+            format!("arn:aws:iam::{ACCOUNT}:oidc-provider/token.actions.githubusercontent.com"),
+            OidcProvider {
+                url: "token.actions.githubusercontent.com".into(),
+                client_ids: vec!["sts.amazonaws.com".into()],
+                thumbprints: vec![],
+                create_date_ms: now,
+                tags: vec![],
+            },
+        );
+        world
+    }
+
+    fn token(world: &World, claims: Value) -> String {
+        let now = world.clock.now_ms() / 1000;
+        let mut base = json!({"iss": "https://token.actions.githubusercontent.com", "aud": "sts.amazonaws.com",
+            "sub": "repo:octo/app:ref:refs/heads/main", "iat": now, "nbf": now, "exp": now + 300});
+        for (k, v) in claims.as_object().into_iter().flatten() {
+            if v.is_null() {
+                base.as_object_mut().map(|o| o.remove(k));
+            } else {
+                base[k] = v.clone();
+            }
+        }
+        world.oidc_issuer().unwrap().sign(&base)
+    }
+
+    fn refusal(world: &World, claims: Value) -> (String, String) {
+        match verify(world, ACCOUNT, &token(world, claims)) {
+            Ok(_) => ("accepted".into(), String::new()),
+            Err(e) => (e.code, e.message),
+        }
+    }
+
+    #[test]
+    fn a_token_is_verified_claim_by_claim() {
+        let world = world();
+        let v = verify(&world, ACCOUNT, &token(&world, json!({}))).unwrap();
+        assert_eq!(
+            (v.provider.as_str(), v.audience.as_str()),
+            ("token.actions.githubusercontent.com", "sts.amazonaws.com")
+        );
+        assert_eq!(v.subject, "repo:octo/app:ref:refs/heads/main");
+        // An audience list with one client id of the provider is enough.
+        assert_eq!(refusal(&world, json!({"aud": ["other", "sts.amazonaws.com"]})).0, "accepted");
+        let now = world.clock.now_ms() / 1000;
+        let expired = refusal(&world, json!({"exp": now}));
+        assert_eq!(expired.0, "ExpiredTokenException", "a token is expired at its exp second");
+        assert_eq!(
+            expired.1,
+            format!("Token expired: current date/time {now} must be before the expiration date/time{now}")
+        );
+        for (claims, message) in [
+            (json!({"nbf": now + 60}), "The token is not valid yet (nbf is in the future)."),
+            (json!({"exp": null}), "The token has no expiration time (exp)."),
+            (json!({"sub": null}), "The token has no subject (sub)."),
+            (json!({"aud": "other"}), "Incorrect token audience"),
+            (
+                json!({"iss": "https://elsewhere.example.com"}),
+                "No OpenIDConnect provider found in your account for https://elsewhere.example.com",
+            ),
+        ] {
+            assert_eq!(refusal(&world, claims.clone()), ("InvalidIdentityToken".into(), message.into()), "{claims}");
+        }
+        // The provider is looked up in the role's account only.
+        let err = verify(&world, "111111111111", &token(&world, json!({}))).err().unwrap();
+        assert_eq!(err.code, "InvalidIdentityToken");
+    }
+
+    #[test]
+    fn a_configured_key_set_replaces_sekishos_own_key_for_its_issuer() {
+        let other = sekisho_core::oidc::issuer::IssuerKey::generate().unwrap();
+        let config = Config::parse(&format!(
+            "[oidc.issuers.\"https://token.actions.githubusercontent.com\"]\njwks = '{}'\n",
+            other.jwks()
+        ))
+        .unwrap();
+        let world = world_with(config);
+        // sekisho's own key no longer verifies tokens of that issuer; the configured one does.
+        assert_eq!(refusal(&world, json!({})).0, "InvalidIdentityToken");
+        let now = world.clock.now_ms() / 1000;
+        let signed = other
+            .sign(&json!({"iss": "https://token.actions.githubusercontent.com", "aud": "sts.amazonaws.com",
+            "sub": "s", "exp": now + 60}));
+        assert!(verify(&world, ACCOUNT, &signed).is_ok());
+    }
+
+    fn world_with(config: Config) -> World {
+        let world = World::new(config);
+        let base = self::world();
+        let providers = base.read().account(ACCOUNT).map(|a| a.iam.oidc_providers.clone()).unwrap_or_default();
+        let now = world.clock.now_ms();
+        world.write().account_mut(ACCOUNT, now).iam.oidc_providers = providers;
+        world
+    }
 }
