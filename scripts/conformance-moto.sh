@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs moto 5.2.5's IAM and STS test suites in server mode against sekisho and prints pass counts, overall
-# and for the tests that do not depend on moto-only behaviour (scripts/conformance-moto/exclusions.txt).
+# Runs moto 5.2.5's IAM and STS test suites in server mode against sekisho and prints the raw pass rate, the
+# exclusions by kind (scripts/conformance-moto/exclusions.txt: not served, moto-only) and the considered rate.
 # Downloads moto's source distribution into .cache/moto and installs its test requirements into a venv there.
 set -euo pipefail
 cd "$(dirname "$0")/.."

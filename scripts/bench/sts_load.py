@@ -31,8 +31,11 @@ ACCOUNT_B = "222222222222"
 SECRET = "test"
 
 
-def signed(endpoint, body, access_key, secret, token=None):
-    """(path, headers, body) of an STS query request signed now."""
+def signed(endpoint, body, access_key=None, secret=None, token=None):
+    """(path, headers, body) of an STS query request signed now (unsigned without a key, as SDKs send
+    AssumeRoleWithWebIdentity)."""
+    if access_key is None:
+        return "/", {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}, body.encode()
     req = AWSRequest(method="POST", url=endpoint + "/", data=body.encode(),
                      headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
     SigV4Auth(Credentials(access_key, secret, token), "sts", "us-east-1").add_auth(req)
@@ -45,11 +48,11 @@ def worker(endpoint, body, creds, seconds, queue):
     conn = http.client.HTTPConnection(parsed.hostname, parsed.port, timeout=30)
     ok = failed = 0
     deadline = time.monotonic() + seconds
-    path, headers, payload = signed(endpoint, body, *creds)
+    path, headers, payload = signed(endpoint, body, *(creds or ()))
     signed_at = time.monotonic()
     while time.monotonic() < deadline:
         if time.monotonic() - signed_at > 5:
-            path, headers, payload = signed(endpoint, body, *creds)
+            path, headers, payload = signed(endpoint, body, *(creds or ()))
             signed_at = time.monotonic()
         conn.request("POST", path, body=payload, headers=headers)
         resp = conn.getresponse()

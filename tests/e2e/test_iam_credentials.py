@@ -52,7 +52,9 @@ def test_virtual_mfa_device_lifecycle(iam):
     iam.create_user(UserName="mfa-user")
     device = iam.create_virtual_mfa_device(VirtualMFADeviceName="phone", Path="/staff/")["VirtualMFADevice"]
     assert device["SerialNumber"] == f"arn:aws:iam::{ACCOUNT_A}:mfa/staff/phone"
-    assert len(device["Base32StringSeed"]) == 32
+    assert len(device["Base32StringSeed"]) == 64
+    # The QR code an authenticator app scans: a PNG.
+    assert device["QRCodePNG"].startswith(b"\x89PNG\r\n\x1a\n")
     with pytest.raises(botocore.exceptions.ClientError) as e:
         iam.create_virtual_mfa_device(VirtualMFADeviceName="phone", Path="/staff/")
     assert error_of(e)[:2] == ("EntityAlreadyExists", 409)

@@ -1,8 +1,10 @@
 """How identities proved themselves, through boto3 against the real binary: virtual MFA devices and their TOTP
 codes guarding a cross-account role (aws:MultiFactorAuthPresent / aws:MultiFactorAuthAge), GetSessionToken needing
-no permission, GetFederationToken sessions limited by their policy, IAM list markers."""
+no permission, GetFederationToken sessions limited by their policy, IAM list markers, `sekisho mfa code` for scripts."""
 
 import json
+import os
+import subprocess
 
 import botocore.exceptions
 import pytest
@@ -131,3 +133,26 @@ def test_iam_lists_refuse_a_marker_they_did_not_issue(sekisho):
         with pytest.raises(botocore.exceptions.ClientError) as e:
             iam.list_users(Marker=marker)
         assert error_of(e) == ("ValidationError", 400, "Invalid Marker.")
+
+
+def mfa_cli(sekisho, *args):
+    return subprocess.run([os.environ["SEKISHO_BIN"], "mfa", "code", *args, "--endpoint", sekisho.endpoint],
+                          check=True, capture_output=True, text=True).stdout.split()
+
+
+def test_scripts_log_in_with_the_code_sekisho_computes(sekisho):
+    iam = sekisho.client("iam")
+    iam.create_user(UserName="scripted")
+    serial = iam.create_virtual_mfa_device(VirtualMFADeviceName="scripted")["VirtualMFADevice"]["SerialNumber"]
+    code1, code2 = mfa_cli(sekisho, serial, "--pair")
+    iam.enable_mfa_device(UserName="scripted", SerialNumber=serial, AuthenticationCode1=code1,
+                          AuthenticationCode2=code2)
+    key = iam.create_access_key(UserName="scripted")["AccessKey"]
+    sts = sekisho.client("sts", access_key=key["AccessKeyId"], secret=key["SecretAccessKey"])
+    [code] = mfa_cli(sekisho, serial)
+    creds = sts.get_session_token(SerialNumber=serial, TokenCode=code)["Credentials"]
+    assert creds["AccessKeyId"].startswith("ASIA")
+    # The code is spent: the same one is refused, as a user typing it twice would be.
+    with pytest.raises(botocore.exceptions.ClientError) as e:
+        sts.get_session_token(SerialNumber=serial, TokenCode=code)
+    assert error_of(e)[:2] == ("AccessDenied", 403)

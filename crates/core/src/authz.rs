@@ -40,6 +40,7 @@ pub fn principal_of(identity: &Identity) -> Principal {
         Identity::User { id, .. } => Principal::user(&identity.arn(), Some(id)),
         Identity::RoleSession(s) => Principal::assumed_role(&s.role_arn(), &s.session_name, Some(&s.role_id)),
         Identity::Service { principal } => Principal::service(principal),
+        Identity::Anonymous => Principal::anonymous(),
         Identity::FederatedUser(f) => {
             let by = match &f.user_name {
                 Some(u) => format!("arn:aws:iam::{}:user/{u}", f.account),
@@ -111,7 +112,7 @@ fn caller_policies(state: &WorldState, identity: &Identity) -> CallerPolicies {
     let mut out = CallerPolicies::default();
     let iam = |account: &str| state.account(account).map(|a| &a.iam);
     match identity {
-        Identity::Root { .. } | Identity::Service { .. } => {}
+        Identity::Root { .. } | Identity::Service { .. } | Identity::Anonymous => {}
         Identity::FederatedUser(f) => {
             // STS API reference, GetFederationToken: the session's permissions are the intersection of the
             // federating user's identity policies and the session policies; with none passed, it has none.
@@ -280,14 +281,18 @@ fn context(
 /// Decides one check as AWS would: the caller's identity policies, permissions boundary and session policies;
 /// the resource policy (a role's trust policy must explicitly allow); both accounts when they differ.
 pub fn decide(world: &World, caller: &Caller, check: &Check, region: &str) -> CheckOutcome {
-    let principal = principal_of(&caller.identity);
+    let principal = check.principal.clone().unwrap_or_else(|| principal_of(&caller.identity));
     // AWS-managed policies carry the account `aws`: they belong to no account, so never make a request
     // cross-account.
     let resource_account =
         arn_account(&check.resource).filter(|a| *a != caller.account() && crate::ids::is_account_id(a));
     let (policies, resource_policy, trust_missing, org) = {
         let state = world.read();
-        let policies = caller_policies(&state, &caller.identity);
+        // A principal named by the check (a web identity) has no policies of its own.
+        let policies = match &check.principal {
+            Some(_) => CallerPolicies::default(),
+            None => caller_policies(&state, &caller.identity),
+        };
         let org = org::org_part(&state, caller, check);
         let (resource_policy, trust_missing) = match &check.resource_policy {
             None => (None, false),
@@ -325,7 +330,7 @@ pub fn decide(world: &World, caller: &Caller, check: &Check, region: &str) -> Ch
     req.scps = &scps;
     req.rcps = &rcps;
     let style = match check.style {
-        DenyStyle::Generic => MessageStyle::Generic,
+        DenyStyle::Generic | DenyStyle::Federated => MessageStyle::Generic,
         DenyStyle::AssumeRole => MessageStyle::AssumeRole,
     };
     let decision = evaluate(&req);
@@ -335,10 +340,13 @@ pub fn decide(world: &World, caller: &Caller, check: &Check, region: &str) -> Ch
         return CheckOutcome {
             allowed: false,
             decision: "ImplicitDeny",
-            message: format!(
-                "User: {} is not authorized to perform: {} on resource: {}",
-                principal.arn, check.action, check.resource
-            ),
+            message: match check.style {
+                DenyStyle::Federated => format!("Not authorized to perform {}", check.action),
+                _ => format!(
+                    "User: {} is not authorized to perform: {} on resource: {}",
+                    principal.arn, check.action, check.resource
+                ),
+            },
             explanation: format!("the role {} does not exist, so no trust policy allows the request", check.resource),
         };
     }
@@ -347,10 +355,15 @@ pub fn decide(world: &World, caller: &Caller, check: &Check, region: &str) -> Ch
         EvalDecision::ImplicitDeny => "ImplicitDeny",
         EvalDecision::ExplicitDeny => "ExplicitDeny",
     };
+    let message = match check.style {
+        _ if decision.is_allowed() => String::new(),
+        DenyStyle::Federated => format!("Not authorized to perform {}", check.action),
+        _ => access_denied_message(&req, &decision, style),
+    };
     CheckOutcome {
         allowed: decision.is_allowed(),
         decision: effect,
-        message: if decision.is_allowed() { String::new() } else { access_denied_message(&req, &decision, style) },
+        message,
         // The log is readable over HTTP: it must not hand out the values a trust policy requires.
         explanation: decision.explain_redacted() + &org.notes(),
     }

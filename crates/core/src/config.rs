@@ -42,6 +42,8 @@ pub struct Config {
     pub accounts: BTreeMap<String, AccountConfig>,
     /// Root secret for accounts without their own (`test` unless configured).
     pub default_root_secret: String,
+    /// `[oidc]`: key sets of issuers sekisho cannot fetch.
+    pub oidc: crate::oidc::OidcConfig,
     /// The whole document, for services to read their own sections.
     pub raw: toml::Table,
 }
@@ -81,7 +83,9 @@ impl Config {
         {
             return Err(format!("clock.mode: expected \"real\" or \"virtual\", got {:?}", c.mode));
         }
+        let oidc = crate::oidc::OidcConfig::from_toml(raw.get("oidc"))?;
         Ok(Config {
+            oidc,
             server: known.server,
             clock: known.clock,
             accounts: known.accounts,

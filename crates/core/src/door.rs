@@ -320,7 +320,11 @@ impl Door {
 impl Door {
     /// Clears the world (accounts, identities, credentials) and every service's own state.
     pub fn reset(&self) {
-        *self.world.write() = crate::world::WorldState::default();
+        let mut state = self.world.write();
+        // The issuer key is the server's, not the world's content: tokens minted before a reset still verify.
+        let issuer = state.oidc_issuer.take();
+        *state = crate::world::WorldState { oidc_issuer: issuer, ..Default::default() };
+        drop(state);
         for service in self.services.values() {
             service.reset();
         }

@@ -40,6 +40,16 @@ fn random_bytes<const N: usize>() -> [u8; N] {
     buf
 }
 
+/// `N` bytes straight from the OS, for keys that sign something (markers, tokens), unlike the ids above.
+pub fn secret_bytes<const N: usize>() -> [u8; N] {
+    let mut buf = [0u8; N];
+    if getrandom::fill(&mut buf).is_err() {
+        // No OS source: the id generator is the best left (documented as not for secrets of real value).
+        buf = random_bytes::<N>();
+    }
+    buf
+}
+
 fn from_alphabet(alphabet: &[u8], len: usize) -> String {
     let mut out = String::with_capacity(len);
     while out.len() < len {

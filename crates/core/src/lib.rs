@@ -10,6 +10,7 @@ pub mod door;
 pub mod identity;
 pub mod ids;
 pub mod managed;
+pub mod oidc;
 pub mod organization;
 pub mod service;
 pub mod state;

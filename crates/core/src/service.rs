@@ -126,6 +126,9 @@ pub enum DenyStyle {
     Generic,
     /// STS AssumeRole: no `because` clause.
     AssumeRole,
+    /// AssumeRoleWithWebIdentity / AssumeRoleWithSAML: `Not authorized to perform <action>` and nothing else
+    /// ([obs]: the message GitHub Actions users report, e.g. aws-actions/configure-aws-credentials issues).
+    Federated,
 }
 
 /// One authorization question: may the caller perform `action` on `resource`?
@@ -138,6 +141,9 @@ pub struct Check {
     pub context: Vec<(String, Vec<String>)>,
     pub resource_policy: Option<ResourcePolicy>,
     pub style: DenyStyle,
+    /// Who asks, when it is not the caller who signed: the web identity a verified token names (the request
+    /// itself is unsigned).
+    pub principal: Option<sekisho_policy::Principal>,
 }
 
 impl Check {
@@ -148,6 +154,7 @@ impl Check {
             context: Vec::new(),
             resource_policy: None,
             style: DenyStyle::Generic,
+            principal: None,
         }
     }
 
@@ -168,6 +175,11 @@ impl Check {
 
     pub fn with_style(mut self, style: DenyStyle) -> Self {
         self.style = style;
+        self
+    }
+
+    pub fn as_principal(mut self, principal: sekisho_policy::Principal) -> Self {
+        self.principal = Some(principal);
         self
     }
 }

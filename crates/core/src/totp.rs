@@ -33,6 +33,25 @@ pub fn base32_decode(text: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// RFC 4648 base32 without padding, as seeds are shown to users.
+pub fn base32_encode(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len().div_ceil(5) * 8);
+    let (mut bits, mut n) = (0u64, 0);
+    for b in bytes {
+        bits = (bits << 8) | u64::from(*b);
+        n += 8;
+        while n >= 5 {
+            n -= 5;
+            out.push(BASE32[((bits >> n) & 31) as usize] as char);
+        }
+        bits &= (1 << n) - 1;
+    }
+    if n > 0 {
+        out.push(BASE32[((bits << (5 - n)) & 31) as usize] as char);
+    }
+    out
+}
+
 /// RFC 4226 HOTP of `counter` (dynamic truncation), as six digits.
 pub fn code(secret: &[u8], step: i64) -> String {
     let Ok(mut mac) = Hmac::<Sha1>::new_from_slice(secret) else {
@@ -74,5 +93,6 @@ mod tests {
         assert_eq!(base32_decode("GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ").as_deref(), Some(&b"12345678901234567890"[..]));
         assert_eq!(base32_decode("gezdgnbv").as_deref(), Some(&b"12345"[..]));
         assert_eq!(base32_decode("1!"), None);
+        assert_eq!(base32_encode(b"12345678901234567890"), "GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ");
     }
 }

@@ -24,6 +24,8 @@ pub struct WorldState {
     pub credentials: CredentialRegistry,
     /// AWS Organizations: read by the door for every decision (SCPs, RCPs, organization context keys).
     pub organizations: Organizations,
+    /// sekisho's own OpenID Connect issuer key, made on first use (plain data, saved with the world).
+    pub oidc_issuer: Option<crate::oidc::issuer::IssuerKey>,
 }
 
 impl WorldState {
@@ -75,6 +77,17 @@ impl World {
             let now = self.clock.now_ms();
             self.write().account_mut(id, now);
         }
+    }
+
+    /// The issuer key of sekisho's OpenID Connect issuer, made on first use (outside the lock: RSA key
+    /// generation takes a while).
+    pub fn oidc_issuer(&self) -> Result<crate::oidc::issuer::IssuerKey, String> {
+        if let Some(k) = &self.read().oidc_issuer {
+            return Ok(k.clone());
+        }
+        let fresh = crate::oidc::issuer::IssuerKey::generate()?;
+        // Two first users at once: the first key stored wins, so every token verifies.
+        Ok(self.write().oidc_issuer.get_or_insert(fresh).clone())
     }
 
     pub fn read(&self) -> RwLockReadGuard<'_, WorldState> {

@@ -48,6 +48,19 @@ impl MfaDevice {
         }
     }
 
+    /// The code a user would type now, and the one after it (EnableMFADevice takes two consecutive codes):
+    /// the device's code for now on its own clock, or, when that one was used already, the next one if
+    /// sign-in would still accept it. `None` for devices without a known seed, or when the user must wait.
+    pub fn current_codes(&self, now_ms: i64) -> Option<(String, String)> {
+        let secret = self.secret()?;
+        let centre = totp::step_at(now_ms) + self.drift_steps;
+        let step = match self.last_step {
+            Some(last) if last >= centre => last + 1,
+            _ => centre,
+        };
+        (step <= centre + LOGIN_WINDOW_STEPS).then(|| (totp::code(&secret, step), totp::code(&secret, step + 1)))
+    }
+
     /// A sign-in code: accepted once, within the tolerance around the device's drift.
     pub fn check_login(&mut self, code: &str, now_ms: i64) -> Result<(), Rejection> {
         if !is_code(code) {
@@ -116,5 +129,20 @@ mod tests {
         assert_eq!(d.check_login(&code_at(now + 30_000), now), Ok(()), "one step of skew");
         assert_eq!(d.check_login(&code_at(now + 300_000), now), Err(Rejection::Invalid), "far off");
         assert_eq!(d.check_login("12345", now), Err(Rejection::Invalid));
+    }
+
+    #[test]
+    fn the_current_code_is_one_sign_in_accepts() {
+        let now = 1_700_000_000_000;
+        let mut d = device();
+        let (code, next) = d.current_codes(now).unwrap();
+        assert_eq!((code.as_str(), next.as_str()), (code_at(now).as_str(), code_at(now + 30_000).as_str()));
+        assert!(d.sync(&code, &next, now));
+        // Enabling used the step after now: the next code is the one after that, still inside the window.
+        let (code, _) = d.current_codes(now).unwrap();
+        assert_eq!(d.check_login(&code, now), Ok(()));
+        assert_eq!(d.current_codes(now), None, "both codes near now are used: wait for the next step");
+        let hardware = MfaDevice { virtual_device: false, ..device() };
+        assert_eq!(hardware.current_codes(now), None);
     }
 }

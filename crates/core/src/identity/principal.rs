@@ -93,6 +93,9 @@ pub enum Identity {
     Service { principal: String },
     /// A GetFederationToken session (temporary ASIA keys).
     FederatedUser(Arc<FederatedSession>),
+    /// An unsigned request, which only the operations AWS serves without credentials accept
+    /// (AssumeRoleWithWebIdentity, AssumeRoleWithSAML: their models say `authtype: none`).
+    Anonymous,
 }
 
 impl Identity {
@@ -101,7 +104,7 @@ impl Identity {
             Identity::Root { account } | Identity::User { account, .. } => account,
             Identity::RoleSession(s) => &s.account,
             Identity::FederatedUser(f) => &f.account,
-            Identity::Service { .. } => "",
+            Identity::Service { .. } | Identity::Anonymous => "",
         }
     }
 
@@ -113,6 +116,7 @@ impl Identity {
             Identity::RoleSession(s) => s.arn(),
             Identity::FederatedUser(f) => f.arn(),
             Identity::Service { principal } => principal.clone(),
+            Identity::Anonymous => "anonymous".to_string(),
         }
     }
 
@@ -132,6 +136,7 @@ impl Identity {
             Identity::RoleSession(s) => s.assumed_role_id(),
             Identity::FederatedUser(f) => f.user_id(),
             Identity::Service { principal } => principal.clone(),
+            Identity::Anonymous => "anonymous".to_string(),
         }
     }
 

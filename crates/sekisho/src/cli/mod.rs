@@ -1,7 +1,9 @@
-//! The command line: `serve`, `exec`, `profiles`, `explain`. Arguments are few, so they are parsed by hand.
+//! The command line: `serve`, `exec`, `profiles`, `explain`, `mfa code`, `oidc token`. Arguments are few, so they
+//! are parsed by hand.
 
 mod exec;
 mod explain;
+mod identity;
 mod profiles;
 mod serve;
 
@@ -10,6 +12,9 @@ const USAGE: &str = "usage:
   sekisho exec [--endpoint URL] [--profile NAME | --account ID | --instance PROFILE_ARN] -- CMD [ARGS...]
   sekisho profiles [ACCOUNT_ID ...] [--endpoint http://127.0.0.1:4566] [--region us-east-1]
   sekisho explain <request-id> [--endpoint http://127.0.0.1:4566]
+  sekisho mfa code <serial-number> [--pair] [--endpoint URL]
+  sekisho oidc token [--repo OWNER/REPO] [--ref REF] [--environment NAME] [--sub SUBJECT] [--aud AUDIENCE]
+                     [--issuer URL] [--expires-in SECONDS] [--endpoint URL]
   sekisho --version";
 
 pub fn run(args: Vec<String>) -> Result<(), String> {
@@ -22,6 +27,8 @@ pub fn run(args: Vec<String>) -> Result<(), String> {
         "exec" => exec::run(rest),
         "profiles" => profiles::run(rest),
         "explain" => explain::run(rest),
+        "mfa" => identity::mfa(rest),
+        "oidc" => identity::oidc(rest),
         "--version" | "version" => {
             println!("sekisho {}", env!("CARGO_PKG_VERSION"));
             Ok(())

@@ -5,6 +5,7 @@ mod body;
 pub mod control;
 mod exec;
 mod gateway;
+mod identity;
 mod internal;
 mod route;
 
@@ -14,7 +15,9 @@ use axum::extract::{ConnectInfo, Request, State};
 use axum::response::Response;
 use bytes::Bytes;
 use futures_util::StreamExt;
-use sekisho_core::door::Call;
+use sekisho_core::door::{Authenticated, Call};
+use sekisho_core::identity::Identity;
+use sekisho_core::service::Caller;
 use sekisho_core::{AwsError, Door, ids};
 use sekisho_wire::model::{Protocol, ServiceModel};
 use sekisho_wire::sigv4::{self, ErrorStyle, SigError};
@@ -90,6 +93,7 @@ pub fn router(door: Arc<Door>, settings: Settings) -> Router {
     let guard = Arc::new(settings.guard);
     internal::routes()
         .merge(exec::routes())
+        .merge(identity::routes())
         .fallback(handle)
         .with_state(state)
         .layer(axum::middleware::from_fn_with_state(guard, control::guard))
@@ -137,7 +141,11 @@ async fn handle(State(state): State<AppState>, ConnectInfo(peer): ConnectInfo<So
     let Some(model) = route::resolve(&req, signing_name.as_deref()) else {
         return unroutable(&request_id, claims.is_ok());
     };
-    let authenticated = claims.and_then(|c| state.door.authenticate_claims(&req, c));
+    let authenticated = match claims {
+        // The operations AWS serves without credentials (their models say so) are called by no one in particular.
+        Err(SigError::Missing) if unsigned_operation(model, &req) => Ok(anonymous(model)),
+        claims => claims.and_then(|c| state.door.authenticate_claims(&req, c)),
+    };
     // Authenticated or not, the body no longer counts against the budget for unverified bodies.
     drop(held);
     let authenticated = match authenticated {
@@ -168,6 +176,20 @@ async fn handle(State(state): State<AppState>, ConnectInfo(peer): ConnectInfo<So
             }
         }
         Err(err) => respond(model.encode_error(Some(op), &err, &request_id)),
+    }
+}
+
+/// The request names an operation of `model` that AWS serves unsigned (AssumeRoleWithWebIdentity).
+fn unsigned_operation(model: &ServiceModel, req: &HttpRequest) -> bool {
+    route::query_action(req).and_then(|a| model.operation(&a)).is_some_and(|op| op.unsigned())
+}
+
+/// The caller of an unsigned request: anonymous, in STS's global Region.
+fn anonymous(model: &ServiceModel) -> Authenticated {
+    Authenticated {
+        caller: Caller::new(Identity::Anonymous),
+        region: "us-east-1".to_string(),
+        signing_name: model.metadata.signing_name.clone(),
     }
 }
 

@@ -66,7 +66,7 @@ fn is_query_request(req: &HttpRequest) -> bool {
     form || req.query.split('&').any(|p| p.starts_with("Action="))
 }
 
-fn query_action(req: &HttpRequest) -> Option<String> {
+pub fn query_action(req: &HttpRequest) -> Option<String> {
     let from = |s: &str| {
         s.split('&').find_map(|p| p.strip_prefix("Action=")).map(sekisho_wire::sigv4::canonical::percent_decode)
     };

@@ -12,6 +12,7 @@ mod lookup;
 mod ops;
 mod paging;
 mod principals;
+mod qr;
 mod render;
 mod state;
 mod tagging;

@@ -183,7 +183,7 @@ fn session_tags(caller: &Caller, input: Input<'_>) -> Result<Vec<SessionTag>, Aw
 }
 
 /// `PackedPolicySize`: the share (%) of the packed token the session policies and tags take.
-fn packed_size(policy: Option<&str>, arns: &[String], tags: &[SessionTag]) -> i64 {
+pub(crate) fn packed_size(policy: Option<&str>, arns: &[String], tags: &[SessionTag]) -> i64 {
     let policy_chars: usize = policy.map(|p| p.chars().filter(|c| !c.is_whitespace()).count()).unwrap_or(0);
     let arn_chars: usize = arns.iter().map(String::len).sum();
     let tag_chars: usize = tags.iter().map(|t| t.key.len() + t.value.len() + 4).sum();

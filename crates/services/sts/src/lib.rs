@@ -12,7 +12,9 @@ mod get_session_token;
 mod input;
 mod keys;
 mod mfa;
+mod web_identity;
 
+use sekisho_core::identity::Identity;
 use sekisho_core::service::not_implemented;
 use sekisho_core::{AuthzRequest, AwsError, Check, OpContext, Output, Service};
 use sekisho_wire::sigv4::ErrorStyle;
@@ -20,6 +22,9 @@ use serde_json::Value;
 
 pub use assume_role::parse_role_arn;
 pub use keys::account_of;
+
+/// STS operations whose models say `authtype: none`: called without credentials.
+const UNSIGNED: &[&str] = &["AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"];
 
 #[derive(Debug, Default)]
 pub struct Sts;
@@ -35,6 +40,11 @@ impl Service for Sts {
     }
 
     fn authorize(&self, req: &AuthzRequest<'_>) -> Result<Vec<Check>, AwsError> {
+        // Only the operations AWS serves without credentials take an unsigned request; the HTTP layer lets
+        // no other through, and this says so again.
+        if matches!(req.caller.identity, Identity::Anonymous) && !UNSIGNED.contains(&req.operation) {
+            return Err(AwsError::new("MissingAuthenticationToken", 403, "Request is missing Authentication Token"));
+        }
         // STS API reference, GetSessionToken: its credentials "cannot call any AWS STS API except AssumeRole or
         // GetCallerIdentity".
         if req.caller.session_grant.is_some() && !matches!(req.operation, "AssumeRole" | "GetCallerIdentity") {
@@ -51,6 +61,7 @@ impl Service for Sts {
             "GetSessionToken" => get_session_token::authorize(req),
             "GetFederationToken" => get_federation_token::authorize(req),
             "GetAccessKeyInfo" => get_access_key_info::authorize(req),
+            "AssumeRoleWithWebIdentity" => web_identity::authorize(req),
             other => Err(not_implemented("sts", other)),
         }
     }
@@ -62,6 +73,7 @@ impl Service for Sts {
             "GetSessionToken" => get_session_token::handle(&ctx, input),
             "GetFederationToken" => get_federation_token::handle(&ctx, input),
             "GetAccessKeyInfo" => get_access_key_info::handle(&ctx, input),
+            "AssumeRoleWithWebIdentity" => web_identity::handle(&ctx, input),
             other => Err(not_implemented("sts", other)),
         };
         out.map(Output::new)

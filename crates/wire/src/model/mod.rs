@@ -124,6 +124,16 @@ pub struct Operation {
     pub idempotent: bool,
     #[serde(default)]
     pub http_checksum_required: bool,
+    /// `none` for operations AWS serves without credentials (STS AssumeRoleWithWebIdentity / SAML).
+    #[serde(default)]
+    pub authtype: Option<String>,
+}
+
+impl Operation {
+    /// The operation is called unsigned: its model says `authtype: none`.
+    pub fn unsigned(&self) -> bool {
+        self.authtype.as_deref() == Some("none")
+    }
 }
 
 #[derive(Deserialize)]

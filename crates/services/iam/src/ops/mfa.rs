@@ -1,14 +1,15 @@
 //! MFA devices: virtual devices (Create/Delete/ListVirtualMFADevices, tags) and assignment to users
 //! (Enable/Resync/Deactivate/ListMFADevices, GetMFADevice). Virtual devices' codes are checked (RFC 6238);
-//! a hardware device's seed is its vendor's, so its codes are accepted as given.
+//! a hardware device's seed is its vendor's, so its codes are accepted as given. New virtual devices come with
+//! their seed and a QR code of it.
 
 use crate::input::Input;
 use crate::render::{self, View};
-use crate::{authz, errors, lookup, paging, state, tagging, validate};
+use crate::{authz, errors, lookup, paging, qr, state, tagging, validate};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use sekisho_core::identity::store::{AccountIam, MfaDevice};
-use sekisho_core::{AuthzRequest, AwsError, Check, OpContext, ids};
+use sekisho_core::{AuthzRequest, AwsError, Check, OpContext, ids, totp};
 use serde_json::{Value, json};
 
 fn no_such_device(serial: &str) -> AwsError {
@@ -64,9 +65,8 @@ pub mod create_virtual_mfa_device {
             if iam.mfa_devices.contains_key(&serial) {
                 return Err(errors::already_exists("MFADevice entity at the same path and name already exists."));
             }
-            // A 40-byte TOTP seed written in base32, as virtual MFA apps take it.
-            let seed: String =
-                format!("{}{}", ids::access_key_id(""), ids::access_key_id("")).chars().take(32).collect();
+            // A 40-byte TOTP seed from the OS, written in base32: 64 characters ([inf]: the length moto gives AWS's).
+            let seed = totp::base32_encode(&ids::secret_bytes::<40>());
             let device = MfaDevice {
                 serial_number: serial.clone(),
                 user_name: None,
@@ -79,6 +79,10 @@ pub mod create_virtual_mfa_device {
             };
             iam.mfa_devices.insert(serial.clone(), device);
             let mut out = json!({ "SerialNumber": serial, "Base32StringSeed": STANDARD.encode(seed.as_bytes()) });
+            // The QR code of the seed (qr.rs says what it encodes); base64 like every blob.
+            if let Some(png) = qr::qr_png(&qr::otpauth_uri(name, ctx.account(), &seed)) {
+                out["QRCodePNG"] = json!(STANDARD.encode(png));
+            }
             if !tags.is_empty() {
                 out["Tags"] = render::tags(&tags);
             }
