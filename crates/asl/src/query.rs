@@ -240,6 +240,30 @@ fn convert(v: &JValue, depth: usize, size: &mut usize) -> Result<Option<Value>, 
     }))
 }
 
+/// jsonata-js texts (AWS runs JSONata 2.0.6: "Step Functions supports JSONata version 2.0.6",
+/// transforming-data.html) for the codes whose text has nothing filled in, where `jsonata-core` words
+/// them its own way or appends the value (`T1006: Attempted to invoke a non-function: $x`). AWS shows
+/// `<code>: <text>` (`... threw an error during evaluation. T1006: Attempted to invoke a non-function`,
+/// spec SFN-13). The texts are jsonata-js's `errorCodes` table's.
+const JSONATA_JS_TEXTS: &[(&str, &str)] = &[
+    ("T1006", "Attempted to invoke a non-function"),
+    ("T1008", "Attempted to partially apply a non-function"),
+    ("T2003", "The left side of the range operator (..) must evaluate to an integer"),
+    ("T2004", "The right side of the range operator (..) must evaluate to an integer"),
+    ("D3001", "Attempting to invoke string function on Infinity or NaN"),
+    ("D3010", "Second argument of replace function cannot be an empty string"),
+    ("D3020", "Third argument of split function must evaluate to a positive number"),
+];
+
+/// An engine message as jsonata-js words it, where the two differ (see [`JSONATA_JS_TEXTS`]).
+fn jsonata_js_message(message: &str) -> String {
+    let code = jsonata_core::evaluator::error_code_prefix(message);
+    match code.and_then(|c| JSONATA_JS_TEXTS.iter().find(|(known, _)| *known == c)) {
+        Some((code, text)) => format!("{code}: {text}"),
+        None => message.to_string(),
+    }
+}
+
 fn error(message: impl Into<String>) -> EvaluatorError {
     EvaluatorError::EvaluationError(message.into())
 }
@@ -408,7 +432,7 @@ impl QueryEngine for JsonataEngine {
         let Some(ast) = query.inner().downcast_ref::<jsonata_core::ast::AstNode>() else {
             return Err(QueryError::evaluation("The expression was compiled by a different query engine"));
         };
-        let to_query_error = |e: EvaluatorError| QueryError::evaluation(e.message());
+        let to_query_error = |e: EvaluatorError| QueryError::evaluation(jsonata_js_message(e.message()));
         let mut context = Context::new();
         for name in query.variables() {
             if name == "states" {
@@ -533,6 +557,23 @@ mod tests {
         assert!(JsonataEngine.compile("a[1,2)").is_err());
         let e = eval("$eval('1+1')", json!({})).unwrap_err();
         assert!(e.message.contains("$eval"), "{}", e.message);
+    }
+
+    /// AWS shows jsonata-js's T1006 text, which names no value (transforming-data.html: JSONata 2.0.6;
+    /// spec SFN-13: "... threw an error during evaluation. T1006: Attempted to invoke a non-function").
+    #[test]
+    fn errors_carry_jsonata_js_texts() {
+        for source in ["$states.input.a()", "$notAFunction(1)", "($x := 1; $x())"] {
+            let e = eval(source, json!({"a": 1})).unwrap_err();
+            assert_eq!(e.message, "T1006: Attempted to invoke a non-function", "{source}");
+        }
+        let e = eval("[1.5..3]", json!({})).unwrap_err();
+        assert_eq!(e.message, "T2003: The left side of the range operator (..) must evaluate to an integer");
+        let e = eval("$split('a', ',', -1)", json!({})).unwrap_err();
+        assert_eq!(e.message, "D3020: Third argument of split function must evaluate to a positive number");
+        // Codes whose texts agree are left as the engine words them.
+        let e = eval("1 + 'a'", json!({})).unwrap_err();
+        assert_eq!(e.message, "T2002: The right side of the + operator must evaluate to a number");
     }
 
     #[test]
