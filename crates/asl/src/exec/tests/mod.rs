@@ -260,6 +260,27 @@ fn wait_timestamp_path_errors() {
     );
 }
 
+/// SecondsPath must select an integer (state-wait.html). AWS fails a negative one with "references a
+/// negative value" and anything else with "cannot be parsed as a long value", quoting path and value
+/// (issue 16, AWS recordings kept out of the project [inf]).
+#[test]
+fn wait_seconds_path_errors() {
+    let machine = json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "SecondsPath": "$.s", "End": true}}});
+    let prefix = "An error occurred while executing the state 'W' (entered at the event id #2). ";
+    let cases = [
+        (json!(-1), "The SecondsPath parameter references a negative value: $.s == -1"),
+        (json!(1.5), "The SecondsPath parameter cannot be parsed as a long value: $.s == 1.5"),
+        (json!("ten"), "The SecondsPath parameter cannot be parsed as a long value: $.s == ten"),
+        (json!({"a": 1}), "The SecondsPath parameter cannot be parsed as a long value: $.s == {\"a\":1}"),
+    ];
+    for (value, cause) in cases {
+        let e = run(machine.clone(), json!({ "s": value }));
+        assert_eq!(e.error(), Some("States.Runtime"));
+        assert_eq!(e.cause(), Some(format!("{prefix}{cause}").as_str()));
+        assert_eq!(kinds(&e), ["ExecutionStarted", "WaitStateEntered", "ExecutionFailed"]);
+    }
+}
+
 #[test]
 fn fail_state_fields() {
     let e = run(
