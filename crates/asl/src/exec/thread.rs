@@ -30,9 +30,6 @@ enum Step {
     Enter {
         state: StateId,
         input: Value,
-        /// The input exactly as the caller wrote it (the first state of an execution shows it).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        text: Option<String>,
     },
     Active(Box<Active>),
     Done(Value),
@@ -91,21 +88,13 @@ impl Thread {
             vars: Map::new(),
             last,
             record,
-            step: Step::Enter { state: sm.block(block).map_or(0, |b| b.start_at), input, text: None },
+            step: Step::Enter { state: sm.block(block).map_or(0, |b| b.start_at), input },
         }
     }
 
     /// A thread that has ended without events and waits on nothing (a stand-in's root).
     pub fn halted() -> Thread {
         Thread { block: 0, vars: Map::new(), last: 0, record: false, step: Step::Failed(Failure::raw(None, None)) }
-    }
-
-    /// Like [`Thread::new`], showing `text` as the first state's input.
-    pub fn with_text(mut self, text: String) -> Thread {
-        if let Step::Enter { text: t, .. } = &mut self.step {
-            *t = Some(text);
-        }
-        self
     }
 
     pub fn outcome(&self) -> Outcome<'_> {
@@ -132,7 +121,7 @@ pub fn advance(run: &mut Run, thread: &mut Thread, outer: Option<&Scope>) {
         };
         match step {
             Step::Done(_) | Step::Failed(_) => return,
-            Step::Enter { state, input, text } => {
+            Step::Enter { state, input } => {
                 // A stopped run enters no more states; it asks to be run again at once, and the stop
                 // its caller applies then ends the execution. A full history ends it as well.
                 if run.watch.is_stopped() || run.log.is_full(sm.history_limit()) {
@@ -149,10 +138,7 @@ pub fn advance(run: &mut Run, thread: &mut Thread, outer: Option<&Scope>) {
                     return;
                 }
                 let input = std::mem::take(input);
-                let (text, flag) = match text.take() {
-                    Some(t) => history::payload_text(t),
-                    None => history::payload(&input),
-                };
+                let (text, flag) = history::payload(&input);
                 let entered_after = *last;
                 let entered_id = run.log.emit(
                     last,
@@ -215,7 +201,7 @@ pub fn advance(run: &mut Run, thread: &mut Thread, outer: Option<&Scope>) {
                             vars.extend(assigned);
                         }
                         match next {
-                            Some(n) => Step::Enter { state: n, input: output, text: None },
+                            Some(n) => Step::Enter { state: n, input: output },
                             None => Step::Done(output),
                         }
                     }
