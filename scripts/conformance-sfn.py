@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 
 try:
     import boto3
@@ -111,7 +112,10 @@ def run_case(server, n, case):
         text = json.dumps(recorded)
     sfn = server.sfn
     try:
-        arn = sfn.create_state_machine(name=f"case-{n}", definition=definition, roleArn=server.role)["stateMachineArn"]
+        # A UUID name, like the execution names AWS generates, reads as a run-specific value wherever a
+        # recording replaced the machine's name by a placeholder word.
+        name = str(uuid.UUID(int=n + 1))
+        arn = sfn.create_state_machine(name=name, definition=definition, roleArn=server.role)["stateMachineArn"]
     except botocore.exceptions.ClientError as e:
         return f"definition rejected: {e}"
     try:
