@@ -21,7 +21,13 @@ pub struct Failure {
 
 impl Failure {
     pub fn new(error: impl Into<String>, cause: impl Into<String>) -> Failure {
-        Failure { error: Some(error.into()), cause: Some(cause.into()), location: None, needs_state_prefix: false, unlocated_evaluation: false }
+        Failure {
+            error: Some(error.into()),
+            cause: Some(cause.into()),
+            location: None,
+            needs_state_prefix: false,
+            unlocated_evaluation: false,
+        }
     }
 
     /// A `Fail` state's error: either part may be absent.

@@ -27,10 +27,7 @@ pub struct Thread {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 enum Step {
-    Enter {
-        state: StateId,
-        input: Value,
-    },
+    Enter { state: StateId, input: Value },
     Active(Box<Active>),
     Done(Value),
     Failed(Failure),

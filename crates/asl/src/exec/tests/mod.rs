@@ -315,8 +315,8 @@ fn input_text_is_shown_as_a_rendered_payload() {
     e.run(&sm, T0, &mut env);
     assert_eq!(detail(&e, "ExecutionStarted")["input"], json!("[\"a\",\"b\"]"));
     assert_eq!(detail(&e, "PassStateEntered")["input"], json!("[\"a\",\"b\"]"));
-    let e = Execution::start_text(&sm, "{\"z\": 1, \"a\": 2}", ExecutionContext::new(ARN, "x", "r", T0), &mut env)
-        .unwrap();
+    let e =
+        Execution::start_text(&sm, "{\"z\": 1, \"a\": 2}", ExecutionContext::new(ARN, "x", "r", T0), &mut env).unwrap();
     assert_eq!(detail(&e, "ExecutionStarted")["input"], json!("{\"z\":1,\"a\":2}"));
 }
 
