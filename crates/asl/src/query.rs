@@ -255,13 +255,33 @@ const JSONATA_JS_TEXTS: &[(&str, &str)] = &[
     ("D3020", "Third argument of split function must evaluate to a positive number"),
 ];
 
-/// An engine message as jsonata-js words it, where the two differ (see [`JSONATA_JS_TEXTS`]).
+/// jsonata-js texts that name the operator: jsonata-js fills `{{token}}` with the token's JSON text
+/// (`populateMessage`), so the operator shows in double quotes (`The right side of the "+" operator must
+/// evaluate to a number`) where `jsonata-core` shows it bare.
+const JSONATA_JS_OPERATOR_TEXTS: &[(&str, &str, &str)] = &[
+    ("T2001", "The left side of the ", " operator must evaluate to a number"),
+    ("T2002", "The right side of the ", " operator must evaluate to a number"),
+];
+
+/// An engine message as jsonata-js words it, where the two differ (see [`JSONATA_JS_TEXTS`] and
+/// [`JSONATA_JS_OPERATOR_TEXTS`]).
 fn jsonata_js_message(message: &str) -> String {
-    let code = jsonata_core::evaluator::error_code_prefix(message);
-    match code.and_then(|c| JSONATA_JS_TEXTS.iter().find(|(known, _)| *known == c)) {
-        Some((code, text)) => format!("{code}: {text}"),
-        None => message.to_string(),
+    let Some(code) = jsonata_core::evaluator::error_code_prefix(message) else {
+        return message.to_string();
+    };
+    if let Some((code, text)) = JSONATA_JS_TEXTS.iter().find(|(known, _)| *known == code) {
+        return format!("{code}: {text}");
     }
+    let text = message[code.len()..].trim_start_matches(':').trim_start();
+    for (known, before, after) in JSONATA_JS_OPERATOR_TEXTS {
+        let operator = text.strip_prefix(before).and_then(|rest| rest.strip_suffix(after));
+        if let Some(operator) = operator.filter(|o| !o.starts_with('"')) {
+            let quoted = serde_json::to_string(operator).unwrap_or_default();
+            // jsonata-core files a bad left operand of `+` under T2002; jsonata-js under T2001.
+            return format!("{known}: {before}{quoted}{after}");
+        }
+    }
+    message.to_string()
 }
 
 fn error(message: impl Into<String>) -> EvaluatorError {
@@ -571,9 +591,18 @@ mod tests {
         assert_eq!(e.message, "T2003: The left side of the range operator (..) must evaluate to an integer");
         let e = eval("$split('a', ',', -1)", json!({})).unwrap_err();
         assert_eq!(e.message, "D3020: Third argument of split function must evaluate to a positive number");
-        // Codes whose texts agree are left as the engine words them.
+        // jsonata-js quotes the operator it names.
         let e = eval("1 + 'a'", json!({})).unwrap_err();
-        assert_eq!(e.message, "T2002: The right side of the + operator must evaluate to a number");
+        assert_eq!(e.message, "T2002: The right side of the \"+\" operator must evaluate to a number");
+        let e = eval("'a' * 2", json!({})).unwrap_err();
+        assert_eq!(e.message, "T2001: The left side of the \"*\" operator must evaluate to a number");
+        // Codes whose texts agree are left as the engine words them.
+        let e = eval("$sqrt(-1)", json!({})).unwrap_err();
+        assert!(
+            e.message.starts_with("D3060: The sqrt function cannot be applied to a negative number"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]
