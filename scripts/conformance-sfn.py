@@ -19,6 +19,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 
 try:
     import boto3
@@ -29,8 +30,18 @@ except ImportError:
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ACCOUNT = "111111111111"
-WHOLE_PLACEHOLDERS = {"snf_role_arn", "start-time", "entered-time", "timestamp"}
-TOKEN = re.compile(r"<[A-Za-z][A-Za-z0-9_:.\-]*>")
+# Placeholders are recognised by their shape, never by name, so a new recording needs no change here:
+# - a token in angle brackets (`<region>`, `<ArnPart_0idx>`, `<uuid:1>`) stands for any text inside a string,
+#   and for any value when it is the whole value;
+# - a bare word (`start-time`, `snf_role_arn`, `date`) stands for a value that differs from run to run:
+#   a time, an ARN, a UUID, a request id (see `volatile`).
+TOKEN = re.compile(r"<[A-Za-z][^<>\s\"]*>")
+WORD = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[_\-][A-Za-z0-9]+)*")
+ISO_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+\-]\d{2}:?\d{2})?")
+HTTP_DATE = re.compile(r"[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT")
+UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+# Epoch times (seconds or milliseconds) from 2001 on.
+EPOCH_FROM = 1_000_000_000
 TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Principal": {"Service": "states.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
 # How long a case may run (wall time) before its history is taken as it stands.
@@ -101,7 +112,10 @@ def run_case(server, n, case):
         text = json.dumps(recorded)
     sfn = server.sfn
     try:
-        arn = sfn.create_state_machine(name=f"case-{n}", definition=definition, roleArn=server.role)["stateMachineArn"]
+        # A UUID name, like the execution names AWS generates, reads as a run-specific value wherever a
+        # recording replaced the machine's name by a placeholder word.
+        name = str(uuid.UUID(int=n + 1))
+        arn = sfn.create_state_machine(name=name, definition=definition, roleArn=server.role)["stateMachineArn"]
     except botocore.exceptions.ClientError as e:
         return f"definition rejected: {e}"
     try:
@@ -196,12 +210,58 @@ def placeholder_pattern(expected):
     return re.compile("^" + "".join(parts) + "$")
 
 
+def volatile(value):
+    """Whether a value is of a kind the recordings replace by a placeholder word: it differs from run to run."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float)):
+        return value >= EPOCH_FROM
+    if not isinstance(value, str):
+        return False
+    return bool(value.startswith("arn:") or ISO_TIME.fullmatch(value) or HTTP_DATE.fullmatch(value)
+                or UUID.fullmatch(value))
+
+
+def placeholder_word(expected, actual):
+    """An expected bare word standing for a volatile actual value (`"start-time"` for the start time)."""
+    return isinstance(expected, str) and expected != actual and WORD.fullmatch(expected) is not None \
+        and volatile(actual)
+
+
+def json_text(text):
+    """The parsed value of a JSON array or string text (objects are parsed already, see the README)."""
+    if not isinstance(text, str) or not text[:1] in ('[', '"'):
+        return None
+    try:
+        return (json.loads(text),)
+    except ValueError:
+        return None
+
+
+def mentions_placeholder_word(value, actual):
+    """Whether `value` holds a placeholder word standing for the value at the same place in `actual`."""
+    if placeholder_word(value, actual):
+        return True
+    if isinstance(value, list) and isinstance(actual, list) and len(value) == len(actual):
+        return any(mentions_placeholder_word(x, y) for x, y in zip(value, actual))
+    if isinstance(value, dict) and isinstance(actual, dict):
+        return any(mentions_placeholder_word(x, actual[k]) for k, x in value.items() if k in actual)
+    return False
+
+
 def matches(expected, actual, path):
-    if isinstance(expected, str) and expected in WHOLE_PLACEHOLDERS:
+    if isinstance(expected, str) and TOKEN.fullmatch(expected) and not isinstance(actual, (dict, list)):
+        return None
+    if placeholder_word(expected, actual):
         return None
     if isinstance(expected, str) and isinstance(actual, str):
         pattern = placeholder_pattern(expected)
         if expected == actual or (pattern and pattern.match(actual)):
+            return None
+        # Placeholder words inside JSON text (`"[\"start-time\"]"`) are compared on the parsed values.
+        parsed, got = json_text(expected), json_text(actual)
+        if parsed and got and mentions_placeholder_word(parsed[0], got[0]) \
+                and matches(parsed[0], got[0], path) is None:
             return None
         return f"{path}: expected {expected!r}, got {actual!r}"
     if isinstance(expected, dict) and isinstance(actual, dict):

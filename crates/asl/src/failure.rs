@@ -13,16 +13,26 @@ pub struct Failure {
     pub location: Option<String>,
     /// Whether the cause still needs AWS's "An error occurred while executing the state ..." prefix.
     pub needs_state_prefix: bool,
+    /// A query failure AWS reports with an `EvaluationFailed` event that names no field (a JSONata Map's
+    /// input that is not an array).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unlocated_evaluation: bool,
 }
 
 impl Failure {
     pub fn new(error: impl Into<String>, cause: impl Into<String>) -> Failure {
-        Failure { error: Some(error.into()), cause: Some(cause.into()), location: None, needs_state_prefix: false }
+        Failure {
+            error: Some(error.into()),
+            cause: Some(cause.into()),
+            location: None,
+            needs_state_prefix: false,
+            unlocated_evaluation: false,
+        }
     }
 
     /// A `Fail` state's error: either part may be absent.
     pub fn raw(error: Option<String>, cause: Option<String>) -> Failure {
-        Failure { error, cause, location: None, needs_state_prefix: false }
+        Failure { error, cause, location: None, needs_state_prefix: false, unlocated_evaluation: false }
     }
 
     /// `States.Runtime`: never retried or caught, fails the execution.
@@ -32,6 +42,7 @@ impl Failure {
             cause: Some(detail.into()),
             location: None,
             needs_state_prefix: true,
+            unlocated_evaluation: false,
         }
     }
 
@@ -41,6 +52,7 @@ impl Failure {
             cause: Some(detail.into()),
             location: None,
             needs_state_prefix: true,
+            unlocated_evaluation: false,
         }
     }
 
@@ -52,6 +64,7 @@ impl Failure {
             cause: Some(detail.into()),
             location: None,
             needs_state_prefix: true,
+            unlocated_evaluation: false,
         }
     }
 
@@ -62,6 +75,18 @@ impl Failure {
             cause: Some(detail.into()),
             location: Some(location.into()),
             needs_state_prefix: true,
+            unlocated_evaluation: false,
+        }
+    }
+
+    /// `States.QueryEvaluationError` whose `EvaluationFailed` event has no `location` member.
+    pub fn query_unlocated(detail: impl Into<String>) -> Failure {
+        Failure {
+            error: Some(m::STATES_QUERY_EVALUATION_ERROR.to_string()),
+            cause: Some(detail.into()),
+            location: None,
+            needs_state_prefix: true,
+            unlocated_evaluation: true,
         }
     }
 

@@ -66,7 +66,7 @@ pub fn payload(value: &Value) -> (Value, Value) {
     payload_text(to_text(value))
 }
 
-/// A payload already in text form (an execution input as the caller sent it).
+/// A payload already in text form, cut to the history's payload limit.
 pub fn payload_text(mut text: String) -> (Value, Value) {
     let truncated = text.len() > PAYLOAD_LIMIT;
     if truncated {

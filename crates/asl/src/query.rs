@@ -240,6 +240,50 @@ fn convert(v: &JValue, depth: usize, size: &mut usize) -> Result<Option<Value>, 
     }))
 }
 
+/// jsonata-js texts (AWS runs JSONata 2.0.6: "Step Functions supports JSONata version 2.0.6",
+/// transforming-data.html) for the codes whose text has nothing filled in, where `jsonata-core` words
+/// them its own way or appends the value (`T1006: Attempted to invoke a non-function: $x`). AWS shows
+/// `<code>: <text>` (`... threw an error during evaluation. T1006: Attempted to invoke a non-function`,
+/// spec SFN-13). The texts are jsonata-js's `errorCodes` table's.
+const JSONATA_JS_TEXTS: &[(&str, &str)] = &[
+    ("T1006", "Attempted to invoke a non-function"),
+    ("T1008", "Attempted to partially apply a non-function"),
+    ("T2003", "The left side of the range operator (..) must evaluate to an integer"),
+    ("T2004", "The right side of the range operator (..) must evaluate to an integer"),
+    ("D3001", "Attempting to invoke string function on Infinity or NaN"),
+    ("D3010", "Second argument of replace function cannot be an empty string"),
+    ("D3020", "Third argument of split function must evaluate to a positive number"),
+];
+
+/// jsonata-js texts that name the operator: jsonata-js fills `{{token}}` with the token's JSON text
+/// (`populateMessage`), so the operator shows in double quotes (`The right side of the "+" operator must
+/// evaluate to a number`) where `jsonata-core` shows it bare.
+const JSONATA_JS_OPERATOR_TEXTS: &[(&str, &str, &str)] = &[
+    ("T2001", "The left side of the ", " operator must evaluate to a number"),
+    ("T2002", "The right side of the ", " operator must evaluate to a number"),
+];
+
+/// An engine message as jsonata-js words it, where the two differ (see [`JSONATA_JS_TEXTS`] and
+/// [`JSONATA_JS_OPERATOR_TEXTS`]).
+fn jsonata_js_message(message: &str) -> String {
+    let Some(code) = jsonata_core::evaluator::error_code_prefix(message) else {
+        return message.to_string();
+    };
+    if let Some((code, text)) = JSONATA_JS_TEXTS.iter().find(|(known, _)| *known == code) {
+        return format!("{code}: {text}");
+    }
+    let text = message[code.len()..].trim_start_matches(':').trim_start();
+    for (known, before, after) in JSONATA_JS_OPERATOR_TEXTS {
+        let operator = text.strip_prefix(before).and_then(|rest| rest.strip_suffix(after));
+        if let Some(operator) = operator.filter(|o| !o.starts_with('"')) {
+            let quoted = serde_json::to_string(operator).unwrap_or_default();
+            // jsonata-core files a bad left operand of `+` under T2002; jsonata-js under T2001.
+            return format!("{known}: {before}{quoted}{after}");
+        }
+    }
+    message.to_string()
+}
+
 fn error(message: impl Into<String>) -> EvaluatorError {
     EvaluatorError::EvaluationError(message.into())
 }
@@ -408,7 +452,7 @@ impl QueryEngine for JsonataEngine {
         let Some(ast) = query.inner().downcast_ref::<jsonata_core::ast::AstNode>() else {
             return Err(QueryError::evaluation("The expression was compiled by a different query engine"));
         };
-        let to_query_error = |e: EvaluatorError| QueryError::evaluation(e.message());
+        let to_query_error = |e: EvaluatorError| QueryError::evaluation(jsonata_js_message(e.message()));
         let mut context = Context::new();
         for name in query.variables() {
             if name == "states" {
@@ -533,6 +577,32 @@ mod tests {
         assert!(JsonataEngine.compile("a[1,2)").is_err());
         let e = eval("$eval('1+1')", json!({})).unwrap_err();
         assert!(e.message.contains("$eval"), "{}", e.message);
+    }
+
+    /// AWS shows jsonata-js's T1006 text, which names no value (transforming-data.html: JSONata 2.0.6;
+    /// spec SFN-13: "... threw an error during evaluation. T1006: Attempted to invoke a non-function").
+    #[test]
+    fn errors_carry_jsonata_js_texts() {
+        for source in ["$states.input.a()", "$notAFunction(1)", "($x := 1; $x())"] {
+            let e = eval(source, json!({"a": 1})).unwrap_err();
+            assert_eq!(e.message, "T1006: Attempted to invoke a non-function", "{source}");
+        }
+        let e = eval("[1.5..3]", json!({})).unwrap_err();
+        assert_eq!(e.message, "T2003: The left side of the range operator (..) must evaluate to an integer");
+        let e = eval("$split('a', ',', -1)", json!({})).unwrap_err();
+        assert_eq!(e.message, "D3020: Third argument of split function must evaluate to a positive number");
+        // jsonata-js quotes the operator it names.
+        let e = eval("1 + 'a'", json!({})).unwrap_err();
+        assert_eq!(e.message, "T2002: The right side of the \"+\" operator must evaluate to a number");
+        let e = eval("'a' * 2", json!({})).unwrap_err();
+        assert_eq!(e.message, "T2001: The left side of the \"*\" operator must evaluate to a number");
+        // Codes whose texts agree are left as the engine words them.
+        let e = eval("$sqrt(-1)", json!({})).unwrap_err();
+        assert!(
+            e.message.starts_with("D3060: The sqrt function cannot be applied to a negative number"),
+            "{}",
+            e.message
+        );
     }
 
     #[test]

@@ -80,6 +80,20 @@ pub fn number(
 
 const MAX_WAIT_MS: i64 = i32::MAX as i64 * 1000;
 
+/// Why a SecondsPath value is refused: a negative integer "references a negative value", anything
+/// else that is not an integer (a fraction, a string, an object) "cannot be parsed as a long value".
+/// Strings and other values are quoted as they read, as in the TimestampPath text (see the messages).
+fn seconds_path_failure(path: &str, v: &Value) -> Failure {
+    let shown = match v {
+        Value::String(s) => s.clone(),
+        other => to_text(other),
+    };
+    match as_integer(v) {
+        Some(_) => Failure::runtime(m::seconds_path_negative(path, &shown)),
+        None => Failure::runtime(m::seconds_path_not_long(path, &shown)),
+    }
+}
+
 fn wait_state(run: &mut Run, cx: &Cx, active: &mut Active, wait: &Wait) -> Result<StepResult, Failure> {
     let context = data::context(run, cx, None, None);
     if let Phase::Wait { until, data } = &active.phase {
@@ -101,9 +115,7 @@ fn wait_state(run: &mut Run, cx: &Cx, active: &mut Active, wait: &Wait) -> Resul
             let v = number(run, cx, n, "Seconds", &data, &context, &states)?;
             let seconds = match (as_integer(&v), n) {
                 (Some(s), _) if s >= 0 => s,
-                (_, Number::Path(path)) => {
-                    return Err(Failure::runtime(m::seconds_path_invalid(&path.source(), &to_text(&v))));
-                }
+                (_, Number::Path(path)) => return Err(seconds_path_failure(&path.source(), &v)),
                 (_, Number::Expr(t)) => {
                     return Err(Failure::query(
                         "Seconds",

@@ -27,13 +27,7 @@ pub struct Thread {
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 enum Step {
-    Enter {
-        state: StateId,
-        input: Value,
-        /// The input exactly as the caller wrote it (the first state of an execution shows it).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        text: Option<String>,
-    },
+    Enter { state: StateId, input: Value },
     Active(Box<Active>),
     Done(Value),
     Failed(Failure),
@@ -46,6 +40,9 @@ pub struct Active {
     /// The state's raw input.
     pub input: Value,
     pub entered_id: u64,
+    /// The event the state was entered after (its Entered event's `previousEventId`).
+    #[serde(default)]
+    pub entered_after: u64,
     pub entered_ms: i64,
     pub retry_count: u32,
     /// Attempts used per retrier.
@@ -88,21 +85,13 @@ impl Thread {
             vars: Map::new(),
             last,
             record,
-            step: Step::Enter { state: sm.block(block).map_or(0, |b| b.start_at), input, text: None },
+            step: Step::Enter { state: sm.block(block).map_or(0, |b| b.start_at), input },
         }
     }
 
     /// A thread that has ended without events and waits on nothing (a stand-in's root).
     pub fn halted() -> Thread {
         Thread { block: 0, vars: Map::new(), last: 0, record: false, step: Step::Failed(Failure::raw(None, None)) }
-    }
-
-    /// Like [`Thread::new`], showing `text` as the first state's input.
-    pub fn with_text(mut self, text: String) -> Thread {
-        if let Step::Enter { text: t, .. } = &mut self.step {
-            *t = Some(text);
-        }
-        self
     }
 
     pub fn outcome(&self) -> Outcome<'_> {
@@ -129,7 +118,7 @@ pub fn advance(run: &mut Run, thread: &mut Thread, outer: Option<&Scope>) {
         };
         match step {
             Step::Done(_) | Step::Failed(_) => return,
-            Step::Enter { state, input, text } => {
+            Step::Enter { state, input } => {
                 // A stopped run enters no more states; it asks to be run again at once, and the stop
                 // its caller applies then ends the execution. A full history ends it as well.
                 if run.watch.is_stopped() || run.log.is_full(sm.history_limit()) {
@@ -146,10 +135,8 @@ pub fn advance(run: &mut Run, thread: &mut Thread, outer: Option<&Scope>) {
                     return;
                 }
                 let input = std::mem::take(input);
-                let (text, flag) = match text.take() {
-                    Some(t) => history::payload_text(t),
-                    None => history::payload(&input),
-                };
+                let (text, flag) = history::payload(&input);
+                let entered_after = *last;
                 let entered_id = run.log.emit(
                     last,
                     *record,
@@ -161,6 +148,7 @@ pub fn advance(run: &mut Run, thread: &mut Thread, outer: Option<&Scope>) {
                     state: state_id,
                     input,
                     entered_id,
+                    entered_after,
                     entered_ms: run.now,
                     retry_count: 0,
                     attempts: vec![0; st.retry.len()],
@@ -210,7 +198,7 @@ pub fn advance(run: &mut Run, thread: &mut Thread, outer: Option<&Scope>) {
                             vars.extend(assigned);
                         }
                         match next {
-                            Some(n) => Step::Enter { state: n, input: output, text: None },
+                            Some(n) => Step::Enter { state: n, input: output },
                             None => Step::Done(output),
                         }
                     }
@@ -271,16 +259,33 @@ fn retry_delay_ms(run: &mut Run, retrier: &Retrier, attempt: u32) -> i64 {
     (seconds * 1000.0).round() as i64
 }
 
+/// `EvaluationFailed.previousEventId`. The fields a state evaluates while it works (`Arguments`, `Items`,
+/// Wait `Timestamp`, ...) fail on the state's own chain, after its latest event. `Output` and `Assign` are
+/// evaluated as the state hands over to the next one, and AWS links their failure to the event the state
+/// was entered after, as its Entered event is (0 for the first state of an execution). [inf] Recordings:
+/// test_undefined_reference[BASE_UNDEFINED_OUTPUT] and [BASE_UNDEFINED_ASSIGN] (Output and Assign of the
+/// first state: previousEventId 0, the Entered event's own) and test_wait_timestamp_jsonata[NO_T]
+/// (Timestamp: previousEventId 2, the WaitStateEntered event).
+fn evaluation_failed_previous(location: Option<&str>, active: &Active, last: u64) -> u64 {
+    match location {
+        Some(l) if l == "Output" || l.starts_with("Assign") => active.entered_after,
+        _ => last,
+    }
+}
+
 fn handle_failure(run: &mut Run, cx: &Cx, last: &mut u64, active: &mut Active, failure: Failure) -> Handled {
     let st = cx.state;
     let mut failure = failure.in_state(&st.name, active.entered_id);
     // A failure from a nested state was reported there already; its location is taken then.
-    if let Some(location) = failure.location.take().filter(|_| failure.is_query_evaluation()) {
-        // Output and Assign run after the state's work; AWS reports their failures detached
-        // from the state's event chain.
-        let previous = if location == "Output" || location.starts_with("Assign") { 0 } else { *last };
+    let reported = failure.location.is_some() || failure.unlocated_evaluation;
+    if reported && failure.is_query_evaluation() {
+        let location = failure.location.take();
+        failure.unlocated_evaluation = false;
+        let previous = evaluation_failed_previous(location.as_deref(), active, *last);
         let mut details = history::error_cause(failure.error.as_deref(), failure.cause.as_deref());
-        details.insert("location".into(), json!(location));
+        if let Some(location) = location {
+            details.insert("location".into(), json!(location));
+        }
         details.insert("state".into(), json!(st.name));
         let id = run.log.emit_after(previous, cx.record, run.now, "EvaluationFailed", Some(Value::Object(details)));
         if cx.record {

@@ -124,6 +124,18 @@ fn math() {
     assert!(failure("States.MathAdd('a', 1)").contains("MathAdd"));
 }
 
+/// AWS accepts bounds (and a seed) that are not integers (issue 16 [inf]); they are rounded as MathAdd
+/// rounds its operands.
+#[test]
+fn math_random_accepts_bounds_that_are_not_integers() {
+    for _ in 0..20 {
+        let r = run("States.MathRandom(0.6, 3.4, 7.5)").as_i64().unwrap();
+        assert!((1..3).contains(&r), "{r}");
+    }
+    assert!(failure("States.MathRandom('a', 3)").contains("MathRandom"));
+    assert!(failure("States.MathRandom(3.4, 2.6)").contains("MathRandom"));
+}
+
 #[test]
 fn string_split_drops_empty_tokens() {
     assert_eq!(run("States.StringSplit('1,2,3,4,5', ',')"), json!(["1", "2", "3", "4", "5"]));

@@ -202,8 +202,9 @@ fn distributed_map_runs_without_iteration_events() {
             "ExecutionSucceeded"
         ]
     );
-    // As inline Maps link both to the last iteration event, a distributed one links both to its run's end.
-    assert_eq!(links(&e)[4..7], [(5, 4), (6, 5), (7, 5)]);
+    // AWS since late 2024 (recordings of Nov 2024 and Jan 2025): MapStateSucceeded follows MapRunSucceeded,
+    // MapStateExited follows MapRunStarted (Feb-Jun 2024 recordings linked it to MapRunSucceeded).
+    assert_eq!(links(&e)[4..7], [(5, 4), (6, 5), (7, 4)]);
     let arn = detail(&e, "MapRunStarted")["mapRunArn"].as_str().unwrap().to_string();
     assert!(arn.starts_with("arn:aws:states:us-east-1:111111111111:mapRun:machine/L:"), "{arn}");
 }
@@ -248,4 +249,37 @@ fn a_negative_max_concurrency_path_stalls_before_the_map() {
     let ok = json!({"Max": 1, "Values": ["a"]});
     let mut e = Execution::start(&sm, ok, ExecutionContext::new(ARN, "y", "r", T0), &mut env);
     assert_eq!(e.run(&sm, T0, &mut env), Progress::Done);
+}
+
+/// MaxConcurrencyPath is read before the Map starts: a value that is not an integer fails the state before
+/// `MapStateStarted`, with the text AWS gives the other integer paths ("The ToleratedFailureCountPath field
+/// refers to value ... which is not a valid integer: <path>", recorded); a string holding an integer, also
+/// from a variable, is that integer (issue 16, AWS recordings kept out of the project [inf]).
+#[test]
+fn max_concurrency_path_values() {
+    let machine = |path: &str| {
+        json!({"StartAt": "A", "States": {
+            "A": {"Type": "Pass", "Assign": {"limit": "1"}, "Next": "M"},
+            "M": {"Type": "Map", "MaxConcurrencyPath": path, "ItemsPath": "$.items",
+                  "ItemProcessor": {"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}, "End": true}}})
+    };
+    let e = run(machine("$.c"), json!({"c": 1.5, "items": [1]}));
+    assert_eq!(e.error(), Some("States.Runtime"));
+    assert_eq!(
+        e.cause(),
+        Some(
+            "An error occurred while executing the state 'M' (entered at the event id #4). The MaxConcurrencyPath field refers to value \"1.5\" which is not a valid integer: $.c"
+        )
+    );
+    assert_eq!(kinds(&e)[3..], ["MapStateEntered", "ExecutionFailed"]);
+    let e = run(machine("$.c"), json!({"c": "abc", "items": [1]}));
+    assert!(e.cause().unwrap().ends_with("refers to value \"abc\" which is not a valid integer: $.c"));
+    let e = run(machine("$.c"), json!({"c": {"n": 1}, "items": [1]}));
+    assert!(e.cause().unwrap().ends_with("refers to value \"{\"n\":1}\" which is not a valid integer: $.c"));
+    // A numeric string counts as its integer, read from the input or from a variable.
+    for path in ["$.c", "$limit"] {
+        let e = run(machine(path), json!({"c": "2", "items": [1, 2, 3]}));
+        assert_eq!(e.status(), Status::Succeeded, "{path}: {:?}", e.cause());
+        assert_eq!(e.output(), Some(&json!([1, 2, 3])));
+    }
 }

@@ -260,6 +260,27 @@ fn wait_timestamp_path_errors() {
     );
 }
 
+/// SecondsPath must select an integer (state-wait.html). AWS fails a negative one with "references a
+/// negative value" and anything else with "cannot be parsed as a long value", quoting path and value
+/// (issue 16, AWS recordings kept out of the project [inf]).
+#[test]
+fn wait_seconds_path_errors() {
+    let machine = json!({"StartAt": "W", "States": {"W": {"Type": "Wait", "SecondsPath": "$.s", "End": true}}});
+    let prefix = "An error occurred while executing the state 'W' (entered at the event id #2). ";
+    let cases = [
+        (json!(-1), "The SecondsPath parameter references a negative value: $.s == -1"),
+        (json!(1.5), "The SecondsPath parameter cannot be parsed as a long value: $.s == 1.5"),
+        (json!("ten"), "The SecondsPath parameter cannot be parsed as a long value: $.s == ten"),
+        (json!({"a": 1}), "The SecondsPath parameter cannot be parsed as a long value: $.s == {\"a\":1}"),
+    ];
+    for (value, cause) in cases {
+        let e = run(machine.clone(), json!({ "s": value }));
+        assert_eq!(e.error(), Some("States.Runtime"));
+        assert_eq!(e.cause(), Some(format!("{prefix}{cause}").as_str()));
+        assert_eq!(kinds(&e), ["ExecutionStarted", "WaitStateEntered", "ExecutionFailed"]);
+    }
+}
+
 #[test]
 fn fail_state_fields() {
     let e = run(
@@ -282,17 +303,21 @@ fn succeed_state_applies_paths() {
     assert_eq!(kinds(&e)[1..3], ["SucceedStateEntered", "SucceedStateExited"]);
 }
 
+/// AWS today shows the execution input as it shows any payload, not the text as sent (issue 16: recordings
+/// after late 2024; the Feb 2024 ones kept `["Hello", "World"]` verbatim).
 #[test]
-fn input_text_is_shown_as_sent() {
+fn input_text_is_shown_as_a_rendered_payload() {
     let sm = StateMachine::parse(&json!({"StartAt": "P", "States": {"P": {"Type": "Pass", "End": true}}}).to_string())
         .unwrap();
     let mut env = SeededEnv::new(1);
     let mut e =
-        Execution::start_text(&sm, "[\"a\", \"b\"]", ExecutionContext::new(ARN, "x", "r", T0), &mut env).unwrap();
+        Execution::start_text(&sm, "[\"a\",  \"b\"]", ExecutionContext::new(ARN, "x", "r", T0), &mut env).unwrap();
     e.run(&sm, T0, &mut env);
-    assert_eq!(detail(&e, "ExecutionStarted")["input"], json!("[\"a\", \"b\"]"));
-    assert_eq!(detail(&e, "PassStateEntered")["input"], json!("[\"a\", \"b\"]"));
-    assert_eq!(detail(&e, "PassStateExited")["output"], json!("[\"a\",\"b\"]"));
+    assert_eq!(detail(&e, "ExecutionStarted")["input"], json!("[\"a\",\"b\"]"));
+    assert_eq!(detail(&e, "PassStateEntered")["input"], json!("[\"a\",\"b\"]"));
+    let e =
+        Execution::start_text(&sm, "{\"z\": 1, \"a\": 2}", ExecutionContext::new(ARN, "x", "r", T0), &mut env).unwrap();
+    assert_eq!(detail(&e, "ExecutionStarted")["input"], json!("{\"z\":1,\"a\":2}"));
 }
 
 #[test]
