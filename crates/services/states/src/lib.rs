@@ -32,6 +32,7 @@
 // AwsError is the whole error vocabulary of the door; boxing it per crate would only add noise.
 #![allow(clippy::result_large_err)]
 
+pub mod aliases;
 pub mod arn;
 mod errors;
 pub mod integrations;
@@ -83,6 +84,8 @@ pub(crate) struct Shared {
     pub expression_timeout: std::time::Duration,
     /// How much one expression may allocate (counted when the binary installs the metered allocator).
     pub expression_memory: Arc<memory::MemoryBudget>,
+    /// Rung when an activity task is scheduled: GetActivityTask polls look again.
+    pub activity_bell: tokio::sync::Notify,
 }
 
 impl Shared {
@@ -165,6 +168,7 @@ impl StepFunctions {
                 mock: mock.map(Arc::new),
                 expression_timeout: std::time::Duration::from_millis(timeout_ms),
                 expression_memory: Arc::new(memory::MemoryBudget { bytes: memory::DEFAULT_EXPRESSION_MEMORY_BYTES }),
+                activity_bell: tokio::sync::Notify::new(),
             }),
         }
     }
@@ -218,6 +222,20 @@ operations! {
     "SendTaskSuccess" => send_task_success,
     "SendTaskFailure" => send_task_failure,
     "SendTaskHeartbeat" => send_task_heartbeat,
+    "CreateActivity" => create_activity,
+    "DescribeActivity" => describe_activity,
+    "DeleteActivity" => delete_activity,
+    "ListActivities" => list_activities,
+    "GetActivityTask" => get_activity_task,
+    "RedriveExecution" => redrive_execution,
+    "ListMapRuns" => list_map_runs,
+    "DescribeMapRun" => describe_map_run,
+    "UpdateMapRun" => update_map_run,
+    "CreateStateMachineAlias" => create_state_machine_alias,
+    "DescribeStateMachineAlias" => describe_state_machine_alias,
+    "UpdateStateMachineAlias" => update_state_machine_alias,
+    "DeleteStateMachineAlias" => delete_state_machine_alias,
+    "ListStateMachineAliases" => list_state_machine_aliases,
 }
 
 #[async_trait::async_trait]
