@@ -97,7 +97,12 @@ def test_activity_errors_and_an_empty_poll(sfn):
     with pytest.raises(botocore.exceptions.ClientError) as e:
         sfn.describe_activity(activityArn="arn:aws:states:us-east-1:111111111111:stateMachine:m")
     assert e.value.response["Error"]["Code"] == "InvalidArn"
-    arn = sfn.create_activity(name="gone")["activityArn"]
+    arn = sfn.create_activity(name="gone", tags=[{"key": "team", "value": "a"}])["activityArn"]
+    sfn.tag_resource(resourceArn=arn, tags=[{"key": "env", "value": "dev"}])
+    assert sfn.list_tags_for_resource(resourceArn=arn)["tags"] == [
+        {"key": "team", "value": "a"}, {"key": "env", "value": "dev"}]
+    sfn.untag_resource(resourceArn=arn, tagKeys=["team"])
+    assert sfn.list_tags_for_resource(resourceArn=arn)["tags"] == [{"key": "env", "value": "dev"}]
     sfn.delete_activity(activityArn=arn)
     assert arn not in [a["activityArn"] for a in sfn.list_activities()["activities"]]
 

@@ -152,11 +152,33 @@ pub fn parse_map_run(arn: &str) -> Result<MapRunRef, AwsError> {
     Ok(MapRunRef { region: a.region.to_string(), account: a.account.to_string(), state_machine: machine.to_string() })
 }
 
+/// What the tagging operations tag: a state machine or an activity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Taggable {
+    StateMachine(StateMachineRef),
+    Activity(ActivityRef),
+}
+
+impl Taggable {
+    pub fn scope(&self) -> (&str, &str) {
+        match self {
+            Taggable::StateMachine(r) => (&r.account, &r.region),
+            Taggable::Activity(a) => (&a.account, &a.region),
+        }
+    }
+
+    /// A version or alias ARN: AWS tags the state machine, not its qualified names.
+    pub fn is_qualified(&self) -> bool {
+        matches!(self, Taggable::StateMachine(r) if r.qualifier.is_some())
+    }
+}
+
 /// Either a state machine or an activity, for the tagging operations.
-pub fn parse_taggable(arn: &str) -> Result<StateMachineRef, AwsError> {
+pub fn parse_taggable(arn: &str) -> Result<Taggable, AwsError> {
     let a = parse(arn)?;
     match a.resource_type {
-        "stateMachine" => parse_state_machine(arn),
+        "stateMachine" => parse_state_machine(arn).map(Taggable::StateMachine),
+        "activity" => parse_activity(arn).map(Taggable::Activity),
         other => Err(wrong_type(other)),
     }
 }

@@ -87,6 +87,33 @@ pub fn with_resource_tags(shared: &Shared, r: &StateMachineRef, mut check: Check
     check
 }
 
+/// The tags of a state machine or activity.
+pub fn tags_of<'s>(s: &'s StatesState, t: &arn::Taggable) -> Option<&'s Vec<(String, String)>> {
+    match t {
+        arn::Taggable::StateMachine(r) => s.state_machines.get(&r.name).map(|m| &m.tags),
+        arn::Taggable::Activity(a) => s.activities.get(&a.name).map(|a| &a.tags),
+    }
+}
+
+pub fn tags_of_mut<'s>(s: &'s mut StatesState, t: &arn::Taggable) -> Option<&'s mut Vec<(String, String)>> {
+    match t {
+        arn::Taggable::StateMachine(r) => s.state_machines.get_mut(&r.name).map(|m| &mut m.tags),
+        arn::Taggable::Activity(a) => s.activities.get_mut(&a.name).map(|a| &mut a.tags),
+    }
+}
+
+/// The check of a tagging action on a state machine or activity, with its tags as `aws:ResourceTag`.
+pub fn taggable_check(shared: &Shared, action: &str, arn_text: &str) -> Result<(arn::Taggable, Check), AwsError> {
+    let t = arn::parse_taggable(arn_text)?;
+    let (account, region) = t.scope();
+    let tags = shared.store.read(account, region, |s| s.and_then(|s| tags_of(s, &t)).cloned().unwrap_or_default());
+    let mut check = Check::new(action, arn_text);
+    for (k, v) in tags {
+        check = check.with_context(&format!("aws:ResourceTag/{k}"), v);
+    }
+    Ok((t, check))
+}
+
 /// `states:StateMachineQualifier` for qualified ARNs.
 pub fn with_qualifier(check: Check, r: &StateMachineRef) -> Check {
     match &r.qualifier {
