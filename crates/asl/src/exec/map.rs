@@ -420,7 +420,7 @@ fn iterate(
         // Start what the concurrency limit allows; a finished iteration frees its worker.
         while mr.next < mr.iteration_count() && (mr.limit == 0 || mr.running.len() < mr.limit) {
             let index = mr.next;
-            let input = match iteration_input(run, cx, map, &raw, mr, index) {
+            let input = match iteration_input(run, cx, map, raw, mr, index) {
                 Ok(v) => v,
                 Err(f) => return fail_map(run, cx, last, mr, None, f),
             };
@@ -473,7 +473,7 @@ fn iterate(
         run.log.emit_after(*last, cx.record, run.now, "MapStateSucceeded", None);
     }
     let context = data::context(run, cx, None, None);
-    match data::finish_with_result(run, cx, &raw, Value::Array(results), &context) {
+    match data::finish_with_result(run, cx, raw, Value::Array(results), &context) {
         Ok((output, assigned)) => StepResult::Exit { output, next: cx.state.next, assigned },
         Err(f) => StepResult::Fail(f),
     }

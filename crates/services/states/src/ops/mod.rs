@@ -192,6 +192,14 @@ pub fn resolve<'s>(
     }
 }
 
+/// What a start runs.
+pub struct Resolved<'s> {
+    pub machine: &'s StateMachineRecord,
+    pub revision: Revision,
+    pub version_arn: Option<String>,
+    pub alias_arn: Option<String>,
+}
+
 /// What a start runs: like [`resolve`], and through an alias the version its routing picks with `roll`
 /// (uniform in 0..100), with the alias ARN.
 pub fn resolve_start<'s>(
@@ -199,16 +207,17 @@ pub fn resolve_start<'s>(
     r: &StateMachineRef,
     arn_text: &str,
     roll: u32,
-) -> Result<(&'s StateMachineRecord, Revision, Option<String>, Option<String>), AwsError> {
+) -> Result<Resolved<'s>, AwsError> {
     let m = state.state_machines.get(&r.name).ok_or_else(|| errors::state_machine_does_not_exist(arn_text))?;
     let Some(Qualifier::Alias(a)) = &r.qualifier else {
-        let (m, revision, version) = resolve(state, r, arn_text)?;
-        return Ok((m, revision, version, None));
+        let (machine, revision, version_arn) = resolve(state, r, arn_text)?;
+        return Ok(Resolved { machine, revision, version_arn, alias_arn: None });
     };
     let alias = m.alias(a).ok_or_else(|| errors::resource_not_found(arn_text))?;
     let n = crate::aliases::pick(&alias.routing, roll).ok_or_else(|| errors::resource_not_found(arn_text))?;
     let v = m.version(n).ok_or_else(|| errors::state_machine_does_not_exist(arn_text))?;
-    Ok((m, v.revision.clone(), Some(m.version_arn(n)), Some(m.alias_arn(a))))
+    let (revision, version_arn, alias_arn) = (v.revision.clone(), Some(m.version_arn(n)), Some(m.alias_arn(a)));
+    Ok(Resolved { machine: m, revision, version_arn, alias_arn })
 }
 
 /// An alias ARN's state machine and alias name; anything else (or another region) is ResourceNotFound,

@@ -91,8 +91,9 @@ pub fn begin(shared: &Arc<Shared>, ctx: &OpContext, i: &Input, sync: bool) -> Re
     let roll = (u32::from_str_radix(&generated.replace('-', "")[16..24], 16).unwrap_or(0)) % 100;
     let found = shared.store.read(&r.account, &r.region, |s| {
         let s = s.ok_or_else(|| errors::state_machine_does_not_exist(machine_arn))?;
-        let (m, revision, version_arn, alias_arn) = resolve_start(s, &r, machine_arn, roll)?;
-        Ok::<_, AwsError>((m.arn.clone(), m.name.clone(), m.kind, revision, version_arn, alias_arn))
+        let found = resolve_start(s, &r, machine_arn, roll)?;
+        let m = found.machine;
+        Ok::<_, AwsError>((m.arn.clone(), m.name.clone(), m.kind, found.revision, found.version_arn, found.alias_arn))
     })?;
     let (sm_arn, sm_name, kind, revision, version_arn, alias_arn) = found;
     let mock = match (case, &shared.mock) {
