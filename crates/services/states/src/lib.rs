@@ -9,8 +9,18 @@
 //! - Executions: StartExecution (name reuse rules, idempotent restart, input checks), StartSyncExecution
 //!   (Express), StopExecution, DescribeExecution, ListExecutions, GetExecutionHistory (paging, reverse
 //!   order, `includeExecutionData`), DescribeStateMachineForExecution, TestState.
-//! - Tags: TagResource, UntagResource, ListTagsForResource. Callbacks: SendTaskSuccess, SendTaskFailure,
-//!   SendTaskHeartbeat.
+//! - Tags (state machines and activities): TagResource, UntagResource, ListTagsForResource. Callbacks:
+//!   SendTaskSuccess, SendTaskFailure, SendTaskHeartbeat.
+//! - Activities: CreateActivity (idempotent by name), DescribeActivity, DeleteActivity, ListActivities,
+//!   GetActivityTask (a 60-second long poll; the task's `ActivityStarted` names the worker). An activity Task
+//!   is queued for workers by the driver (`run/driver.rs`) instead of being performed, and withdrawn when it
+//!   times out or its execution ends.
+//! - RedriveExecution (the engine continues from the state the execution ended in, `ExecutionRedriven`;
+//!   `redriveCount`, `redriveDate`, `redriveStatus` in DescribeExecution and ListExecutions' `redriveFilter`).
+//! - Map runs of distributed Map states: ListMapRuns, DescribeMapRun, UpdateMapRun (the runs live in the
+//!   execution's engine state; their children are iterations of the engine, not executions of their own).
+//! - Aliases: Create/Describe/Update/Delete/ListStateMachineAliases; StartExecution with an alias ARN picks a
+//!   version by the routing's weights (`aliases.rs`) and records `stateMachineAliasArn`.
 //!
 //! Who acts: CreateStateMachine checks `iam:PassRole` and asks STS, through the door and as
 //! `states.amazonaws.com`, to assume the execution role. An execution acts as a session of its execution
@@ -25,9 +35,11 @@
 //! `bedrock:invokeModel`; any of them with `.waitForTaskToken`. Mocked integrations (`mock.rs`) in Step
 //! Functions Local's format come from `[states] mock_config` in `sekisho.toml`.
 //!
-//! Not implemented: activities, aliases, map runs, redrive, KMS encryption (stored, not applied), X-Ray
-//! tracing (stored), the other optimized integrations (SQS, SNS, DynamoDB, ECS, ...): a task naming one
-//! fails with error `NotImplemented`.
+//! Not implemented: KMS encryption (stored, not applied), X-Ray tracing (stored), the other optimized
+//! integrations (SQS, SNS, DynamoDB, ECS, ...): a task naming one fails with error `NotImplemented`;
+//! ItemReader/ResultWriter (they need S3); map run child executions (ListExecutions by `mapRunArn`,
+//! DescribeExecution of a child) and map run redrive; redriving only the failed branches of a Parallel or
+//! iterations of an inline Map (the whole state runs again).
 
 // AwsError is the whole error vocabulary of the door; boxing it per crate would only add noise.
 #![allow(clippy::result_large_err)]
