@@ -6,6 +6,7 @@ use serde_json::{Map, Value, json};
 
 use super::data::{self, Cx, MapItem, Scope};
 use super::log::EventLog;
+use super::map_runs::{MapRunStats, MapRunStatus};
 use super::states::number;
 use super::thread::{self, Active, Outcome, Phase, StepResult, Thread};
 use super::{Run, TaskId};
@@ -43,6 +44,12 @@ pub struct MapRun {
     distributed: bool,
     /// The Map state's name, which iteration events carry.
     name: String,
+    /// A distributed Map's run (its stats are kept in the execution's map runs).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    arn: Option<String>,
+    /// Iterations aborted because the Map failed.
+    #[serde(default)]
+    aborted: usize,
 }
 
 impl MapRun {
@@ -260,6 +267,7 @@ fn start(run: &mut Run, cx: &Cx, last: &mut u64, active: &mut Active, map: &MapS
         }
     };
     let distributed = map.mode == ProcessorMode::Distributed;
+    let mut map_run_arn = None;
     if distributed {
         let label = map.label.clone().unwrap_or_else(|| cx.state.name.clone());
         let arn = format!(
@@ -273,6 +281,22 @@ fn start(run: &mut Run, cx: &Cx, last: &mut u64, active: &mut Active, map: &MapS
             run.env.uuid()
         );
         run.log.emit(last, cx.record, run.now, "MapRunStarted", Some(json!({"mapRunArn": arn})));
+        run.map_runs.push(MapRunStats {
+            arn: arn.clone(),
+            label,
+            start_ms: run.now,
+            stop_ms: None,
+            status: MapRunStatus::Running,
+            max_concurrency: limit as u64,
+            tolerated_failure_count: tolerated_count.unwrap_or(0),
+            tolerated_failure_percentage: tolerated_percentage.unwrap_or(0.0),
+            total: batches.as_ref().map_or(items.len(), Vec::len) as u64,
+            running: 0,
+            succeeded: 0,
+            failed: 0,
+            aborted: 0,
+        });
+        map_run_arn = Some(arn);
     }
     let count = batches.as_ref().map_or(items.len(), Vec::len);
     active.phase = Phase::Map(Box::new(MapRun {
@@ -291,6 +315,8 @@ fn start(run: &mut Run, cx: &Cx, last: &mut u64, active: &mut Active, map: &MapS
         tolerated_percentage,
         distributed,
         name: cx.state.name.clone(),
+        arn: map_run_arn,
+        aborted: 0,
     }));
     Ok(())
 }
@@ -357,12 +383,65 @@ pub fn step(run: &mut Run, cx: &Cx, last: &mut u64, active: &mut Active, map: &M
         return StepResult::Blocked;
     };
     let record_iterations = cx.record && !mr.distributed;
+    take_settings(run, mr);
+    let outcome = iterate(run, cx, last, &raw, map, mr, record_iterations);
+    report(run, mr, &outcome);
+    outcome
+}
+
+/// UpdateMapRun's settings, when this is a distributed Map's run.
+fn take_settings(run: &mut Run, mr: &mut MapRun) {
+    let Some(stats) = mr.arn.as_ref().and_then(|arn| run.map_runs.iter().find(|s| &s.arn == arn)) else {
+        return;
+    };
+    mr.limit = stats.max_concurrency as usize;
+    if mr.tolerated_count.is_some() || stats.tolerated_failure_count > 0 {
+        mr.tolerated_count = Some(stats.tolerated_failure_count);
+    }
+    if mr.tolerated_percentage.is_some() || stats.tolerated_failure_percentage > 0.0 {
+        mr.tolerated_percentage = Some(stats.tolerated_failure_percentage);
+    }
+}
+
+/// Brings a distributed Map's run stats up to date after a step.
+fn report(run: &mut Run, mr: &MapRun, outcome: &StepResult) {
+    let Some(stats) = mr.arn.as_ref().and_then(|arn| run.map_runs.iter_mut().find(|s| &s.arn == arn)) else {
+        return;
+    };
+    let finished = mr.results.iter().filter(|r| r.is_some()).count() as u64;
+    stats.failed = mr.failed as u64;
+    stats.succeeded = finished.saturating_sub(stats.failed);
+    stats.running = mr.running.len() as u64;
+    let ended = match outcome {
+        StepResult::Blocked => None,
+        StepResult::Exit { .. } => Some(MapRunStatus::Succeeded),
+        StepResult::Fail(_) => Some(MapRunStatus::Failed),
+    };
+    if let Some(status) = ended
+        && stats.status == MapRunStatus::Running
+    {
+        stats.aborted = mr.aborted as u64;
+        stats.status = status;
+        stats.stop_ms = Some(run.now);
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn iterate(
+    run: &mut Run,
+    cx: &Cx,
+    last: &mut u64,
+    raw: &Value,
+    map: &MapState,
+    mr: &mut MapRun,
+    record_iterations: bool,
+) -> StepResult {
     loop {
         let mut progressed = false;
         // Start what the concurrency limit allows; a finished iteration frees its worker.
         while mr.next < mr.iteration_count() && (mr.limit == 0 || mr.running.len() < mr.limit) {
             let index = mr.next;
-            let input = match iteration_input(run, cx, map, &raw, mr, index) {
+            let input = match iteration_input(run, cx, map, raw, mr, index) {
                 Ok(v) => v,
                 Err(f) => return fail_map(run, cx, last, mr, None, f),
             };
@@ -419,7 +498,7 @@ pub fn step(run: &mut Run, cx: &Cx, last: &mut u64, active: &mut Active, map: &M
         run.log.emit_after(*last, cx.record, run.now, "MapStateSucceeded", None);
     }
     let context = data::context(run, cx, None, None);
-    match data::finish_with_result(run, cx, &raw, Value::Array(results), &context) {
+    match data::finish_with_result(run, cx, raw, Value::Array(results), &context) {
         Ok((output, assigned)) => StepResult::Exit { output, next: cx.state.next, assigned },
         Err(f) => StepResult::Fail(f),
     }
@@ -486,6 +565,7 @@ fn fail_map(
     failure: Failure,
 ) -> StepResult {
     mr.abort(run.log, run.now, run.cancelled);
+    mr.aborted += mr.running.len();
     mr.running.clear();
     if let Some(from) = from {
         *last = from;

@@ -5,6 +5,7 @@ mod choice;
 mod data;
 mod log;
 mod map;
+pub mod map_runs;
 mod parallel;
 mod states;
 mod task;
@@ -25,6 +26,7 @@ pub use task::{TaskId, TaskKind, TaskPattern, TaskRequest};
 pub use thread::error_matches;
 
 use log::EventLog;
+use map_runs::{MapRunStats, MapRunUpdate};
 use thread::Thread;
 
 /// Who and what an execution is: the values behind `$$.Execution` and `$$.StateMachine`.
@@ -80,6 +82,22 @@ pub enum Status {
     Aborted,
 }
 
+/// RedriveExecution is possible within 14 days of the execution's end (API reference, RedriveExecution).
+pub const REDRIVABLE_PERIOD_MS: i64 = 14 * 24 * 3600 * 1000;
+
+/// AWS's quota of redrives per execution (Step Functions service quotas: 1,000).
+pub const MAX_REDRIVES: u32 = 1000;
+
+fn status_text(status: Status) -> &'static str {
+    match status {
+        Status::Running => "RUNNING",
+        Status::Succeeded => "SUCCEEDED",
+        Status::Failed => "FAILED",
+        Status::TimedOut => "TIMED_OUT",
+        Status::Aborted => "ABORTED",
+    }
+}
+
 /// What the driver must do next.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Progress {
@@ -99,11 +117,19 @@ pub enum Progress {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub(crate) enum TaskReport {
     Started,
+    /// An activity worker took the task (GetActivityTask), naming itself or not.
+    WorkerStarted(Option<String>),
     Submitted(Value),
     Heartbeat,
     Succeeded(Value),
-    Failed { error: Option<String>, cause: Option<String> },
-    TimedOut { error: Option<String>, cause: Option<String> },
+    Failed {
+        error: Option<String>,
+        cause: Option<String>,
+    },
+    TimedOut {
+        error: Option<String>,
+        cause: Option<String>,
+    },
 }
 
 /// One execution. Serialize it to persist; resume it with the same [`StateMachine`].
@@ -124,6 +150,13 @@ pub struct Execution {
     outbox: Vec<TaskRequest>,
     cancelled: Vec<TaskId>,
     deadline_ms: Option<i64>,
+    /// The runs of its distributed Map states, in the order they started.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    map_runs: Vec<MapRunStats>,
+    /// UpdateMapRun changes not yet seen by a run (one made while a stand-in answered is taken back by
+    /// [`Execution::absorb`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    map_run_updates: Vec<(String, MapRunUpdate)>,
 }
 
 /// Everything a step of the interpreter may touch besides the thread it advances.
@@ -138,6 +171,7 @@ pub(crate) struct Run<'a> {
     pub outbox: &'a mut Vec<TaskRequest>,
     pub cancelled: &'a mut Vec<TaskId>,
     pub next_task: &'a mut u64,
+    pub map_runs: &'a mut Vec<MapRunStats>,
     /// The earliest time anything waits for.
     pub wake: Option<i64>,
     /// Who watches this run: expressions honour it, and threads stop at their next state once it is
@@ -200,6 +234,8 @@ impl Execution {
             inbox: BTreeMap::new(),
             outbox: Vec::new(),
             cancelled: Vec::new(),
+            map_runs: Vec::new(),
+            map_run_updates: Vec::new(),
         }
     }
 
@@ -220,6 +256,11 @@ impl Execution {
             self.time_out(deadline.max(now_ms));
             return Progress::Done;
         }
+        for (arn, update) in std::mem::take(&mut self.map_run_updates) {
+            if let Some(stats) = self.map_runs.iter_mut().find(|s| s.arn == arn) {
+                update.apply(stats);
+            }
+        }
         let mut run = Run {
             sm,
             env,
@@ -231,6 +272,7 @@ impl Execution {
             outbox: &mut self.outbox,
             cancelled: &mut self.cancelled,
             next_task: &mut self.next_task,
+            map_runs: &mut self.map_runs,
             wake: None,
             watch,
         };
@@ -259,6 +301,7 @@ impl Execution {
                 self.output = Some(output);
                 self.status = Status::Succeeded;
                 self.finish_tasks();
+                self.end_map_runs(now_ms);
                 Progress::Done
             }
             thread::Outcome::Failed(failure) => {
@@ -275,6 +318,7 @@ impl Execution {
                 self.cause = failure.cause;
                 self.status = Status::Failed;
                 self.finish_tasks();
+                self.end_map_runs(now_ms);
                 Progress::Done
             }
             thread::Outcome::Running => {
@@ -310,6 +354,8 @@ impl Execution {
             outbox: Vec::new(),
             cancelled: Vec::new(),
             deadline_ms: self.deadline_ms,
+            map_runs: self.map_runs.clone(),
+            map_run_updates: Vec::new(),
         }
     }
 
@@ -318,7 +364,8 @@ impl Execution {
     /// advance: the advance's events are forgotten and the stop is applied as the stand-in recorded it,
     /// so the history is what readers already saw. Returns whether the execution was stopped.
     pub fn absorb(&mut self, stand_in: Execution) -> bool {
-        let Execution { log, inbox, status, error, cause, .. } = stand_in;
+        let Execution { log, inbox, status, error, cause, map_run_updates, .. } = stand_in;
+        self.map_run_updates.extend(map_run_updates);
         if status == Status::Aborted {
             let at = log.events().last().map_or(self.context.start_time_ms, |e| e.timestamp_ms);
             self.log.forget_new();
@@ -347,6 +394,12 @@ impl Execution {
     /// The task began (`TaskStarted`, `LambdaFunctionStarted`, `ActivityStarted`).
     pub fn task_started(&mut self, id: TaskId, now_ms: i64) {
         self.report(id, TaskReport::Started, now_ms);
+    }
+
+    /// An activity worker took the task with GetActivityTask: `ActivityStarted`, with the
+    /// `workerName` it gave (ActivityStartedEventDetails, API reference).
+    pub fn activity_started(&mut self, id: TaskId, worker_name: Option<&str>, now_ms: i64) {
+        self.report(id, TaskReport::WorkerStarted(worker_name.map(str::to_string)), now_ms);
     }
 
     /// A `.sync` task submitted its job (`TaskSubmitted`).
@@ -392,6 +445,7 @@ impl Execution {
         self.error = error.map(str::to_string);
         self.cause = cause.map(str::to_string);
         self.status = Status::Aborted;
+        self.end_map_runs(now_ms);
     }
 
     /// The history reached AWS's quota before the execution ended: it fails, as AWS fails it.
@@ -403,6 +457,7 @@ impl Execution {
         self.error = Some(error.to_string());
         self.cause = Some(cause);
         self.status = Status::Failed;
+        self.end_map_runs(now_ms);
     }
 
     fn time_out(&mut self, now_ms: i64) {
@@ -411,6 +466,82 @@ impl Execution {
         self.log.emit(&mut self.root.last, true, now_ms, "ExecutionTimedOut", Some(Value::Object(details)));
         self.error = Some(crate::messages::STATES_TIMEOUT.to_string());
         self.status = Status::TimedOut;
+        self.end_map_runs(now_ms);
+    }
+
+    /// Why RedriveExecution would refuse this execution now (`None`: it may be redriven). The texts are
+    /// the `redriveStatusReason`s AWS documents for DescribeExecution (API reference,
+    /// DescribeExecution `redriveStatusReason`); the conditions are RedriveExecution's (API reference:
+    /// not SUCCEEDED nor RUNNING, stopped within the last 14 days, fewer than 24,999 history events).
+    /// The redrive count bound is AWS's quota of 1,000 redrives per execution (Step Functions quotas).
+    pub fn redrive_refusal(&self, sm: &StateMachine, now_ms: i64) -> Option<String> {
+        match self.status {
+            Status::Running | Status::Succeeded => {
+                let status = if self.status == Status::Running { "RUNNING" } else { "SUCCEEDED" };
+                return Some(format!("Execution is {status} and cannot be redriven"));
+            }
+            Status::Failed | Status::TimedOut | Status::Aborted => {}
+        }
+        if now_ms - self.last_event_ms() > REDRIVABLE_PERIOD_MS {
+            return Some("Execution redrivable period exceeded".into());
+        }
+        if self.log.is_full(sm.history_limit()) {
+            return Some("Execution history event limit exceeded".into());
+        }
+        if self.context.redrive_count >= MAX_REDRIVES {
+            // [inf] AWS documents the quota, not the reason text.
+            return Some("Execution redrive limit exceeded".into());
+        }
+        None
+    }
+
+    /// RedriveExecution: the execution continues from the state it failed in (or was stopped or timed
+    /// out in) with that state's input, its variables kept; earlier states are not run again.
+    /// `ExecutionRedriven` (with the new `redriveCount`) follows the last event and the state is
+    /// entered after it. The execution's `TimeoutSeconds` counts again from now [inf]. A Parallel or
+    /// Map it failed in runs again whole (AWS reruns only their unsuccessful branches and iterations).
+    pub fn redrive(&mut self, sm: &StateMachine, now_ms: i64) -> Result<u32, String> {
+        if let Some(reason) = self.redrive_refusal(sm, now_ms) {
+            return Err(reason);
+        }
+        if !self.root.redrive() {
+            // [inf] Nothing to continue from (the engine failed before entering the first state).
+            return Err(format!("Execution is {} and cannot be redriven", status_text(self.status)));
+        }
+        self.context.redrive_count += 1;
+        let count = self.context.redrive_count;
+        let previous = self.log.len();
+        self.root.last = previous;
+        self.log.emit(&mut self.root.last, true, now_ms, "ExecutionRedriven", Some(json!({"redriveCount": count})));
+        self.status = Status::Running;
+        self.output = None;
+        self.error = None;
+        self.cause = None;
+        self.deadline_ms = sm.timeout_seconds.map(|s| now_ms + (s as i64) * 1000);
+        Ok(count)
+    }
+
+    /// The execution ended: map runs still running are aborted with it.
+    fn end_map_runs(&mut self, now_ms: i64) {
+        for stats in &mut self.map_runs {
+            stats.abort(now_ms);
+        }
+    }
+
+    /// The runs of the execution's distributed Map states, in the order they started.
+    pub fn map_runs(&self) -> &[MapRunStats] {
+        &self.map_runs
+    }
+
+    /// UpdateMapRun: changes a running map run's settings; the Map reads them at its next step.
+    /// `false` when the execution has no such map run.
+    pub fn update_map_run(&mut self, arn: &str, update: MapRunUpdate) -> bool {
+        let Some(stats) = self.map_runs.iter_mut().find(|s| s.arn == arn) else {
+            return false;
+        };
+        update.apply(stats);
+        self.map_run_updates.push((arn.to_string(), update));
+        true
     }
 
     /// Tasks still outstanding when the execution ended are cancelled.

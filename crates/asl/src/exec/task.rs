@@ -186,13 +186,18 @@ pub fn step(run: &mut Run, cx: &Cx, last: &mut u64, active: &mut Active, task: &
     };
     let reports = run.inbox.remove(&t.id.0).unwrap_or_default();
     for (report, at) in reports {
-        if !t.started && !matches!(report, TaskReport::Started) {
-            started_event(run, cx, last, t, kind, &labels_map, prefix, at);
+        if !t.started && !matches!(report, TaskReport::Started | TaskReport::WorkerStarted(_)) {
+            started_event(run, cx, last, t, kind, &labels_map, prefix, at, None);
         }
         match report {
             TaskReport::Started => {
                 if !t.started {
-                    started_event(run, cx, last, t, kind, &labels_map, prefix, at);
+                    started_event(run, cx, last, t, kind, &labels_map, prefix, at, None);
+                }
+            }
+            TaskReport::WorkerStarted(worker) => {
+                if !t.started {
+                    started_event(run, cx, last, t, kind, &labels_map, prefix, at, worker);
                 }
             }
             TaskReport::Heartbeat => {
@@ -282,13 +287,17 @@ fn started_event(
     labels_map: &dyn Fn(Map<String, Value>) -> Value,
     prefix: &str,
     at: i64,
+    worker: Option<String>,
 ) {
     t.started = true;
     t.heartbeat_at = t.heartbeat_seconds.map(|h| at + h as i64 * 1000);
     let body = match kind {
         TaskKind::Integration => Some(labels_map(Map::new())),
         TaskKind::LambdaFunction => None,
-        TaskKind::Activity => Some(json!({})),
+        TaskKind::Activity => Some(match worker {
+            Some(w) => json!({"workerName": w}),
+            None => json!({}),
+        }),
     };
     run.log.emit(last, cx.record, at, &format!("{prefix}Started"), body);
 }

@@ -23,6 +23,10 @@ pub struct Thread {
     /// Whether this thread writes to the history (distributed Map children do not).
     pub record: bool,
     step: Step,
+    /// Where a redrive starts this thread again: the state that failed (or was interrupted) and its
+    /// input, kept once the thread has ended unsuccessfully.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    restart: Option<(StateId, Value)>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -86,12 +90,20 @@ impl Thread {
             last,
             record,
             step: Step::Enter { state: sm.block(block).map_or(0, |b| b.start_at), input },
+            restart: None,
         }
     }
 
     /// A thread that has ended without events and waits on nothing (a stand-in's root).
     pub fn halted() -> Thread {
-        Thread { block: 0, vars: Map::new(), last: 0, record: false, step: Step::Failed(Failure::raw(None, None)) }
+        Thread {
+            block: 0,
+            vars: Map::new(),
+            last: 0,
+            record: false,
+            step: Step::Failed(Failure::raw(None, None)),
+            restart: None,
+        }
     }
 
     pub fn outcome(&self) -> Outcome<'_> {
@@ -105,13 +117,40 @@ impl Thread {
     pub fn is_finished(&self) -> bool {
         matches!(self.step, Step::Done(_) | Step::Failed(_))
     }
+
+    /// Keeps the state now entered or running as the point a redrive starts again from.
+    fn keep_restart_point(&mut self) {
+        self.restart = match &self.step {
+            Step::Enter { state, input, .. } => Some((*state, input.clone())),
+            Step::Active(a) => Some((a.state, a.input.clone())),
+            Step::Done(_) | Step::Failed(_) => self.restart.take(),
+        };
+    }
+
+    /// RedriveExecution: a thread that ended unsuccessfully enters the state it ended in again, with
+    /// the input that state had, its variables kept. `false` when there is no such state.
+    pub fn redrive(&mut self) -> bool {
+        match self.step {
+            // Ended before entering its next state (a timeout between states): it enters it now.
+            Step::Enter { .. } => return true,
+            Step::Failed(_) => {}
+            Step::Active(_) | Step::Done(_) => return false,
+        }
+        match self.restart.take() {
+            Some((state, input)) => {
+                self.step = Step::Enter { state, input };
+                true
+            }
+            None => false,
+        }
+    }
 }
 
 /// Runs `thread` until it ends or blocks. `outer` are the enclosing scopes' variables.
 pub fn advance(run: &mut Run, thread: &mut Thread, outer: Option<&Scope>) {
     let sm = run.sm;
     loop {
-        let Thread { block, vars, last, record, step } = thread;
+        let Thread { block, vars, last, record, step, restart } = thread;
         let Some(block_ref) = sm.block(*block) else {
             *step = Step::Failed(Failure::runtime(m::DEFINITION_MISMATCH));
             return;
@@ -202,7 +241,10 @@ pub fn advance(run: &mut Run, thread: &mut Thread, outer: Option<&Scope>) {
                             None => Step::Done(output),
                         }
                     }
-                    Transition::Fail(f) => Step::Failed(f),
+                    Transition::Fail(f) => {
+                        *restart = Some((active.state, active.input.clone()));
+                        Step::Failed(f)
+                    }
                 };
             }
         }
@@ -381,6 +423,7 @@ pub fn abort(log: &mut EventLog, thread: &mut Thread, now: i64, cancelled: &mut 
     if !kind.is_empty() {
         log.emit(&mut thread.last, thread.record, now, kind, None);
     }
+    thread.keep_restart_point();
     thread.step = Step::Failed(Failure::raw(None, None));
 }
 
@@ -388,6 +431,7 @@ pub fn abort(log: &mut EventLog, thread: &mut Thread, now: i64, cancelled: &mut 
 /// the tasks it waits on.
 pub fn halt(thread: &mut Thread, cancelled: &mut Vec<TaskId>) {
     collect_tasks(thread, cancelled);
+    thread.keep_restart_point();
     thread.step = Step::Failed(Failure::raw(None, None));
 }
 

@@ -110,11 +110,75 @@ pub fn parse_execution(arn: &str) -> Result<ExecutionRef, AwsError> {
     })
 }
 
+/// An activity: `activity:<name>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActivityRef {
+    pub region: String,
+    pub account: String,
+    pub name: String,
+}
+
+pub fn parse_activity(arn: &str) -> Result<ActivityRef, AwsError> {
+    let a = parse(arn)?;
+    if a.resource_type != "activity" {
+        return Err(wrong_type(a.resource_type));
+    }
+    if a.rest.contains(':') {
+        return Err(errors::invalid_arn(&format!("Invalid ARN: {arn}")));
+    }
+    Ok(ActivityRef { region: a.region.to_string(), account: a.account.to_string(), name: a.rest.to_string() })
+}
+
+pub fn activity(region: &str, account: &str, name: &str) -> String {
+    format!("arn:aws:states:{region}:{account}:activity:{name}")
+}
+
+/// A distributed Map's run: `mapRun:<machine>/<label>:<id>`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MapRunRef {
+    pub region: String,
+    pub account: String,
+    pub state_machine: String,
+}
+
+pub fn parse_map_run(arn: &str) -> Result<MapRunRef, AwsError> {
+    let a = parse(arn)?;
+    if a.resource_type != "mapRun" {
+        return Err(wrong_type(a.resource_type));
+    }
+    let Some((machine, _)) = a.rest.split_once('/') else {
+        return Err(errors::invalid_arn(&format!("Invalid ARN: {arn}")));
+    };
+    Ok(MapRunRef { region: a.region.to_string(), account: a.account.to_string(), state_machine: machine.to_string() })
+}
+
+/// What the tagging operations tag: a state machine or an activity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Taggable {
+    StateMachine(StateMachineRef),
+    Activity(ActivityRef),
+}
+
+impl Taggable {
+    pub fn scope(&self) -> (&str, &str) {
+        match self {
+            Taggable::StateMachine(r) => (&r.account, &r.region),
+            Taggable::Activity(a) => (&a.account, &a.region),
+        }
+    }
+
+    /// A version or alias ARN: AWS tags the state machine, not its qualified names.
+    pub fn is_qualified(&self) -> bool {
+        matches!(self, Taggable::StateMachine(r) if r.qualifier.is_some())
+    }
+}
+
 /// Either a state machine or an activity, for the tagging operations.
-pub fn parse_taggable(arn: &str) -> Result<StateMachineRef, AwsError> {
+pub fn parse_taggable(arn: &str) -> Result<Taggable, AwsError> {
     let a = parse(arn)?;
     match a.resource_type {
-        "stateMachine" => parse_state_machine(arn),
+        "stateMachine" => parse_state_machine(arn).map(Taggable::StateMachine),
+        "activity" => parse_activity(arn).map(Taggable::Activity),
         other => Err(wrong_type(other)),
     }
 }

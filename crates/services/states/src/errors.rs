@@ -109,3 +109,28 @@ pub fn invalid_next_token() -> AwsError {
 pub fn malformed(detail: impl std::fmt::Display) -> AwsError {
     validation(format!("1 validation error detected: {detail}"))
 }
+
+/// [inf] worded like the other `*DoesNotExist` texts.
+pub fn activity_does_not_exist(arn: &str) -> AwsError {
+    e("ActivityDoesNotExist", format!("Activity Does Not Exist: '{arn}'"))
+}
+
+/// [inf]
+pub fn activity_limit_exceeded() -> AwsError {
+    e(
+        "ActivityLimitExceeded",
+        "The maximum number of activities has been reached. Existing activities must be deleted before a new activity can be created.",
+    )
+}
+
+pub fn execution_not_redrivable(reason: &str) -> AwsError {
+    e("ExecutionNotRedrivable", reason.to_string())
+}
+
+pub fn conflict(message: impl Into<String>) -> AwsError {
+    e("ConflictException", message)
+}
+
+pub fn service_quota_exceeded(message: impl Into<String>) -> AwsError {
+    e("ServiceQuotaExceededException", message)
+}

@@ -9,8 +9,18 @@
 //! - Executions: StartExecution (name reuse rules, idempotent restart, input checks), StartSyncExecution
 //!   (Express), StopExecution, DescribeExecution, ListExecutions, GetExecutionHistory (paging, reverse
 //!   order, `includeExecutionData`), DescribeStateMachineForExecution, TestState.
-//! - Tags: TagResource, UntagResource, ListTagsForResource. Callbacks: SendTaskSuccess, SendTaskFailure,
-//!   SendTaskHeartbeat.
+//! - Tags (state machines and activities): TagResource, UntagResource, ListTagsForResource. Callbacks:
+//!   SendTaskSuccess, SendTaskFailure, SendTaskHeartbeat.
+//! - Activities: CreateActivity (idempotent by name), DescribeActivity, DeleteActivity, ListActivities,
+//!   GetActivityTask (a 60-second long poll; the task's `ActivityStarted` names the worker). An activity Task
+//!   is queued for workers by the driver (`run/driver.rs`) instead of being performed, and withdrawn when it
+//!   times out or its execution ends.
+//! - RedriveExecution (the engine continues from the state the execution ended in, `ExecutionRedriven`;
+//!   `redriveCount`, `redriveDate`, `redriveStatus` in DescribeExecution and ListExecutions' `redriveFilter`).
+//! - Map runs of distributed Map states: ListMapRuns, DescribeMapRun, UpdateMapRun (the runs live in the
+//!   execution's engine state; their children are iterations of the engine, not executions of their own).
+//! - Aliases: Create/Describe/Update/Delete/ListStateMachineAliases; StartExecution with an alias ARN picks a
+//!   version by the routing's weights (`aliases.rs`) and records `stateMachineAliasArn`.
 //!
 //! Who acts: CreateStateMachine checks `iam:PassRole` and asks STS, through the door and as
 //! `states.amazonaws.com`, to assume the execution role. An execution acts as a session of its execution
@@ -25,13 +35,16 @@
 //! `bedrock:invokeModel`; any of them with `.waitForTaskToken`. Mocked integrations (`mock.rs`) in Step
 //! Functions Local's format come from `[states] mock_config` in `sekisho.toml`.
 //!
-//! Not implemented: activities, aliases, map runs, redrive, KMS encryption (stored, not applied), X-Ray
-//! tracing (stored), the other optimized integrations (SQS, SNS, DynamoDB, ECS, ...): a task naming one
-//! fails with error `NotImplemented`.
+//! Not implemented: KMS encryption (stored, not applied), X-Ray tracing (stored), the other optimized
+//! integrations (SQS, SNS, DynamoDB, ECS, ...): a task naming one fails with error `NotImplemented`;
+//! ItemReader/ResultWriter (they need S3); map run child executions (ListExecutions by `mapRunArn`,
+//! DescribeExecution of a child) and map run redrive; redriving only the failed branches of a Parallel or
+//! iterations of an inline Map (the whole state runs again).
 
 // AwsError is the whole error vocabulary of the door; boxing it per crate would only add noise.
 #![allow(clippy::result_large_err)]
 
+pub mod aliases;
 pub mod arn;
 mod errors;
 pub mod integrations;
@@ -83,6 +96,8 @@ pub(crate) struct Shared {
     pub expression_timeout: std::time::Duration,
     /// How much one expression may allocate (counted when the binary installs the metered allocator).
     pub expression_memory: Arc<memory::MemoryBudget>,
+    /// Rung when an activity task is scheduled: GetActivityTask polls look again.
+    pub activity_bell: tokio::sync::Notify,
 }
 
 impl Shared {
@@ -165,6 +180,7 @@ impl StepFunctions {
                 mock: mock.map(Arc::new),
                 expression_timeout: std::time::Duration::from_millis(timeout_ms),
                 expression_memory: Arc::new(memory::MemoryBudget { bytes: memory::DEFAULT_EXPRESSION_MEMORY_BYTES }),
+                activity_bell: tokio::sync::Notify::new(),
             }),
         }
     }
@@ -218,6 +234,20 @@ operations! {
     "SendTaskSuccess" => send_task_success,
     "SendTaskFailure" => send_task_failure,
     "SendTaskHeartbeat" => send_task_heartbeat,
+    "CreateActivity" => create_activity,
+    "DescribeActivity" => describe_activity,
+    "DeleteActivity" => delete_activity,
+    "ListActivities" => list_activities,
+    "GetActivityTask" => get_activity_task,
+    "RedriveExecution" => redrive_execution,
+    "ListMapRuns" => list_map_runs,
+    "DescribeMapRun" => describe_map_run,
+    "UpdateMapRun" => update_map_run,
+    "CreateStateMachineAlias" => create_state_machine_alias,
+    "DescribeStateMachineAlias" => describe_state_machine_alias,
+    "UpdateStateMachineAlias" => update_state_machine_alias,
+    "DeleteStateMachineAlias" => delete_state_machine_alias,
+    "ListStateMachineAliases" => list_state_machine_aliases,
 }
 
 #[async_trait::async_trait]

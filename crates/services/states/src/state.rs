@@ -1,5 +1,6 @@
 //! Step Functions' state per (account, region) as plain, serializable data: state machines with their
-//! versions and tags, executions with the engine's explicit execution state, and outstanding task tokens.
+//! versions, aliases and tags, executions with the engine's explicit execution state, outstanding task
+//! tokens, activities and the activity tasks waiting for a worker.
 
 use sekisho_asl::definition::StateMachineType;
 use sekisho_asl::env::SeededEnv;
@@ -23,6 +24,44 @@ pub struct StatesState {
     pub closed_tokens: BTreeMap<String, String>,
     /// Orders executions started in the same millisecond.
     pub next_sequence: u64,
+    /// By activity name.
+    #[serde(default)]
+    pub activities: BTreeMap<String, ActivityRecord>,
+    /// Activity tasks scheduled and not yet taken by a worker, oldest first, by activity ARN.
+    #[serde(default)]
+    pub activity_tasks: BTreeMap<String, Vec<ActivityTask>>,
+}
+
+/// An activity: a queue of tasks that workers poll with GetActivityTask.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ActivityRecord {
+    pub name: String,
+    pub arn: String,
+    pub creation_ms: i64,
+    /// Tags in the order they were first set.
+    pub tags: Vec<(String, String)>,
+    /// `encryptionConfiguration` as given (stored, not applied).
+    pub encryption: Option<Value>,
+}
+
+/// A scheduled activity task waiting for a worker.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ActivityTask {
+    pub execution_arn: String,
+    pub task: TaskId,
+    /// The task's input as JSON text (GetActivityTask `input`).
+    pub input: String,
+}
+
+/// A state machine alias: one or two versions with the share of executions each gets.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AliasRecord {
+    pub name: String,
+    pub description: Option<String>,
+    /// (version number, weight); the weights add up to 100.
+    pub routing: Vec<(u32, u32)>,
+    pub creation_ms: i64,
+    pub update_ms: i64,
 }
 
 /// `loggingConfiguration`, as the caller gave it (AWS echoes `destinations: []` back when it was sent).
@@ -104,6 +143,8 @@ pub struct StateMachineRecord {
     pub tags: Vec<(String, String)>,
     pub versions: Vec<VersionRecord>,
     pub next_version: u32,
+    #[serde(default)]
+    pub aliases: Vec<AliasRecord>,
 }
 
 impl StateMachineRecord {
@@ -113,6 +154,14 @@ impl StateMachineRecord {
 
     pub fn version_arn(&self, number: u32) -> String {
         format!("{}:{number}", self.arn)
+    }
+
+    pub fn alias(&self, name: &str) -> Option<&AliasRecord> {
+        self.aliases.iter().find(|a| a.name == name)
+    }
+
+    pub fn alias_arn(&self, name: &str) -> String {
+        format!("{}:{name}", self.arn)
     }
 }
 
@@ -139,6 +188,15 @@ pub struct ExecutionRecord {
     /// The mock test case the execution was started with (`<state machine ARN>#<test case>`).
     #[serde(default)]
     pub mock: Option<MockRun>,
+    /// The alias the execution was started through (`stateMachineAliasArn`).
+    #[serde(default)]
+    pub alias_arn: Option<String>,
+    /// When it was last redriven (`redriveDate`).
+    #[serde(default)]
+    pub redrive_ms: Option<i64>,
+    /// RedriveExecution `clientToken`s already answered, for idempotent retries.
+    #[serde(default)]
+    pub redrive_tokens: Vec<String>,
 }
 
 /// An execution's mock test case and how often each of its mocked states was invoked.

@@ -3,6 +3,7 @@
 
 mod composite;
 mod jsonata;
+mod redrive;
 mod tasks;
 
 use serde_json::{Value, json};
@@ -351,7 +352,7 @@ fn parameters_copying_too_much_fail_with_data_limit_exceeded() {
     );
 }
 
-fn started(definition: Value) -> (StateMachine, Execution, SeededEnv) {
+pub fn started(definition: Value) -> (StateMachine, Execution, SeededEnv) {
     let sm = StateMachine::parse(&definition.to_string()).expect("valid definition");
     let mut env = SeededEnv::new(9);
     let context = ExecutionContext::new(ARN, "exec", "arn:aws:iam::111111111111:role/r", T0);

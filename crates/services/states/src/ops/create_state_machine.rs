@@ -143,6 +143,7 @@ pub async fn handle(shared: &Arc<Shared>, ctx: OpContext, value: Value) -> Resul
         tags,
         versions: Vec::new(),
         next_version: 1,
+        aliases: Vec::new(),
     };
     let mut out = json!({"stateMachineArn": sm_arn, "creationDate": seconds(now)});
     if i.publish {

@@ -32,9 +32,24 @@ pub async fn handle(shared: &Arc<Shared>, ctx: OpContext, value: Value) -> Resul
     if in_scope(&ctx.region, &r.region) {
         shared.store.with(&r.account, &r.region, |s| {
             if let Some(m) = s.state_machines.get_mut(&r.name) {
+                // A version an alias routes to cannot be deleted (API reference,
+                // DeleteStateMachineVersion: ConflictException); the text is [inf].
+                let referencing: Vec<String> = m
+                    .aliases
+                    .iter()
+                    .filter(|a| a.routing.iter().any(|(v, _)| *v == n))
+                    .map(|a| m.alias_arn(&a.name))
+                    .collect();
+                if !referencing.is_empty() {
+                    return Err(errors::conflict(format!(
+                        "Version to be deleted must not be referenced by an alias. Current list of aliases referencing this version: [{}]",
+                        referencing.join(", ")
+                    )));
+                }
                 m.versions.retain(|v| v.number != n);
             }
-        });
+            Ok(())
+        })?;
     }
     Ok(Output::empty())
 }

@@ -4,7 +4,6 @@
 use super::{execution_check, input, read_execution};
 use crate::Shared;
 use crate::state::{ExecutionRecord, seconds, status_name};
-use sekisho_asl::exec::Status;
 use sekisho_asl::json::to_text;
 use sekisho_core::{AuthzRequest, AwsError, Check, OpContext, Output};
 use serde::Deserialize;
@@ -22,15 +21,20 @@ pub fn authorize(shared: &Shared, req: &AuthzRequest<'_>) -> Result<Vec<Check>, 
     Ok(vec![execution_check(shared, "states:DescribeExecution", &i.execution_arn)?.1])
 }
 
-/// Redrive is not implemented; the status and reason are AWS's for each ending.
-fn redrive(status: Status) -> (&'static str, Option<String>) {
-    match status {
-        Status::Failed | Status::TimedOut | Status::Aborted => ("REDRIVABLE", None),
-        other => ("NOT_REDRIVABLE", Some(format!("Execution is {} and cannot be redriven", status_name(other)))),
+/// `redriveStatus` and `redriveStatusReason`: whether RedriveExecution would take the execution now
+/// (the engine's rules, `Execution::redrive_refusal`).
+fn redrive(shared: &Shared, rec: &ExecutionRecord, now: i64) -> (&'static str, Option<String>) {
+    let refusal = match shared.machine(rec.kind, &rec.revision.definition) {
+        Ok(machine) => rec.execution.redrive_refusal(&machine, now),
+        Err(_) => Some(format!("Execution is {} and cannot be redriven", status_name(rec.status()))),
+    };
+    match refusal {
+        None => ("REDRIVABLE", None),
+        Some(reason) => ("NOT_REDRIVABLE", Some(reason)),
     }
 }
 
-pub fn describe(rec: &ExecutionRecord) -> Value {
+pub fn describe(shared: &Shared, rec: &ExecutionRecord, now: i64) -> Value {
     let status = rec.status();
     let mut out = json!({
         "executionArn": rec.arn,
@@ -40,8 +44,14 @@ pub fn describe(rec: &ExecutionRecord) -> Value {
         "startDate": seconds(rec.start_ms),
         "input": rec.input_text,
         "inputDetails": {"included": true},
-        "redriveCount": 0,
+        "redriveCount": rec.execution.context().redrive_count,
     });
+    if let Some(at) = rec.redrive_ms {
+        out["redriveDate"] = seconds(at);
+    }
+    if let Some(a) = &rec.alias_arn {
+        out["stateMachineAliasArn"] = json!(a);
+    }
     if let Some(stop) = rec.stop_ms() {
         out["stopDate"] = seconds(stop);
     }
@@ -58,7 +68,7 @@ pub fn describe(rec: &ExecutionRecord) -> Value {
     if let Some(v) = &rec.version_arn {
         out["stateMachineVersionArn"] = json!(v);
     }
-    let (redrive_status, reason) = redrive(status);
+    let (redrive_status, reason) = redrive(shared, rec, now);
     out["redriveStatus"] = json!(redrive_status);
     if let Some(r) = reason {
         out["redriveStatusReason"] = json!(r);
@@ -68,5 +78,6 @@ pub fn describe(rec: &ExecutionRecord) -> Value {
 
 pub async fn handle(shared: &Arc<Shared>, ctx: OpContext, value: Value) -> Result<Output, AwsError> {
     let i: Input = input(&value)?;
-    read_execution(shared, &ctx.region, &i.execution_arn, |rec| Ok(describe(rec).into()))
+    let now = ctx.now_ms();
+    read_execution(shared, &ctx.region, &i.execution_arn, |rec| Ok(describe(shared, rec, now).into()))
 }

@@ -19,6 +19,7 @@ struct Input {
     max_results: Option<i64>,
     next_token: Option<String>,
     map_run_arn: Option<String>,
+    redrive_filter: Option<String>,
 }
 
 pub fn authorize(shared: &Shared, req: &AuthzRequest<'_>) -> Result<Vec<Check>, AwsError> {
@@ -38,8 +39,14 @@ fn item(rec: &ExecutionRecord) -> Value {
         "name": rec.name,
         "status": status_name(rec.status()),
         "startDate": seconds(rec.start_ms),
-        "redriveCount": 0,
+        "redriveCount": rec.execution.context().redrive_count,
     });
+    if let Some(at) = rec.redrive_ms {
+        v["redriveDate"] = seconds(at);
+    }
+    if let Some(a) = &rec.alias_arn {
+        v["stateMachineAliasArn"] = json!(a);
+    }
     if let Some(stop) = rec.stop_ms() {
         v["stopDate"] = seconds(stop);
     }
@@ -74,7 +81,17 @@ pub async fn handle(shared: &Arc<Shared>, ctx: OpContext, value: Value) -> Resul
             .executions
             .values()
             .filter(|e| e.state_machine_arn == m.arn && e.sequence < before)
-            .filter(|e| !matches!(r.qualifier, Some(Qualifier::Version(_))) || e.version_arn == version_arn)
+            .filter(|e| match &r.qualifier {
+                Some(Qualifier::Version(_)) => e.version_arn == version_arn,
+                Some(Qualifier::Alias(a)) => e.alias_arn.as_deref() == Some(m.alias_arn(a).as_str()),
+                None => true,
+            })
+            // `redriveFilter`: REDRIVEN or NOT_REDRIVEN (API reference, ListExecutions).
+            .filter(|e| match i.redrive_filter.as_deref() {
+                Some("REDRIVEN") => e.redrive_ms.is_some(),
+                Some("NOT_REDRIVEN") => e.redrive_ms.is_none(),
+                _ => true,
+            })
             .filter(|e| i.status_filter.as_deref().is_none_or(|f| status_name(e.status()) == f))
             .collect();
         matching.sort_by_key(|e| std::cmp::Reverse(e.sequence));

@@ -1,6 +1,6 @@
-//! ListTagsForResource: a state machine's tags, in the order they were first set.
+//! ListTagsForResource: a state machine's or activity's tags, in the order they were first set.
 
-use super::{in_scope, input, with_resource_tags};
+use super::{in_scope, input, taggable_check, tags_of};
 use crate::{Shared, arn, errors};
 use sekisho_core::{AuthzRequest, AwsError, Check, OpContext, Output};
 use serde::Deserialize;
@@ -15,20 +15,20 @@ struct Input {
 
 pub fn authorize(shared: &Shared, req: &AuthzRequest<'_>) -> Result<Vec<Check>, AwsError> {
     let i: Input = input(req.input)?;
-    let r = arn::parse_taggable(&i.resource_arn)?;
-    Ok(vec![with_resource_tags(shared, &r, Check::new("states:ListTagsForResource", &i.resource_arn))])
+    Ok(vec![taggable_check(shared, "states:ListTagsForResource", &i.resource_arn)?.1])
 }
 
 pub async fn handle(shared: &Arc<Shared>, ctx: OpContext, value: Value) -> Result<Output, AwsError> {
     let i: Input = input(&value)?;
     let r = arn::parse_taggable(&i.resource_arn)?;
     let not_found = || errors::resource_not_found(&i.resource_arn);
-    if r.qualifier.is_some() || !in_scope(&ctx.region, &r.region) {
+    if r.is_qualified() || !in_scope(&ctx.region, r.scope().1) {
         return Err(not_found());
     }
-    shared.store.read(&r.account, &r.region, |s| {
-        let m = s.and_then(|s| s.state_machines.get(&r.name)).ok_or_else(not_found)?;
-        let tags: Vec<Value> = m.tags.iter().map(|(k, v)| json!({"key": k, "value": v})).collect();
+    let (account, region) = r.scope();
+    shared.store.read(account, region, |s| {
+        let tags = s.and_then(|s| tags_of(s, &r)).ok_or_else(not_found)?;
+        let tags: Vec<Value> = tags.iter().map(|(k, v)| json!({"key": k, "value": v})).collect();
         Ok(json!({"tags": tags}).into())
     })
 }

@@ -2,7 +2,7 @@
 //! tokio task. Standard names are unique per state machine; restarting a running execution with the same
 //! name and input answers the running one (AWS's idempotency), anything else ExecutionAlreadyExists.
 
-use super::{in_scope, input, resolve, state_machine_check};
+use super::{in_scope, input, resolve_start, state_machine_check};
 use crate::run::driver::{self, Drive};
 use crate::state::{ExecutionRecord, MockRun, seconds};
 use crate::{Shared, arn, errors, names};
@@ -87,12 +87,15 @@ pub fn begin(shared: &Arc<Shared>, ctx: &OpContext, i: &Input, sync: bool) -> Re
     let input_text = i.input.clone().unwrap_or_else(|| "{}".to_string());
     serde_json::from_str::<Value>(&input_text).map_err(|e| input_error(&input_text, &e))?;
     let now = ctx.now_ms();
+    // The alias routing's roll, from the same random bits as the execution's name.
+    let roll = (u32::from_str_radix(&generated.replace('-', "")[16..24], 16).unwrap_or(0)) % 100;
     let found = shared.store.read(&r.account, &r.region, |s| {
         let s = s.ok_or_else(|| errors::state_machine_does_not_exist(machine_arn))?;
-        let (m, revision, version_arn) = resolve(s, &r, machine_arn)?;
-        Ok::<_, AwsError>((m.arn.clone(), m.name.clone(), m.kind, revision, version_arn))
+        let found = resolve_start(s, &r, machine_arn, roll)?;
+        let m = found.machine;
+        Ok::<_, AwsError>((m.arn.clone(), m.name.clone(), m.kind, found.revision, found.version_arn, found.alias_arn))
     })?;
-    let (sm_arn, sm_name, kind, revision, version_arn) = found;
+    let (sm_arn, sm_name, kind, revision, version_arn, alias_arn) = found;
     let mock = match (case, &shared.mock) {
         (Some(case), Some(config)) if config.test_case(&sm_name, case).is_some() => {
             Some(MockRun { test_case: case.to_string(), invocations: Default::default() })
@@ -118,6 +121,7 @@ pub fn begin(shared: &Arc<Shared>, ctx: &OpContext, i: &Input, sync: bool) -> Re
     let mut context = ExecutionContext::new(&sm_arn, &name, &revision.role_arn, now);
     context.execution_arn = execution_arn.clone();
     context.state_machine_version_arn = version_arn.clone();
+    context.state_machine_alias_arn = alias_arn.clone();
     let seed = u64::from_str_radix(&generated.replace('-', "")[..16], 16).unwrap_or(1);
     let mut env = SeededEnv::new(seed);
     let execution =
@@ -165,6 +169,9 @@ pub fn begin(shared: &Arc<Shared>, ctx: &OpContext, i: &Input, sync: bool) -> Re
                 logged_events: 0,
                 log_stream: None,
                 mock: mock.clone(),
+                alias_arn: alias_arn.clone(),
+                redrive_ms: None,
+                redrive_tokens: Vec::new(),
             },
         );
         Ok(Started { arn: execution_arn.clone(), start_ms: now, drive: drive(&execution_arn), new: true })

@@ -1,7 +1,7 @@
-//! TagResource: adds or replaces tags of a state machine (at most 50).
+//! TagResource: adds or replaces tags of a state machine or activity (at most 50).
 
 use super::create_state_machine::MAX_TAGS;
-use super::{Tag, in_scope, input, with_request_tags, with_resource_tags};
+use super::{Tag, in_scope, input, taggable_check, tags_of_mut, with_request_tags};
 use crate::{Shared, arn, errors};
 use sekisho_core::{AuthzRequest, AwsError, Check, OpContext, Output};
 use serde::Deserialize;
@@ -17,8 +17,7 @@ struct Input {
 
 pub fn authorize(shared: &Shared, req: &AuthzRequest<'_>) -> Result<Vec<Check>, AwsError> {
     let i: Input = input(req.input)?;
-    let r = arn::parse_taggable(&i.resource_arn)?;
-    let check = with_resource_tags(shared, &r, Check::new("states:TagResource", &i.resource_arn));
+    let (_, check) = taggable_check(shared, "states:TagResource", &i.resource_arn)?;
     Ok(vec![with_request_tags(check, &i.tags)])
 }
 
@@ -26,12 +25,13 @@ pub async fn handle(shared: &Arc<Shared>, ctx: OpContext, value: Value) -> Resul
     let i: Input = input(&value)?;
     let r = arn::parse_taggable(&i.resource_arn)?;
     let not_found = || errors::resource_not_found(&i.resource_arn);
-    if r.qualifier.is_some() || !in_scope(&ctx.region, &r.region) {
+    if r.is_qualified() || !in_scope(&ctx.region, r.scope().1) {
         return Err(not_found());
     }
-    shared.store.with(&r.account, &r.region, |s| {
-        let m = s.state_machines.get_mut(&r.name).ok_or_else(not_found)?;
-        let mut tags = m.tags.clone();
+    let (account, region) = r.scope();
+    shared.store.with(account, region, |s| {
+        let current = tags_of_mut(s, &r).ok_or_else(not_found)?;
+        let mut tags = current.clone();
         for t in i.tags {
             match tags.iter_mut().find(|(k, _)| *k == t.key) {
                 Some(existing) => existing.1 = t.value,
@@ -41,7 +41,7 @@ pub async fn handle(shared: &Arc<Shared>, ctx: OpContext, value: Value) -> Resul
         if tags.len() > MAX_TAGS {
             return Err(errors::too_many_tags(&i.resource_arn));
         }
-        m.tags = tags;
+        *current = tags;
         Ok(Output::empty())
     })
 }

@@ -1,6 +1,6 @@
-//! UntagResource: removes tags of a state machine by key; absent keys are ignored.
+//! UntagResource: removes tags of a state machine or activity by key; absent keys are ignored.
 
-use super::{in_scope, input, with_resource_tags};
+use super::{in_scope, input, taggable_check, tags_of_mut};
 use crate::{Shared, arn, errors};
 use sekisho_core::{AuthzRequest, AwsError, Check, OpContext, Output};
 use serde::Deserialize;
@@ -16,8 +16,7 @@ struct Input {
 
 pub fn authorize(shared: &Shared, req: &AuthzRequest<'_>) -> Result<Vec<Check>, AwsError> {
     let i: Input = input(req.input)?;
-    let r = arn::parse_taggable(&i.resource_arn)?;
-    let check = with_resource_tags(shared, &r, Check::new("states:UntagResource", &i.resource_arn));
+    let (_, check) = taggable_check(shared, "states:UntagResource", &i.resource_arn)?;
     Ok(vec![check.with_context_values("aws:TagKeys", i.tag_keys)])
 }
 
@@ -25,12 +24,13 @@ pub async fn handle(shared: &Arc<Shared>, ctx: OpContext, value: Value) -> Resul
     let i: Input = input(&value)?;
     let r = arn::parse_taggable(&i.resource_arn)?;
     let not_found = || errors::resource_not_found(&i.resource_arn);
-    if r.qualifier.is_some() || !in_scope(&ctx.region, &r.region) {
+    if r.is_qualified() || !in_scope(&ctx.region, r.scope().1) {
         return Err(not_found());
     }
-    shared.store.with(&r.account, &r.region, |s| {
-        let m = s.state_machines.get_mut(&r.name).ok_or_else(not_found)?;
-        m.tags.retain(|(k, _)| !i.tag_keys.contains(k));
+    let (account, region) = r.scope();
+    shared.store.with(account, region, |s| {
+        let tags = tags_of_mut(s, &r).ok_or_else(not_found)?;
+        tags.retain(|(k, _)| !i.tag_keys.contains(k));
         Ok(Output::empty())
     })
 }

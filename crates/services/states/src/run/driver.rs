@@ -12,7 +12,7 @@ use crate::Shared;
 use crate::integrations::{Dispatched, ExecutionWatch, TaskContext, TaskHooks, TaskOutcome};
 use crate::state::{LoggingConfiguration, StatesState};
 use sekisho_asl::definition::StateMachine;
-use sekisho_asl::exec::{Execution, ExecutionContext, Progress, Status, TaskId, TaskRequest};
+use sekisho_asl::exec::{Execution, ExecutionContext, Progress, Status, TaskId, TaskKind, TaskRequest};
 use sekisho_core::clock::ClockMode;
 use sekisho_core::{Caller, Door};
 use std::collections::HashMap;
@@ -94,6 +94,8 @@ pub async fn drive(d: Drive) {
         clock_door: d.door.clone(),
     };
     let mut inflight: HashMap<TaskId, JoinHandle<()>> = HashMap::new();
+    // Activity tasks waiting for a worker, by task: the activity's ARN.
+    let mut activities: HashMap<TaskId, String> = HashMap::new();
     loop {
         let now = world.clock.now_ms();
         let Some(Step { progress, records, pending, stream, mut mocked }) =
@@ -123,8 +125,16 @@ pub async fn drive(d: Drive) {
             if let Some(h) = inflight.remove(&id) {
                 h.abort();
             }
+            if let Some(activity) = activities.remove(&id) {
+                withdraw_activity_task(&d, &activity, id);
+            }
         }
         for request in tasks {
+            if request.kind == TaskKind::Activity && !mocked.contains_key(&request.id) {
+                offer_activity_task(&d, &request);
+                activities.insert(request.id, request.resource_arn.clone());
+                continue;
+            }
             let work = match mocked.remove(&request.id) {
                 Some(outcome) => Work::Mocked(outcome),
                 None => Work::Perform(role.caller(&d.door, world.clock.now_ms()).await.map(Box::new).map_err(|_| ())),
@@ -138,7 +148,46 @@ pub async fn drive(d: Drive) {
     for (_, h) in inflight {
         h.abort();
     }
+    for (id, activity) in activities {
+        withdraw_activity_task(&d, &activity, id);
+    }
     finish(&d);
+}
+
+/// Where an activity's tasks wait: the activity ARN's account and region (the execution's when the ARN
+/// cannot be read, which the definition's parser already refused).
+fn activity_scope(d: &Drive, activity_arn: &str) -> (String, String) {
+    match crate::arn::parse_activity(activity_arn) {
+        Ok(a) => (a.account, a.region),
+        Err(_) => (d.account.clone(), d.region.clone()),
+    }
+}
+
+/// An activity task waits for a worker's GetActivityTask; waiting polls are told.
+fn offer_activity_task(d: &Drive, request: &TaskRequest) {
+    let (account, region) = activity_scope(d, &request.resource_arn);
+    let task = crate::state::ActivityTask {
+        execution_arn: d.arn.clone(),
+        task: request.id,
+        input: sekisho_asl::json::to_text(&request.parameters),
+    };
+    d.shared.store.with(&account, &region, |s| {
+        s.activity_tasks.entry(request.resource_arn.clone()).or_default().push(task);
+    });
+    d.shared.activity_bell.notify_waiters();
+}
+
+/// An activity task no worker took is withdrawn (it timed out, or its execution ended).
+fn withdraw_activity_task(d: &Drive, activity_arn: &str, id: TaskId) {
+    let (account, region) = activity_scope(d, activity_arn);
+    d.shared.store.with(&account, &region, |s| {
+        if let Some(queue) = s.activity_tasks.get_mut(activity_arn) {
+            queue.retain(|t| !(t.execution_arn == d.arn && t.task == id));
+            if queue.is_empty() {
+                s.activity_tasks.remove(activity_arn);
+            }
+        }
+    });
 }
 
 struct Step {
