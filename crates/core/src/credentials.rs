@@ -46,6 +46,9 @@ pub struct CredentialRegistry {
     keys: HashMap<String, CredentialRecord>,
     /// Inserts since the last sweep of expired sessions.
     inserts: usize,
+    /// Keys added, changed or removed since the store last looked.
+    #[serde(skip)]
+    changed: std::collections::BTreeSet<String>,
 }
 
 impl CredentialRegistry {
@@ -53,13 +56,53 @@ impl CredentialRegistry {
         self.inserts += 1;
         if self.inserts >= 1024 {
             self.inserts = 0;
-            self.keys.retain(|_, r| r.expires_ms.is_none_or(|e| e > now_ms));
+            self.sweep(now_ms);
         }
+        self.changed.insert(access_key_id.clone());
         self.keys.insert(access_key_id, record);
     }
 
+    /// Drops expired sessions (from the store too).
+    pub fn sweep(&mut self, now_ms: i64) {
+        let changed = &mut self.changed;
+        self.keys.retain(|id, r| {
+            let live = r.expires_ms.is_none_or(|e| e > now_ms);
+            if !live {
+                changed.insert(id.clone());
+            }
+            live
+        });
+    }
+
     pub fn remove(&mut self, access_key_id: &str) -> Option<CredentialRecord> {
+        self.changed.insert(access_key_id.to_string());
         self.keys.remove(access_key_id)
+    }
+
+    /// The keys changed since the last call, each with its record now (`None`: removed).
+    pub fn take_changed(&mut self) -> Vec<(String, Option<&CredentialRecord>)> {
+        let ids = std::mem::take(&mut self.changed);
+        ids.into_iter()
+            .map(|id| {
+                let record = self.keys.get(&id);
+                (id, record)
+            })
+            .collect()
+    }
+
+    /// Whether changes wait for the store.
+    pub fn pending_is_empty(&self) -> bool {
+        self.changed.is_empty()
+    }
+
+    /// Every key and its record (snapshots).
+    pub fn all(&self) -> impl Iterator<Item = (&String, &CredentialRecord)> {
+        self.keys.iter()
+    }
+
+    /// Puts back a stored key (start-up), without marking it changed.
+    pub fn restore(&mut self, access_key_id: String, record: CredentialRecord) {
+        self.keys.insert(access_key_id, record);
     }
 
     pub fn get(&self, access_key_id: &str) -> Option<&CredentialRecord> {
@@ -67,6 +110,7 @@ impl CredentialRegistry {
     }
 
     pub fn get_mut(&mut self, access_key_id: &str) -> Option<&mut CredentialRecord> {
+        self.changed.insert(access_key_id.to_string());
         self.keys.get_mut(access_key_id)
     }
 

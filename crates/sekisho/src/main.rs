@@ -4,6 +4,7 @@
 mod cli;
 mod http;
 mod services;
+mod storage;
 
 use std::process::ExitCode;
 

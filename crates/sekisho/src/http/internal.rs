@@ -44,7 +44,10 @@ async fn stats(State(state): State<AppState>) -> Response {
 }
 
 async fn reset(State(state): State<AppState>) -> Response {
-    state.door.reset();
+    if let Err(e) = state.door.reset() {
+        let body = json!({ "status": "error", "message": e }).to_string();
+        return (StatusCode::INTERNAL_SERVER_ERROR, [(header::CONTENT_TYPE, "application/json")], body).into_response();
+    }
     ([(header::CONTENT_TYPE, "application/json")], r#"{"status":"ok"}"#).into_response()
 }
 

@@ -152,3 +152,34 @@ mod tests {
         assert_ne!(sequence_token(1), sequence_token(2));
     }
 }
+
+/// One record per log group (its streams and events with it) and per account-level resource policy.
+impl sekisho_core::state::Records for LogsState {
+    fn records(&self, out: &mut Vec<(String, String, Vec<u8>)>) -> Result<(), String> {
+        use sekisho_core::persist::encode;
+        for (name, group) in &self.log_groups {
+            out.push(("group".into(), name.clone(), encode(group)?));
+        }
+        for (name, policy) in &self.resource_policies {
+            out.push(("resource_policy".into(), name.clone(), encode(policy)?));
+        }
+        Ok(())
+    }
+
+    fn restore(records: Vec<sekisho_core::persist::Record>) -> Result<Self, String> {
+        use sekisho_core::persist::decode;
+        let mut state = LogsState::default();
+        for r in &records {
+            match r.kind.as_str() {
+                "group" => {
+                    state.log_groups.insert(r.id.clone(), decode(r)?);
+                }
+                "resource_policy" => {
+                    state.resource_policies.insert(r.id.clone(), decode(r)?);
+                }
+                other => return Err(format!("logs: unknown record kind {other:?}")),
+            }
+        }
+        Ok(state)
+    }
+}
