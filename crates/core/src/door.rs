@@ -366,8 +366,9 @@ impl Door {
     /// Clears the world (accounts, identities, credentials) and every service's own state, in the store too.
     pub fn reset(&self) -> Result<(), String> {
         self.reset_memory();
+        // The services' reset may rebuild what configuration declares (an organization): the store keeps that.
         match self.persistence.get() {
-            Some(p) => p.replace(Vec::new(), self.world.clock.now_ms()),
+            Some(p) => p.rewrite(),
             None => Ok(()),
         }
     }

@@ -259,8 +259,26 @@ impl Persistence {
     pub fn load(&self, now_ms: i64) -> Result<usize, String> {
         let records = self.backend.load()?;
         let n = records.len();
+        if n == 0 {
+            // A new data directory starts from what start-up built (the organization `sekisho.toml`
+            // declares), written now.
+            self.rewrite()?;
+            return Ok(0);
+        }
         self.install(records, now_ms)?;
         Ok(n)
+    }
+
+    /// Makes the store hold exactly what memory holds now (a new directory, after a reset).
+    pub fn rewrite(&self) -> Result<(), String> {
+        let mut ignored = Vec::new();
+        for part in &self.parts {
+            part.changes(&mut ignored)?;
+        }
+        let records = self.everything()?;
+        self.backend.replace(&records)?;
+        *self.known() = Known::from_records(&records);
+        Ok(())
     }
 
     fn install(&self, records: Vec<Record>, now_ms: i64) -> Result<(), String> {

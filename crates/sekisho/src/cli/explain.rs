@@ -21,6 +21,11 @@ pub fn run(args: &[String]) -> Result<(), String> {
 
 /// A minimal HTTP/1.1 GET over loopback: enough for talking to sekisho itself.
 pub fn get(endpoint: &str, path: &str) -> Result<(u16, String), String> {
+    request("GET", endpoint, path)
+}
+
+/// A minimal HTTP/1.1 request without a body.
+pub fn request(method: &str, endpoint: &str, path: &str) -> Result<(u16, String), String> {
     let authority = endpoint
         .strip_prefix("http://")
         .ok_or_else(|| format!("endpoint must start with http://: {endpoint}"))?
@@ -31,7 +36,9 @@ pub fn get(endpoint: &str, path: &str) -> Result<(u16, String), String> {
         Ok(t) if !t.trim().is_empty() => format!("X-Sekisho-Token: {}\r\n", t.trim()),
         _ => String::new(),
     };
-    let request = format!("GET {path} HTTP/1.1\r\nHost: {authority}\r\n{token}Connection: close\r\n\r\n");
+    let request = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {authority}\r\n{token}Content-Length: 0\r\nConnection: close\r\n\r\n"
+    );
     stream.write_all(request.as_bytes()).map_err(|e| e.to_string())?;
     let mut response = Vec::new();
     stream.read_to_end(&mut response).map_err(|e| e.to_string())?;

@@ -1,11 +1,14 @@
-//! The command line: `serve`, `profiles`, `explain`. Arguments are few, so they are parsed by hand.
+//! The command line: `serve`, `profiles`, `explain`, `snapshot`. Arguments are few, so they are parsed by hand.
 
 mod explain;
 mod profiles;
 mod serve;
+mod snapshot;
 
 const USAGE: &str = "usage:
-  sekisho serve [--host 127.0.0.1] [--port 4566] [--config sekisho.toml]
+  sekisho serve [--host 127.0.0.1] [--port 4566] [--config sekisho.toml] [--data-dir DIR] [--from-snapshot FILE]
+  sekisho snapshot save FILE [--endpoint http://127.0.0.1:4566 | --data-dir DIR]
+  sekisho snapshot restore FILE [--endpoint http://127.0.0.1:4566]
   sekisho profiles [ACCOUNT_ID ...] [--endpoint http://127.0.0.1:4566] [--region us-east-1]
   sekisho explain <request-id> [--endpoint http://127.0.0.1:4566]
   sekisho --version";
@@ -19,6 +22,7 @@ pub fn run(args: Vec<String>) -> Result<(), String> {
         "serve" => serve::run(rest),
         "profiles" => profiles::run(rest),
         "explain" => explain::run(rest),
+        "snapshot" => snapshot::run(rest),
         "--version" | "version" => {
             println!("sekisho {}", env!("CARGO_PKG_VERSION"));
             Ok(())
