@@ -49,6 +49,9 @@ pub struct CredentialRegistry {
     /// Keys added, changed or removed since the store last looked.
     #[serde(skip)]
     changed: std::collections::BTreeSet<String>,
+    /// Whether `changed` is kept: only with a store, so an in-memory sekisho does not collect ids forever.
+    #[serde(skip)]
+    track: bool,
 }
 
 impl CredentialRegistry {
@@ -58,16 +61,34 @@ impl CredentialRegistry {
             self.inserts = 0;
             self.sweep(now_ms);
         }
-        self.changed.insert(access_key_id.clone());
+        self.mark(&access_key_id);
         self.keys.insert(access_key_id, record);
+    }
+
+    /// Starts (or stops) remembering which keys changed, for the store.
+    pub fn track(&mut self, on: bool) {
+        self.track = on;
+        if !on {
+            self.changed.clear();
+        }
+    }
+
+    pub fn is_tracking(&self) -> bool {
+        self.track
+    }
+
+    fn mark(&mut self, id: &str) {
+        if self.track {
+            self.changed.insert(id.to_string());
+        }
     }
 
     /// Drops expired sessions (from the store too).
     pub fn sweep(&mut self, now_ms: i64) {
-        let changed = &mut self.changed;
+        let (changed, track) = (&mut self.changed, self.track);
         self.keys.retain(|id, r| {
             let live = r.expires_ms.is_none_or(|e| e > now_ms);
-            if !live {
+            if !live && track {
                 changed.insert(id.clone());
             }
             live
@@ -75,7 +96,7 @@ impl CredentialRegistry {
     }
 
     pub fn remove(&mut self, access_key_id: &str) -> Option<CredentialRecord> {
-        self.changed.insert(access_key_id.to_string());
+        self.mark(access_key_id);
         self.keys.remove(access_key_id)
     }
 
@@ -110,7 +131,7 @@ impl CredentialRegistry {
     }
 
     pub fn get_mut(&mut self, access_key_id: &str) -> Option<&mut CredentialRecord> {
-        self.changed.insert(access_key_id.to_string());
+        self.mark(access_key_id);
         self.keys.get_mut(access_key_id)
     }
 

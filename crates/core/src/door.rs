@@ -133,7 +133,7 @@ impl Door {
     /// two services share a state).
     pub fn durable_parts(&self) -> Vec<Arc<dyn Durable>> {
         let mut parts: Vec<Arc<dyn Durable>> = vec![
-            Arc::new(crate::durable::WorldPart(self.world.clone())),
+            Arc::new(crate::durable::WorldPart::new(self.world.clone())),
             Arc::new(crate::durable::DecisionsPart(self.log.clone())),
         ];
         let mut names: std::collections::BTreeSet<&'static str> = parts.iter().flat_map(|p| p.parts()).collect();
@@ -151,6 +151,8 @@ impl Door {
 
     /// Makes every call durable through `persistence` from now on (set once, at start-up).
     pub fn set_persistence(&self, persistence: Arc<Persistence>) -> Result<(), String> {
+        // From now on the credential registry remembers which keys changed (in memory nobody would ask).
+        self.world.write().credentials.track(true);
         self.persistence.set(persistence).map_err(|_| "the door already has a store".to_string())
     }
 
@@ -374,7 +376,11 @@ impl Door {
     }
 
     fn reset_memory(&self) {
-        *self.world.write() = crate::world::WorldState::default();
+        let mut world = self.world.write();
+        let track = world.credentials.is_tracking();
+        *world = crate::world::WorldState::default();
+        world.credentials.track(track);
+        drop(world);
         for service in self.services.values() {
             service.reset();
         }

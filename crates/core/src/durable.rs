@@ -39,29 +39,115 @@ struct AccountHead {
     created_ms: i64,
 }
 
-/// The world as a durable part.
-pub struct WorldPart(pub Arc<World>);
+/// The world as a durable part, with a shadow of every account as the store holds it.
+pub struct WorldPart {
+    world: Arc<World>,
+    shadow: std::sync::Mutex<BTreeMap<String, Account>>,
+}
 
-fn account_records(account: &Account) -> Result<Vec<(String, String, Vec<u8>)>, String> {
-    let mut out = vec![(
-        "account".to_string(),
-        String::new(),
-        encode(&AccountHead { id: account.id.clone(), created_ms: account.created_ms })?,
-    )];
-    let Value::Object(fields) = serde_json::to_value(&account.iam).map_err(|e| e.to_string())? else {
-        return Err("IAM state is not an object".into());
-    };
-    for (field, value) in fields {
-        match value {
-            Value::Object(entries) if MAP_FIELDS.contains(&field.as_str()) => {
-                for (id, entry) in entries {
-                    out.push((format!("iam.{field}"), id, encode(&entry)?));
-                }
-            }
-            other => out.push((format!("iam.{field}"), String::new(), encode(&other)?)),
+impl WorldPart {
+    pub fn new(world: Arc<World>) -> WorldPart {
+        WorldPart { world, shadow: Default::default() }
+    }
+
+    fn shadow(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, Account>> {
+        self.shadow.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// The fields of `AccountIam` that are one record each (`iam.<field>`, empty id).
+#[cfg(test)]
+const SINGLE_FIELDS: &[&str] = &["aliases", "password_policy", "credential_report_ms"];
+
+fn put(account: &str, kind: String, id: String, value: Vec<u8>) -> Change {
+    Change::Record { part: ACCOUNTS, account: account.to_string(), region: String::new(), kind, id, value: Some(value) }
+}
+
+/// Brings `shadow` (what the store holds) to `new`, entry by entry, pushing the puts and deletes that takes.
+/// Comparing is far cheaper than serializing: only what changed is serialized.
+fn sync_map<V: Clone + PartialEq + serde::Serialize>(
+    out: &mut Vec<Change>,
+    account: &str,
+    field: &str,
+    shadow: &mut BTreeMap<String, V>,
+    new: &BTreeMap<String, V>,
+) -> Result<(), String> {
+    let kind = format!("iam.{field}");
+    let gone: Vec<String> = shadow.keys().filter(|k| !new.contains_key(*k)).cloned().collect();
+    for id in gone {
+        shadow.remove(&id);
+        out.push(Change::Record {
+            part: ACCOUNTS,
+            account: account.to_string(),
+            region: String::new(),
+            kind: kind.clone(),
+            id,
+            value: None,
+        });
+    }
+    for (id, v) in new {
+        if shadow.get(id) != Some(v) {
+            out.push(put(account, kind.clone(), id.clone(), encode(v)?));
+            shadow.insert(id.clone(), v.clone());
         }
     }
-    Ok(out)
+    Ok(())
+}
+
+fn sync_one<V: Clone + PartialEq + serde::Serialize>(
+    out: &mut Vec<Change>,
+    account: &str,
+    field: &str,
+    shadow: &mut V,
+    new: &V,
+) -> Result<(), String> {
+    if shadow != new {
+        out.push(put(account, format!("iam.{field}"), String::new(), encode(new)?));
+        *shadow = new.clone();
+    }
+    Ok(())
+}
+
+/// Brings the shadow of one account to the account as it is, emitting the records that changed. Every field
+/// of `AccountIam` is named here; a test checks none is missing.
+fn sync_account(out: &mut Vec<Change>, shadow: &mut Account, new: &Account) -> Result<(), String> {
+    let a = new.id.as_str();
+    if shadow.id != new.id || shadow.created_ms != new.created_ms {
+        shadow.id = new.id.clone();
+        shadow.created_ms = new.created_ms;
+        out.push(put(
+            a,
+            "account".into(),
+            String::new(),
+            encode(&AccountHead { id: new.id.clone(), created_ms: new.created_ms })?,
+        ));
+    }
+    let (s, n) = (&mut shadow.iam, &new.iam);
+    sync_map(out, a, "users", &mut s.users, &n.users)?;
+    sync_map(out, a, "roles", &mut s.roles, &n.roles)?;
+    sync_map(out, a, "groups", &mut s.groups, &n.groups)?;
+    sync_map(out, a, "policies", &mut s.policies, &n.policies)?;
+    sync_map(out, a, "instance_profiles", &mut s.instance_profiles, &n.instance_profiles)?;
+    sync_map(out, a, "access_keys", &mut s.access_keys, &n.access_keys)?;
+    sync_map(out, a, "login_profiles", &mut s.login_profiles, &n.login_profiles)?;
+    sync_map(out, a, "mfa_devices", &mut s.mfa_devices, &n.mfa_devices)?;
+    sync_map(out, a, "ssh_public_keys", &mut s.ssh_public_keys, &n.ssh_public_keys)?;
+    sync_map(out, a, "signing_certificates", &mut s.signing_certificates, &n.signing_certificates)?;
+    sync_map(out, a, "server_certificates", &mut s.server_certificates, &n.server_certificates)?;
+    sync_map(out, a, "saml_providers", &mut s.saml_providers, &n.saml_providers)?;
+    sync_map(out, a, "oidc_providers", &mut s.oidc_providers, &n.oidc_providers)?;
+    sync_one(out, a, "aliases", &mut s.aliases, &n.aliases)?;
+    sync_one(out, a, "password_policy", &mut s.password_policy, &n.password_policy)?;
+    sync_one(out, a, "credential_report_ms", &mut s.credential_report_ms, &n.credential_report_ms)?;
+    Ok(())
+}
+
+/// Every record of an account (snapshots).
+fn account_changes(account: &Account, out: &mut Vec<Change>) -> Result<(), String> {
+    let mut empty = Account { id: String::new(), created_ms: i64::MIN, iam: AccountIam::default() };
+    // Fields equal to their default are written too, so a snapshot holds the whole account.
+    sync_account(out, &mut empty, account)?;
+    Ok(())
 }
 
 fn restore_account(records: Vec<Record>) -> Result<Account, String> {
@@ -91,15 +177,6 @@ fn restore_account(records: Vec<Record>) -> Result<Account, String> {
     Ok(Account { id: head.id, created_ms: head.created_ms, iam })
 }
 
-fn account_image(state: &WorldState, id: &str, out: &mut Vec<Change>) -> Result<(), String> {
-    let records = match state.accounts.get(id) {
-        Some(a) => account_records(a)?,
-        None => Vec::new(),
-    };
-    out.push(Change::Scope { part: ACCOUNTS, account: id.to_string(), region: String::new(), records });
-    Ok(())
-}
-
 fn credential_change(id: String, record: Option<&CredentialRecord>) -> Result<Change, String> {
     Ok(Change::Record {
         part: CREDENTIALS,
@@ -116,7 +193,7 @@ fn organizations_image(state: &WorldState) -> Result<Change, String> {
         part: ORGANIZATIONS,
         account: String::new(),
         region: String::new(),
-        records: vec![("organizations".into(), String::new(), encode(&state.organizations)?)],
+        records: vec![("organizations".into(), String::new(), Some(encode(&state.organizations)?))],
     })
 }
 
@@ -126,20 +203,39 @@ impl Durable for WorldPart {
     }
 
     fn dirty(&self) -> bool {
-        self.0.dirty.load(Ordering::SeqCst)
+        self.world.dirty.load(Ordering::SeqCst)
     }
 
     fn changes(&self, out: &mut Vec<Change>) -> Result<(), String> {
         if !self.dirty() {
             return Ok(());
         }
-        // A write lock: the marks are taken and the images made in one consistent state.
-        let mut state = self.0.write_unmarked();
-        self.0.dirty.store(false, Ordering::SeqCst);
+        // A write lock: the marks are taken and the records made in one consistent state.
+        let mut state = self.world.write_unmarked();
+        self.world.dirty.store(false, Ordering::SeqCst);
         let marks = std::mem::take(&mut state.changed);
-        let ids: Vec<String> = if marks.all { state.accounts.keys().cloned().collect() } else { Vec::new() };
-        for id in marks.accounts.iter().chain(ids.iter()) {
-            account_image(&state, id, out)?;
+        let mut shadow = self.shadow();
+        let mut ids = marks.accounts;
+        if marks.all {
+            ids.extend(state.accounts.keys().cloned());
+            ids.extend(shadow.keys().cloned());
+        }
+        for id in ids {
+            match state.accounts.get(&id) {
+                Some(account) => {
+                    let s = shadow.entry(id.clone()).or_insert_with(|| Account {
+                        id: String::new(),
+                        created_ms: i64::MIN,
+                        iam: AccountIam::default(),
+                    });
+                    sync_account(out, s, account)?;
+                }
+                None => {
+                    if shadow.remove(&id).is_some() {
+                        out.push(Change::Scope { part: ACCOUNTS, account: id, region: String::new(), records: vec![] });
+                    }
+                }
+            }
         }
         let keys: Vec<(String, Option<CredentialRecord>)> =
             state.credentials.take_changed().into_iter().map(|(id, r)| (id, r.cloned())).collect();
@@ -151,9 +247,9 @@ impl Durable for WorldPart {
     }
 
     fn everything(&self, out: &mut Vec<Change>) -> Result<(), String> {
-        let state = self.0.read();
-        for id in state.accounts.keys() {
-            account_image(&state, id, out)?;
+        let state = self.world.read();
+        for account in state.accounts.values() {
+            account_changes(account, out)?;
         }
         for (id, record) in state.credentials.all() {
             out.push(credential_change(id.clone(), Some(record))?);
@@ -165,6 +261,7 @@ impl Durable for WorldPart {
     fn load(&self, records: Vec<Record>, now_ms: i64) -> Result<(), String> {
         let mut accounts: BTreeMap<String, Vec<Record>> = BTreeMap::new();
         let mut fresh = WorldState::default();
+        fresh.credentials.track(self.world.read().credentials.is_tracking());
         for r in records {
             match r.part.as_str() {
                 ACCOUNTS => accounts.entry(r.account.clone()).or_default().push(r),
@@ -181,10 +278,11 @@ impl Durable for WorldPart {
         }
         // Sessions that expired while sekisho was down are dropped, from the store too (next commit).
         fresh.credentials.sweep(now_ms);
-        let mut state = self.0.write_unmarked();
+        *self.shadow() = fresh.accounts.clone();
+        let mut state = self.world.write_unmarked();
         *state = fresh;
         if !state.credentials.pending_is_empty() {
-            self.0.dirty.store(true, Ordering::SeqCst);
+            self.world.dirty.store(true, Ordering::SeqCst);
         }
         Ok(())
     }
@@ -279,20 +377,82 @@ mod tests {
     fn puts(changes: &[Change]) -> Vec<Record> {
         let mut known = Vec::new();
         for c in changes {
-            if let Change::Scope { part, account, region, records } = c {
-                for (kind, id, value) in records {
-                    known.push(Record {
-                        part: part.to_string(),
-                        account: account.clone(),
-                        region: region.clone(),
-                        kind: kind.clone(),
-                        id: id.clone(),
-                        value: value.clone(),
-                    });
-                }
+            if let Change::Record { part, account, region, kind, id, value: Some(value) } = c {
+                known.push(Record {
+                    part: part.to_string(),
+                    account: account.clone(),
+                    region: region.clone(),
+                    kind: kind.clone(),
+                    id: id.clone(),
+                    value: value.clone(),
+                });
             }
         }
         known
+    }
+
+    #[test]
+    fn every_iam_field_is_persisted() {
+        let Value::Object(fields) = serde_json::to_value(AccountIam::default()).unwrap() else { panic!() };
+        let mut named: Vec<&str> = MAP_FIELDS.iter().chain(SINGLE_FIELDS).copied().collect();
+        named.sort();
+        let mut got: Vec<&str> = fields.keys().map(String::as_str).collect();
+        got.sort();
+        assert_eq!(got, named, "a new AccountIam field must be added to sync_account and its list");
+    }
+
+    #[test]
+    fn only_the_changed_role_is_written() {
+        let world = Arc::new(World::new(Config::defaults()));
+        let part = WorldPart::new(world.clone());
+        world.write().account_mut("111111111111", 5).iam.roles.insert("a".into(), role("A"));
+        world.write().account_mut("111111111111", 5).iam.roles.insert("b".into(), role("B"));
+        part.changes(&mut Vec::new()).unwrap();
+        world.write().account_mut("111111111111", 5).iam.roles.get_mut("b").unwrap().description = Some("x".into());
+        let mut changes = Vec::new();
+        part.changes(&mut changes).unwrap();
+        let written: Vec<&str> = changes
+            .iter()
+            .filter_map(|c| match c {
+                Change::Record { part: ACCOUNTS, id, .. } => Some(id.as_str()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(written, vec!["b"]);
+    }
+
+    #[test]
+    fn expired_sessions_are_dropped_at_load_and_deleted_from_the_store() {
+        use crate::credentials::CredentialRecord;
+        let world = Arc::new(World::new(Config::defaults()));
+        world.write().credentials.track(true);
+        let part = WorldPart::new(world.clone());
+        let record = |expires| CredentialRecord {
+            secret: "s".into(),
+            session_token: Some("t".into()),
+            identity: crate::identity::Identity::Root { account: "111111111111".into() },
+            expires_ms: Some(expires),
+            active: true,
+            session_grant: None,
+            mfa_auth_ms: None,
+        };
+        let rec = |id: &str, expires| Record {
+            part: CREDENTIALS.into(),
+            account: String::new(),
+            region: String::new(),
+            kind: "key".into(),
+            id: id.into(),
+            value: encode(&record(expires)).unwrap(),
+        };
+        part.load(vec![rec("ASIAOLD", 1_000), rec("ASIALIVE", 5_000)], 2_000).unwrap();
+        assert!(world.read().credentials.get("ASIAOLD").is_none());
+        assert!(world.read().credentials.get("ASIALIVE").is_some());
+        let mut changes = Vec::new();
+        part.changes(&mut changes).unwrap();
+        assert!(
+            changes.iter().any(|c| matches!(c, Change::Record { id, value: None, .. } if id == "ASIAOLD")),
+            "{changes:?}"
+        );
     }
 
     #[test]
@@ -304,13 +464,13 @@ mod tests {
             a.iam.roles.insert("app".into(), role("App"));
             a.iam.aliases.push("alias".into());
         }
-        let part = WorldPart(world.clone());
+        let part = WorldPart::new(world.clone());
         let mut changes = Vec::new();
         part.changes(&mut changes).unwrap();
         let records = puts(&changes);
         assert!(records.iter().any(|r| r.kind == "iam.roles" && r.id == "app"), "one record per role");
         let copy = Arc::new(World::new(Config::defaults()));
-        WorldPart(copy.clone()).load(records, 0).unwrap();
+        WorldPart::new(copy.clone()).load(records, 0).unwrap();
         let (a, b) = (world.read(), copy.read());
         assert_eq!(a.account("111111111111").map(|a| &a.iam), b.account("111111111111").map(|a| &a.iam));
     }

@@ -40,12 +40,13 @@ pub enum Write {
 #[derive(Debug, Clone)]
 pub enum Change {
     /// Every record of one scope of `part` as it is now: records the store holds for that scope and that are
-    /// not listed are deleted; listed ones are written only if their bytes changed.
+    /// not listed are deleted; listed ones are written only if their bytes changed (`None`: the part knows
+    /// the record did not change since it last reported it, and skipped serializing it).
     Scope {
         part: &'static str,
         account: String,
         region: String,
-        records: Vec<(String, String, Vec<u8>)>,
+        records: Vec<(String, String, Option<Vec<u8>>)>,
     },
     /// One record, written as is (`None` deletes it).
     Record {
@@ -75,6 +76,9 @@ pub trait Durable: Send + Sync {
     fn everything(&self, out: &mut Vec<Change>) -> Result<(), String>;
     /// Replaces the state by `records` (all of this state's parts), at start-up or on a snapshot reset.
     fn load(&self, records: Vec<Record>, now_ms: i64) -> Result<(), String>;
+    /// A commit failed: forget any shortcut taken on the belief that earlier changes were stored.
+    fn invalidate(&self) {}
+
     /// Whether a change of this state alone makes a caller wait for a commit. The decision log says no: it
     /// is written with the next commit or the periodic flush, never on the path of a read.
     fn urgent(&self) -> bool {
@@ -156,9 +160,10 @@ impl Known {
                     let known = self.scopes.entry(key).or_default();
                     let mut present = BTreeSet::new();
                     for (kind, id, value) in records {
-                        let f = fingerprint(&value);
                         let rk = (kind.clone(), id.clone());
                         present.insert(rk.clone());
+                        let Some(value) = value else { continue };
+                        let f = fingerprint(&value);
                         if known.get(&rk) == Some(&f) {
                             continue;
                         }
@@ -374,6 +379,9 @@ impl Persistence {
         }
         let result = self.backend.write(&writes);
         if result.is_err() {
+            for part in &self.parts {
+                part.invalidate();
+            }
             // The fingerprints now claim writes that did not happen: forget them so the next image of each
             // scope is written whole.
             *known = Known::default();
@@ -410,7 +418,10 @@ mod tests {
             part: "p",
             account: "a".into(),
             region: "r".into(),
-            records: records.iter().map(|(k, i, v)| (k.to_string(), i.to_string(), v.as_bytes().to_vec())).collect(),
+            records: records
+                .iter()
+                .map(|(k, i, v)| (k.to_string(), i.to_string(), Some(v.as_bytes().to_vec())))
+                .collect(),
         }
     }
 

@@ -12,19 +12,53 @@ pub type Scope = (String, String);
 /// How a scope's state is split into stored records, and put back together. One record per resource keeps
 /// a commit small; [`whole`] stores the scope as one record, for services whose scopes stay small.
 pub trait Records: Default + Send + 'static {
-    /// Every record of this scope: `(kind, id, value)`.
-    fn records(&self, out: &mut Vec<(String, String, Vec<u8>)>) -> Result<(), String>;
+    /// Every record of this scope, through `out.put` (or `out.put_versioned` for large records whose change
+    /// a cheap version number tells).
+    fn records(&self, out: &mut RecordSink<'_>) -> Result<(), String>;
     /// Rebuilds the scope from its records (as `records` wrote them).
     fn restore(records: Vec<Record>) -> Result<Self, String>;
 }
 
+type Versions = std::collections::HashMap<(String, String), u64>;
+
+/// Where a scope's records go. A record put with a version is serialized only if its version differs from
+/// the one it had when this scope was last reported.
+pub struct RecordSink<'a> {
+    records: Vec<(String, String, Option<Vec<u8>>)>,
+    before: Option<&'a Versions>,
+    after: Versions,
+}
+
+impl RecordSink<'_> {
+    pub fn put<T: serde::Serialize + ?Sized>(&mut self, kind: &str, id: &str, value: &T) -> Result<(), String> {
+        self.records.push((kind.to_string(), id.to_string(), Some(crate::persist::encode(value)?)));
+        Ok(())
+    }
+
+    /// `version` must change whenever `value` does (a length, a sequence number, a hash of what can change).
+    pub fn put_versioned<T: serde::Serialize + ?Sized>(
+        &mut self,
+        kind: &str,
+        id: &str,
+        version: u64,
+        value: &T,
+    ) -> Result<(), String> {
+        let key = (kind.to_string(), id.to_string());
+        let unchanged = self.before.and_then(|b| b.get(&key)) == Some(&version);
+        self.after.insert(key, version);
+        let bytes = if unchanged { None } else { Some(crate::persist::encode(value)?) };
+        self.records.push((kind.to_string(), id.to_string(), bytes));
+        Ok(())
+    }
+}
+
 /// The scope as one record (`kind` `state`, empty id): for small scopes.
 pub mod whole {
-    use crate::persist::{Record, decode, encode};
+    use super::RecordSink;
+    use crate::persist::{Record, decode};
 
-    pub fn records<T: serde::Serialize>(state: &T, out: &mut Vec<(String, String, Vec<u8>)>) -> Result<(), String> {
-        out.push(("state".into(), String::new(), encode(state)?));
-        Ok(())
+    pub fn records<T: serde::Serialize>(state: &T, out: &mut RecordSink<'_>) -> Result<(), String> {
+        out.put("state", "", state)
     }
 
     pub fn restore<T: serde::de::DeserializeOwned + Default>(records: Vec<Record>) -> Result<T, String> {
@@ -37,9 +71,9 @@ pub mod whole {
 
 /// A map of resources by id: one record per entry (`kind` `item`).
 impl<T: serde::Serialize + serde::de::DeserializeOwned + Send + 'static> Records for BTreeMap<String, T> {
-    fn records(&self, out: &mut Vec<(String, String, Vec<u8>)>) -> Result<(), String> {
+    fn records(&self, out: &mut RecordSink<'_>) -> Result<(), String> {
         for (id, v) in self {
-            out.push(("item".into(), id.clone(), crate::persist::encode(v)?));
+            out.put("item", id, v)?;
         }
         Ok(())
     }
@@ -148,29 +182,41 @@ impl<T: Default> Regional<T> {
 impl<T: Records> Regional<T> {
     /// This state as a durable part named `part` (its records' `part` column).
     pub fn durable(&self, part: &'static str) -> Arc<dyn Durable> {
-        Arc::new(RegionalPart { part, state: self.clone() })
-    }
-
-    fn images(&self, part: &'static str, scopes: Option<BTreeSet<Scope>>, out: &mut Vec<Change>) -> Result<(), String> {
-        let map = self.map();
-        let scopes: BTreeSet<Scope> = match scopes {
-            Some(s) => s,
-            None => map.keys().cloned().collect(),
-        };
-        for scope in scopes {
-            let mut records = Vec::new();
-            if let Some(state) = map.get(&scope) {
-                state.records(&mut records)?;
-            }
-            out.push(Change::Scope { part, account: scope.0.clone(), region: scope.1.clone(), records });
-        }
-        Ok(())
+        Arc::new(RegionalPart { part, state: self.clone(), versions: Mutex::new(BTreeMap::new()) })
     }
 }
 
 struct RegionalPart<T> {
     part: &'static str,
     state: Regional<T>,
+    /// Per scope, the versions of the records last reported (see [`RecordSink::put_versioned`]).
+    versions: Mutex<BTreeMap<Scope, Versions>>,
+}
+
+impl<T: Records> RegionalPart<T> {
+    /// Images of `scopes` (all scopes when `None`); with `remember`, versions are used and kept (commits),
+    /// without, every record is serialized (snapshots).
+    fn images(&self, scopes: Option<BTreeSet<Scope>>, remember: bool, out: &mut Vec<Change>) -> Result<(), String> {
+        let map = self.state.map();
+        let scopes: BTreeSet<Scope> = match scopes {
+            Some(s) => s,
+            None => map.keys().cloned().collect(),
+        };
+        let mut versions = self.versions.lock().unwrap_or_else(|e| e.into_inner());
+        for scope in scopes {
+            let before = if remember { versions.get(&scope) } else { None };
+            let mut sink = RecordSink { records: Vec::new(), before, after: Versions::new() };
+            if let Some(state) = map.get(&scope) {
+                state.records(&mut sink)?;
+            }
+            let RecordSink { records, after, .. } = sink;
+            if remember {
+                versions.insert(scope.clone(), after);
+            }
+            out.push(Change::Scope { part: self.part, account: scope.0.clone(), region: scope.1.clone(), records });
+        }
+        Ok(())
+    }
 }
 
 impl<T: Records> Durable for RegionalPart<T> {
@@ -196,11 +242,15 @@ impl<T: Records> Durable for RegionalPart<T> {
             scopes.extend(self.state.marks().seen.iter().cloned());
         }
         self.state.marks().seen.extend(scopes.iter().cloned());
-        self.state.images(self.part, Some(scopes), out)
+        self.images(Some(scopes), true, out)
     }
 
     fn everything(&self, out: &mut Vec<Change>) -> Result<(), String> {
-        self.state.images(self.part, None, out)
+        self.images(None, false, out)
+    }
+
+    fn invalidate(&self) {
+        self.versions.lock().unwrap_or_else(|e| e.into_inner()).clear();
     }
 
     fn load(&self, records: Vec<Record>, _now_ms: i64) -> Result<(), String> {
@@ -216,6 +266,8 @@ impl<T: Records> Durable for RegionalPart<T> {
         let mut marks = self.state.marks();
         marks.seen = rebuilt.keys().cloned().chain(map.keys().cloned()).collect();
         *map = rebuilt;
+        // Nothing loaded has a version yet: the first image of each scope serializes every record once.
+        self.invalidate();
         Ok(())
     }
 }
@@ -237,7 +289,7 @@ mod tests {
     struct Items(Vec<u32>);
 
     impl Records for Items {
-        fn records(&self, out: &mut Vec<(String, String, Vec<u8>)>) -> Result<(), String> {
+        fn records(&self, out: &mut RecordSink<'_>) -> Result<(), String> {
             whole::records(self, out)
         }
         fn restore(records: Vec<Record>) -> Result<Self, String> {

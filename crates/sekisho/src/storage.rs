@@ -23,6 +23,9 @@ pub fn open(door: &Arc<Door>, dir: Option<&Path>, snapshot: Option<&Path>) -> Re
     };
     let store = Arc::new(SqliteStore::open(dir)?);
     let persistence = Persistence::new(store, door.durable_parts());
+    // Before loading: from here on the world remembers what changes (expired sessions dropped by the load
+    // included), and no call is served before the listener opens.
+    door.set_persistence(persistence.clone())?;
     match snapshot {
         // The directory starts over from the snapshot: what it held is replaced, in one transaction.
         Some(file) => persistence.replace(sekisho_store::read_snapshot(file)?, now)?,
@@ -30,7 +33,6 @@ pub fn open(door: &Arc<Door>, dir: Option<&Path>, snapshot: Option<&Path>) -> Re
             persistence.load(now).map_err(|e| format!("loading {}: {e}; it was left untouched", dir.display()))?;
         }
     }
-    door.set_persistence(persistence.clone())?;
     let flusher = Arc::downgrade(&persistence);
     tokio::spawn(async move {
         loop {

@@ -89,19 +89,18 @@ impl Target {
 /// One record per gateway (its targets and MCP sessions with it), per resource policy, per tagged resource
 /// and per idempotency token.
 impl sekisho_core::state::Records for AgentCoreState {
-    fn records(&self, out: &mut Vec<(String, String, Vec<u8>)>) -> Result<(), String> {
-        use sekisho_core::persist::encode;
+    fn records(&self, out: &mut sekisho_core::state::RecordSink<'_>) -> Result<(), String> {
         for (id, g) in &self.gateways {
-            out.push(("gateway".into(), id.clone(), encode(g)?));
+            out.put("gateway", id, g)?;
         }
         for (arn, p) in &self.policies {
-            out.push(("policy".into(), arn.clone(), encode(p)?));
+            out.put("policy", arn, p)?;
         }
         for (arn, t) in &self.tags {
-            out.push(("tags".into(), arn.clone(), encode(t)?));
+            out.put("tags", arn, t)?;
         }
         for (token, id) in &self.client_tokens {
-            out.push(("client_token".into(), token.clone(), encode(id)?));
+            out.put("client_token", token, id)?;
         }
         Ok(())
     }

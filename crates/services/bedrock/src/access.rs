@@ -25,7 +25,7 @@ pub struct ModelAccess {
 
 /// An account's model access is small: one record.
 impl sekisho_core::state::Records for ModelAccess {
-    fn records(&self, out: &mut Vec<(String, String, Vec<u8>)>) -> Result<(), String> {
+    fn records(&self, out: &mut sekisho_core::state::RecordSink<'_>) -> Result<(), String> {
         sekisho_core::state::whole::records(self, out)
     }
 
