@@ -73,7 +73,40 @@ fn sync_map<V: Clone + PartialEq + serde::Serialize>(
     new: &BTreeMap<String, V>,
 ) -> Result<(), String> {
     let kind = format!("iam.{field}");
-    let gone: Vec<String> = shadow.keys().filter(|k| !new.contains_key(*k)).cloned().collect();
+    // Both maps are sorted: one pass side by side, one key comparison per entry (a lookup per entry would
+    // cost a dozen), and a value comparison only for keys in both.
+    let (mut gone, mut changed) = (Vec::new(), Vec::new());
+    let (mut a, mut b) = (shadow.iter().peekable(), new.iter().peekable());
+    loop {
+        match (a.peek(), b.peek()) {
+            (Some((ka, va)), Some((kb, vb))) => match ka.cmp(kb) {
+                std::cmp::Ordering::Less => {
+                    gone.push((*ka).clone());
+                    a.next();
+                }
+                std::cmp::Ordering::Greater => {
+                    changed.push((*kb).clone());
+                    b.next();
+                }
+                std::cmp::Ordering::Equal => {
+                    if va != vb {
+                        changed.push((*kb).clone());
+                    }
+                    a.next();
+                    b.next();
+                }
+            },
+            (Some((ka, _)), None) => {
+                gone.push((*ka).clone());
+                a.next();
+            }
+            (None, Some((kb, _))) => {
+                changed.push((*kb).clone());
+                b.next();
+            }
+            (None, None) => break,
+        }
+    }
     for id in gone {
         shadow.remove(&id);
         out.push(Change::Record {
@@ -85,10 +118,10 @@ fn sync_map<V: Clone + PartialEq + serde::Serialize>(
             value: None,
         });
     }
-    for (id, v) in new {
-        if shadow.get(id) != Some(v) {
+    for id in changed {
+        if let Some(v) = new.get(&id) {
             out.push(put(account, kind.clone(), id.clone(), encode(v)?));
-            shadow.insert(id.clone(), v.clone());
+            shadow.insert(id, v.clone());
         }
     }
     Ok(())
@@ -419,6 +452,13 @@ mod tests {
             })
             .collect();
         assert_eq!(written, vec!["b"]);
+        world.write().account_mut("111111111111", 5).iam.roles.remove("a");
+        let mut changes = Vec::new();
+        part.changes(&mut changes).unwrap();
+        assert!(
+            matches!(&changes[..], [Change::Record { id, value: None, .. }, Change::Scope { .. }] if id == "a"),
+            "the deleted role is deleted from the store, nothing else: {changes:?}"
+        );
     }
 
     #[test]

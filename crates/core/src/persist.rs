@@ -28,7 +28,8 @@ pub enum Write {
         kind: String,
         id: String,
     },
-    /// Deletes the records of `(part, kind)` whose id sorts before `below` (bounded logs).
+    /// Deletes the records of `(part, kind)` in the part's global scope (empty account and region) whose id
+    /// sorts before `below` (bounded logs). Scoped so the store deletes a key range instead of scanning.
     Prune {
         part: String,
         kind: String,
@@ -208,10 +209,8 @@ impl Known {
                     }
                 }
                 Change::Prune { part, kind, below } => {
-                    for ((p, _, _), records) in self.scopes.iter_mut() {
-                        if p == part {
-                            records.retain(|(k, id), _| *k != kind || *id >= below);
-                        }
+                    if let Some(records) = self.scopes.get_mut(&(part.to_string(), String::new(), String::new())) {
+                        records.retain(|(k, id), _| *k != kind || *id >= below);
                     }
                     out.push(Write::Prune { part: part.to_string(), kind, below });
                 }
@@ -440,12 +439,18 @@ mod tests {
 
     #[test]
     fn a_prune_forgets_the_fingerprints_it_deletes() {
+        let global = |records: &[(&str, &str)]| Change::Scope {
+            part: "p",
+            account: String::new(),
+            region: String::new(),
+            records: records.iter().map(|(i, v)| ("call".into(), i.to_string(), Some(v.as_bytes().to_vec()))).collect(),
+        };
         let mut known = Known::default();
         let mut w = Vec::new();
-        known.plan(vec![scope(&[("call", "001", "x"), ("call", "002", "y")])], &mut w);
+        known.plan(vec![global(&[("001", "x"), ("002", "y")])], &mut w);
         known.plan(vec![Change::Prune { part: "p", kind: "call".into(), below: "002".into() }], &mut w);
         let mut w = Vec::new();
-        known.plan(vec![scope(&[("call", "001", "x"), ("call", "002", "y")])], &mut w);
+        known.plan(vec![global(&[("001", "x"), ("002", "y")])], &mut w);
         assert_eq!(w.len(), 1, "only the pruned record is written again: {w:?}");
     }
 }

@@ -123,6 +123,18 @@ fn main() {
             );
         }
 
+        // The same account in memory, for comparison.
+        {
+            let memory = door();
+            burst(&memory, ROLES, 16, "CreateRole", create_role).await;
+            let (rate, p50, p99) = burst(&memory, 200, 1, "CreateRole", |i| create_role(ROLES + i)).await;
+            println!(
+                "\nin memory, CreateRole in an account of {ROLES} roles: {rate:.0} calls/s, p50 {:.3} ms, p99 {:.3} ms",
+                ms(p50),
+                ms(p99)
+            );
+        }
+
         // A world of 10,000 roles in one account, written through the door.
         let dir = base.join("roles");
         {

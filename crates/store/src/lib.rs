@@ -33,7 +33,10 @@ impl SqliteStore {
     /// holds it, when its database is not a sekisho database or is damaged, or when a newer sekisho wrote it.
     /// Nothing is ever deleted or emptied on a refusal.
     pub fn open(dir: &Path) -> Result<SqliteStore, String> {
-        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create the data directory {}: {e}", dir.display()))?;
+        // The directory holds secrets (access keys, session credentials, MFA seeds): its owner alone reads it.
+        std::os::unix::fs::DirBuilderExt::mode(std::fs::DirBuilder::new().recursive(true), 0o700)
+            .create(dir)
+            .map_err(|e| format!("cannot create the data directory {}: {e}", dir.display()))?;
         let lock = DirLock::acquire(dir)?;
         let path = dir.join(DB_FILE);
         let conn = open_file(&path)?;
@@ -121,7 +124,7 @@ impl Backend for SqliteStore {
                     .and_then(|mut s| s.execute(params![part, account, region, kind, id]))
                     .map(|_| ()),
                 Write::Prune { part, kind, below } => tx
-                    .prepare_cached("DELETE FROM records WHERE part = ?1 AND kind = ?2 AND id < ?3")
+                    .prepare_cached("DELETE FROM records WHERE part = ?1 AND account = '' AND region = '' AND kind = ?2 AND id < ?3")
                     .and_then(|mut s| s.execute(params![part, kind, below]))
                     .map(|_| ()),
             }
@@ -152,6 +155,9 @@ pub fn write_snapshot(path: &Path, records: &[Record]) -> Result<(), String> {
     let _ = std::fs::remove_file(&tmp);
     {
         let mut conn = Connection::open(&tmp).map_err(|e| format!("cannot create {}: {e}", tmp.display()))?;
+        // A file nobody reads until it is renamed: no journal, no sync per transaction; one sync at the end.
+        conn.execute_batch("PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF;")
+            .map_err(|e| format!("{}: {e}", tmp.display()))?;
         schema::migrate(&conn, 0).map_err(|e| format!("{}: {e}", tmp.display()))?;
         let tx = conn.transaction().map_err(sql_err("beginning a transaction"))?;
         for r in records {
@@ -159,6 +165,10 @@ pub fn write_snapshot(path: &Path, records: &[Record]) -> Result<(), String> {
         }
         tx.commit().map_err(sql_err("committing the snapshot"))?;
     }
+    std::fs::File::open(&tmp).and_then(|f| f.sync_all()).map_err(|e| format!("cannot sync {}: {e}", tmp.display()))?;
+    // A snapshot holds the same secrets as the data directory.
+    std::fs::set_permissions(&tmp, std::os::unix::fs::PermissionsExt::from_mode(0o600))
+        .map_err(|e| format!("cannot restrict {}: {e}", tmp.display()))?;
     std::fs::rename(&tmp, path).map_err(|e| format!("cannot write {}: {e}", path.display()))
 }
 

@@ -128,3 +128,22 @@ fn a_snapshot_round_trips() {
     s.replace(&got).unwrap();
     assert_eq!(s.count().unwrap(), 2);
 }
+
+#[test]
+fn a_prune_deletes_only_older_records_of_its_kind() {
+    let d = dir();
+    let s = SqliteStore::open(&d).unwrap();
+    let log = |kind: &str, id: &str| Record {
+        part: "decisions".into(),
+        account: String::new(),
+        region: String::new(),
+        kind: kind.into(),
+        id: id.into(),
+        value: b"{}".to_vec(),
+    };
+    s.write(&[Write::Put(log("call", "01")), Write::Put(log("call", "02")), Write::Put(log("refusal", "01"))]).unwrap();
+    s.write(&[Write::Prune { part: "decisions".into(), kind: "call".into(), below: "02".into() }]).unwrap();
+    let mut left: Vec<(String, String)> = s.load().unwrap().into_iter().map(|r| (r.kind, r.id)).collect();
+    left.sort();
+    assert_eq!(left, vec![("call".into(), "02".into()), ("refusal".into(), "01".into())]);
+}
