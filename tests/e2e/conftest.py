@@ -99,6 +99,21 @@ def stop(server):
         raise
 
 
+def kill(server):
+    """Ends the server as a crash would (SIGKILL): nothing is flushed, nothing is closed."""
+    server.proc.send_signal(signal.SIGKILL)
+    server.proc.wait(timeout=10)
+
+
+def refused(*args, timeout=30):
+    """Runs `sekisho serve --port 0 ARGS` expecting it to refuse to start: returns (exit code, stderr)."""
+    binary = os.environ.get("SEKISHO_BIN")
+    if not binary:
+        raise RuntimeError("SEKISHO_BIN is not set: run the tests with scripts/test")
+    proc = subprocess.run([binary, "serve", "--port", "0", *args], capture_output=True, text=True, timeout=timeout)
+    return proc.returncode, proc.stderr
+
+
 @pytest.fixture(scope="module")
 def sekisho():
     server = start()

@@ -1,12 +1,12 @@
 //! The decision log: every call through the door, who made it, what was checked, what decided and why.
 //! `sekisho explain <request-id>` and `GET /_sekisho/decisions` read it.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 use std::sync::Mutex;
 
 /// One authorization check and its outcome.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct CheckRecord {
     pub action: String,
@@ -17,11 +17,11 @@ pub struct CheckRecord {
     pub explanation: String,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(rename_all = "camelCase")]
 pub struct DecisionRecord {
     pub request_id: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub parent_request_id: Option<String>,
     pub time_ms: i64,
     pub caller: String,
@@ -31,9 +31,9 @@ pub struct DecisionRecord {
     pub checks: Vec<CheckRecord>,
     /// `Allowed`, `Denied`, `AuthenticationFailed`, `Failed` (the operation returned an error) or `Succeeded`.
     pub outcome: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_code: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error_message: Option<String>,
     pub latency_us: u64,
 }
@@ -59,6 +59,8 @@ pub struct DecisionLog {
 #[derive(Debug, Default)]
 struct Rings {
     next: u64,
+    /// Records numbered below this are in the store (`durable.rs`).
+    saved: u64,
     calls: VecDeque<(u64, DecisionRecord)>,
     refusals: VecDeque<(u64, DecisionRecord)>,
 }
@@ -134,11 +136,69 @@ impl DecisionLog {
         out
     }
 
+    /// Whether records were added since the store last took them.
+    pub fn unsaved(&self) -> bool {
+        let r = self.rings();
+        r.next > r.saved
+    }
+
+    /// The records added since the last call, and the oldest number each ring still holds (older ones left
+    /// the log and leave the store).
+    pub fn take_unsaved(&self) -> Unsaved {
+        let mut r = self.rings();
+        let saved = r.saved;
+        let mut records = Vec::new();
+        for (ring, list) in [(CALLS, &r.calls), (REFUSALS, &r.refusals)] {
+            records.extend(list.iter().filter(|(seq, _)| *seq >= saved).map(|(seq, rec)| (ring, *seq, rec.clone())));
+        }
+        let next = r.next;
+        let oldest = vec![
+            (CALLS, r.calls.front().map_or(next, |(s, _)| *s)),
+            (REFUSALS, r.refusals.front().map_or(next, |(s, _)| *s)),
+        ];
+        r.saved = next;
+        Unsaved { records, oldest }
+    }
+
+    /// Every record with its ring and number.
+    pub fn all_numbered(&self) -> Vec<(&'static str, u64, DecisionRecord)> {
+        let r = self.rings();
+        let calls = r.calls.iter().map(|(s, rec)| (CALLS, *s, rec.clone()));
+        calls.chain(r.refusals.iter().map(|(s, rec)| (REFUSALS, *s, rec.clone()))).collect()
+    }
+
+    /// Replaces the log by stored records (start-up, snapshot reset), numbers kept.
+    pub fn restore(&self, mut numbered: Vec<(String, u64, DecisionRecord)>) {
+        numbered.sort_by_key(|(_, seq, _)| *seq);
+        let mut r = self.rings();
+        *r = Rings::default();
+        for (ring, seq, record) in numbered {
+            let (list, cap) =
+                if ring == REFUSALS { (&mut r.refusals, REFUSAL_CAPACITY) } else { (&mut r.calls, self.capacity) };
+            if list.len() >= cap {
+                list.pop_front();
+            }
+            list.push_back((seq, record));
+            r.next = r.next.max(seq + 1);
+        }
+        r.saved = r.next;
+    }
+
     /// How many records each ring holds: (calls, refusals).
     pub fn counts(&self) -> (usize, usize) {
         let r = self.rings();
         (r.calls.len(), r.refusals.len())
     }
+}
+
+/// The rings' names in the store.
+pub const CALLS: &str = "call";
+pub const REFUSALS: &str = "refusal";
+
+/// What the store has not seen yet: new records, and the oldest number each ring still holds.
+pub struct Unsaved {
+    pub records: Vec<(&'static str, u64, DecisionRecord)>,
+    pub oldest: Vec<(&'static str, u64)>,
 }
 
 /// Cuts `s` to at most `max` bytes (on a character boundary), saying how much was left out.

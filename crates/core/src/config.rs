@@ -35,9 +35,19 @@ pub struct ClockConfig {
     pub mode: String,
 }
 
+/// `[storage]`: where the world is kept. Absent: in memory, gone when sekisho stops.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StorageConfig {
+    /// The data directory (`sekisho serve --data-dir` overrides it). The database is `<dir>/sekisho.db`;
+    /// `<dir>/ca/` is kept for the TLS proxy's local certificate authority.
+    pub dir: Option<std::path::PathBuf>,
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct Config {
     pub server: ServerConfig,
+    pub storage: StorageConfig,
     pub clock: Option<ClockConfig>,
     pub accounts: BTreeMap<String, AccountConfig>,
     /// Root secret for accounts without their own (`test` unless configured).
@@ -52,6 +62,8 @@ pub struct Config {
 struct Known {
     #[serde(default)]
     server: ServerConfig,
+    #[serde(default)]
+    storage: StorageConfig,
     clock: Option<ClockConfig>,
     #[serde(default)]
     accounts: BTreeMap<String, AccountConfig>,
@@ -66,7 +78,7 @@ impl Config {
     pub fn parse(text: &str) -> Result<Config, String> {
         let raw: toml::Table = toml::from_str(text).map_err(|e| e.to_string())?;
         let mut known_table = toml::Table::new();
-        for key in ["server", "clock", "accounts", "default_root_secret"] {
+        for key in ["server", "storage", "clock", "accounts", "default_root_secret"] {
             if let Some(v) = raw.get(key) {
                 known_table.insert(key.to_string(), v.clone());
             }
@@ -87,6 +99,7 @@ impl Config {
         Ok(Config {
             oidc,
             server: known.server,
+            storage: known.storage,
             clock: known.clock,
             accounts: known.accounts,
             default_root_secret: known.default_root_secret.unwrap_or_else(|| "test".into()),
@@ -123,5 +136,8 @@ mod tests {
         assert!(c.raw.contains_key("bedrock"));
         assert!(Config::parse("[accounts.abc]\n").is_err());
         assert!(Config::parse("[server]\nprt = 1\n").is_err());
+        let c = Config::parse("[storage]\ndir = \"/var/lib/sekisho\"\n").unwrap();
+        assert_eq!(c.storage.dir.as_deref(), Some(std::path::Path::new("/var/lib/sekisho")));
+        assert!(Config::parse("[storage]\ndirectory = \"x\"\n").is_err());
     }
 }

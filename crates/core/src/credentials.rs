@@ -46,6 +46,12 @@ pub struct CredentialRegistry {
     keys: HashMap<String, CredentialRecord>,
     /// Inserts since the last sweep of expired sessions.
     inserts: usize,
+    /// Keys added, changed or removed since the store last looked.
+    #[serde(skip)]
+    changed: std::collections::BTreeSet<String>,
+    /// Whether `changed` is kept: only with a store, so an in-memory sekisho does not collect ids forever.
+    #[serde(skip)]
+    track: bool,
 }
 
 impl CredentialRegistry {
@@ -53,13 +59,71 @@ impl CredentialRegistry {
         self.inserts += 1;
         if self.inserts >= 1024 {
             self.inserts = 0;
-            self.keys.retain(|_, r| r.expires_ms.is_none_or(|e| e > now_ms));
+            self.sweep(now_ms);
         }
+        self.mark(&access_key_id);
         self.keys.insert(access_key_id, record);
     }
 
+    /// Starts (or stops) remembering which keys changed, for the store.
+    pub fn track(&mut self, on: bool) {
+        self.track = on;
+        if !on {
+            self.changed.clear();
+        }
+    }
+
+    pub fn is_tracking(&self) -> bool {
+        self.track
+    }
+
+    fn mark(&mut self, id: &str) {
+        if self.track {
+            self.changed.insert(id.to_string());
+        }
+    }
+
+    /// Drops expired sessions (from the store too).
+    pub fn sweep(&mut self, now_ms: i64) {
+        let (changed, track) = (&mut self.changed, self.track);
+        self.keys.retain(|id, r| {
+            let live = r.expires_ms.is_none_or(|e| e > now_ms);
+            if !live && track {
+                changed.insert(id.clone());
+            }
+            live
+        });
+    }
+
     pub fn remove(&mut self, access_key_id: &str) -> Option<CredentialRecord> {
+        self.mark(access_key_id);
         self.keys.remove(access_key_id)
+    }
+
+    /// The keys changed since the last call, each with its record now (`None`: removed).
+    pub fn take_changed(&mut self) -> Vec<(String, Option<&CredentialRecord>)> {
+        let ids = std::mem::take(&mut self.changed);
+        ids.into_iter()
+            .map(|id| {
+                let record = self.keys.get(&id);
+                (id, record)
+            })
+            .collect()
+    }
+
+    /// Whether changes wait for the store.
+    pub fn pending_is_empty(&self) -> bool {
+        self.changed.is_empty()
+    }
+
+    /// Every key and its record (snapshots).
+    pub fn all(&self) -> impl Iterator<Item = (&String, &CredentialRecord)> {
+        self.keys.iter()
+    }
+
+    /// Puts back a stored key (start-up), without marking it changed.
+    pub fn restore(&mut self, access_key_id: String, record: CredentialRecord) {
+        self.keys.insert(access_key_id, record);
     }
 
     pub fn get(&self, access_key_id: &str) -> Option<&CredentialRecord> {
@@ -67,6 +131,7 @@ impl CredentialRegistry {
     }
 
     pub fn get_mut(&mut self, access_key_id: &str) -> Option<&mut CredentialRecord> {
+        self.mark(access_key_id);
         self.keys.get_mut(access_key_id)
     }
 

@@ -4,6 +4,7 @@
 use crate::audit::{CheckRecord, DecisionLog, DecisionRecord};
 use crate::authz;
 use crate::ids;
+use crate::persist::{Durable, Persistence};
 use crate::service::{AuthzRequest, Caller, OpContext, Output, Service};
 use crate::world::World;
 use sekisho_wire::sigv4::{self, SigError};
@@ -47,9 +48,11 @@ impl Call {
 pub struct Door {
     world: Arc<World>,
     services: HashMap<&'static str, Arc<dyn Service>>,
-    log: DecisionLog,
+    log: Arc<DecisionLog>,
     signing_keys: SigningKeys,
     me: Weak<Door>,
+    /// Set when sekisho runs with a data directory: calls return once their changes are durable.
+    persistence: std::sync::OnceLock<Arc<Persistence>>,
 }
 
 /// Derived SigV4 signing keys per (access key, scope): deriving one costs four HMACs, as much as the rest of
@@ -93,9 +96,10 @@ impl DoorBuilder {
         Arc::new_cyclic(|me| Door {
             world,
             services,
-            log: DecisionLog::new(10_000),
+            log: Arc::new(DecisionLog::new(10_000)),
             signing_keys: SigningKeys::default(),
             me: me.clone(),
+            persistence: std::sync::OnceLock::new(),
         })
     }
 }
@@ -123,6 +127,37 @@ impl Door {
 
     pub fn service(&self, name: &str) -> Option<&Arc<dyn Service>> {
         self.services.get(name)
+    }
+
+    /// Every durable part: the world, the decision log and each service's own (one per part name, though
+    /// two services share a state).
+    pub fn durable_parts(&self) -> Vec<Arc<dyn Durable>> {
+        let mut parts: Vec<Arc<dyn Durable>> = vec![
+            Arc::new(crate::durable::WorldPart::new(self.world.clone())),
+            Arc::new(crate::durable::DecisionsPart(self.log.clone())),
+        ];
+        let mut names: std::collections::BTreeSet<&'static str> = parts.iter().flat_map(|p| p.parts()).collect();
+        let mut services: Vec<_> = self.services.iter().collect();
+        services.sort_by_key(|(name, _)| **name);
+        for (_, service) in services {
+            for part in service.durable() {
+                if part.parts().iter().all(|n| names.insert(n)) {
+                    parts.push(part);
+                }
+            }
+        }
+        parts
+    }
+
+    /// Makes every call durable through `persistence` from now on (set once, at start-up).
+    pub fn set_persistence(&self, persistence: Arc<Persistence>) -> Result<(), String> {
+        // From now on the credential registry remembers which keys changed (in memory nobody would ask).
+        self.world.write().credentials.track(true);
+        self.persistence.set(persistence).map_err(|_| "the door already has a store".to_string())
+    }
+
+    pub fn persistence(&self) -> Option<&Arc<Persistence>> {
+        self.persistence.get()
     }
 
     fn arc(&self) -> Arc<Door> {
@@ -259,7 +294,19 @@ impl Door {
             error_message: None,
             latency_us: 0,
         };
-        let result = self.authorize_and_dispatch(caller, call, &request_id, &mut record).await;
+        let mut result = self.authorize_and_dispatch(caller, call, &request_id, &mut record).await;
+        // Durable before the answer leaves: whatever the handler changed is committed (with whatever other
+        // calls changed meanwhile) before this call returns. A failed call changed nothing to wait for.
+        if let Some(p) = self.persistence.get()
+            && let Err(e) = p.sync().await
+        {
+            eprintln!("sekisho: could not make a change durable: {e}");
+            result = Err(AwsError::new(
+                "ServiceUnavailable",
+                503,
+                "sekisho could not write its data directory; the change is not durable".to_string(),
+            ));
+        }
         record.latency_us = started.elapsed().as_micros() as u64;
         match &result {
             Ok(_) => record.outcome = "Succeeded".into(),
@@ -318,15 +365,46 @@ impl Door {
 }
 
 impl Door {
-    /// Clears the world (accounts, identities, credentials) and every service's own state.
-    pub fn reset(&self) {
-        let mut state = self.world.write();
+    /// Clears the world (accounts, identities, credentials) and every service's own state, in the store too.
+    pub fn reset(&self) -> Result<(), String> {
+        self.reset_memory();
+        // The services' reset may rebuild what configuration declares (an organization): the store keeps that.
+        match self.persistence.get() {
+            Some(p) => p.rewrite(),
+            None => Ok(()),
+        }
+    }
+
+    fn reset_memory(&self) {
+        let mut world = self.world.write();
+        let track = world.credentials.is_tracking();
         // The issuer key is the server's, not the world's content: tokens minted before a reset still verify.
-        let issuer = state.oidc_issuer.take();
-        *state = crate::world::WorldState { oidc_issuer: issuer, ..Default::default() };
-        drop(state);
+        let issuer = world.oidc_issuer.take();
+        *world = crate::world::WorldState { oidc_issuer: issuer, ..Default::default() };
+        world.credentials.track(track);
+        drop(world);
         for service in self.services.values() {
             service.reset();
+        }
+    }
+
+    /// Every record of the world and the services as they are now (a snapshot).
+    pub fn snapshot(&self) -> Result<Vec<crate::persist::Record>, String> {
+        match self.persistence.get() {
+            Some(p) => p.everything(),
+            None => Persistence::new(Arc::new(crate::persist::NoBackend), self.durable_parts()).everything(),
+        }
+    }
+
+    /// Resets the world and the services to `records` (a snapshot), in the store too.
+    pub fn restore(&self, records: Vec<crate::persist::Record>) -> Result<(), String> {
+        self.reset_memory();
+        let now = self.world.clock.now_ms();
+        match self.persistence.get() {
+            Some(p) => p.replace(records, now),
+            None => {
+                Persistence::new(Arc::new(crate::persist::NoBackend), self.durable_parts()).install_only(records, now)
+            }
         }
     }
 }

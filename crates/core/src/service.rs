@@ -232,6 +232,12 @@ pub trait Service: Send + Sync + 'static {
     /// Forgets every piece of state the service keeps outside the world (test harnesses reset between tests).
     fn reset(&self) {}
 
+    /// The service's durable state (see `persist.rs`): usually `vec![self.state.durable("name")]` over a
+    /// `Regional` whose type implements `Records`. Two services over one state return it from one of them.
+    fn durable(&self) -> Vec<Arc<dyn crate::persist::Durable>> {
+        Vec::new()
+    }
+
     /// The error a denied caller sees.
     fn access_denied(&self, message: String) -> AwsError {
         match self.error_style() {

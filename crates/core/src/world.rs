@@ -11,7 +11,7 @@ use sekisho_wire::sigv4::SigError;
 use std::collections::BTreeMap;
 use std::sync::{RwLock, RwLockReadGuard, RwLockWriteGuard};
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Account {
     pub id: String,
     pub created_ms: i64,
@@ -26,11 +26,20 @@ pub struct WorldState {
     pub organizations: Organizations,
     /// sekisho's own OpenID Connect issuer key, made on first use (plain data, saved with the world).
     pub oidc_issuer: Option<crate::oidc::issuer::IssuerKey>,
+    /// Accounts changed since the store last looked (see `durable.rs`).
+    pub(crate) changed: AccountMarks,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct AccountMarks {
+    pub accounts: std::collections::BTreeSet<String>,
+    pub all: bool,
 }
 
 impl WorldState {
     /// The account, created on first use as AWS accounts are in sekisho.
     pub fn account_mut(&mut self, id: &str, now_ms: i64) -> &mut Account {
+        self.changed.accounts.insert(id.to_string());
         self.accounts.entry(id.to_string()).or_insert_with(|| Account {
             id: id.to_string(),
             created_ms: now_ms,
@@ -41,6 +50,18 @@ impl WorldState {
     pub fn account(&self, id: &str) -> Option<&Account> {
         self.accounts.get(id)
     }
+
+    /// An existing account, to change (marked for the store).
+    pub fn existing_account_mut(&mut self, id: &str) -> Option<&mut Account> {
+        self.changed.accounts.insert(id.to_string());
+        self.accounts.get_mut(id)
+    }
+
+    /// Every account, to change (all marked for the store).
+    pub fn accounts_mut(&mut self) -> impl Iterator<Item = &mut Account> {
+        self.changed.all = true;
+        self.accounts.values_mut()
+    }
 }
 
 #[derive(Debug)]
@@ -48,6 +69,8 @@ pub struct World {
     pub clock: Clock,
     pub config: Config,
     state: RwLock<WorldState>,
+    /// Set by every write lock: the store looks at the world on the next commit.
+    pub(crate) dirty: std::sync::atomic::AtomicBool,
     /// Where sekisho listens (`http://127.0.0.1:4566`), set once at start-up: processes sekisho starts
     /// (Lambda functions) call back into it.
     endpoint: std::sync::OnceLock<String>,
@@ -59,7 +82,13 @@ impl World {
             Some("virtual") => Clock::virtual_time(),
             _ => Clock::real(),
         };
-        World { clock, config, state: RwLock::new(WorldState::default()), endpoint: std::sync::OnceLock::new() }
+        World {
+            clock,
+            config,
+            state: RwLock::new(WorldState::default()),
+            dirty: Default::default(),
+            endpoint: std::sync::OnceLock::new(),
+        }
     }
 
     pub fn set_endpoint(&self, url: String) {
@@ -97,6 +126,13 @@ impl World {
     }
 
     pub fn write(&self) -> RwLockWriteGuard<'_, WorldState> {
+        let guard = self.state.write().unwrap_or_else(|e| e.into_inner());
+        self.dirty.store(true, std::sync::atomic::Ordering::SeqCst);
+        guard
+    }
+
+    /// A write lock that does not mark the world changed (the store taking its marks).
+    pub(crate) fn write_unmarked(&self) -> RwLockWriteGuard<'_, WorldState> {
         self.state.write().unwrap_or_else(|e| e.into_inner())
     }
 

@@ -5,6 +5,7 @@ mod cli;
 mod http;
 mod proxy;
 mod services;
+mod storage;
 
 use std::process::ExitCode;
 

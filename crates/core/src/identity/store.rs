@@ -256,6 +256,7 @@ pub struct PasswordPolicy {
 
 /// IAM's state of one account. Names are unique case-insensitively, so maps are keyed by lower-case name.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct AccountIam {
     pub users: BTreeMap<String, User>,
     pub roles: BTreeMap<String, Role>,

@@ -37,7 +37,7 @@ pub fn request(method: &str, endpoint: &str, path: &str, body: &str) -> Result<(
         _ => String::new(),
     };
     let content = if body.is_empty() {
-        String::new()
+        "Content-Length: 0\r\n".to_string()
     } else {
         format!("Content-Type: application/json\r\nContent-Length: {}\r\n", body.len())
     };

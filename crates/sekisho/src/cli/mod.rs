@@ -1,15 +1,18 @@
-//! The command line: `serve`, `exec`, `profiles`, `explain`, `mfa code`, `oidc token`. Arguments are few, so they
-//! are parsed by hand.
+//! The command line: `serve`, `exec`, `profiles`, `explain`, `snapshot`, `mfa code`, `oidc token`. Arguments are
+//! few, so they are parsed by hand.
 
 mod exec;
 mod explain;
 mod identity;
 mod profiles;
 mod serve;
+mod snapshot;
 
 const USAGE: &str = "usage:
-  sekisho serve [--host 127.0.0.1] [--port 4566] [--config sekisho.toml]
+  sekisho serve [--host 127.0.0.1] [--port 4566] [--config sekisho.toml] [--data-dir DIR] [--from-snapshot FILE]
   sekisho exec [--endpoint URL] [--profile NAME | --account ID | --instance PROFILE_ARN] -- CMD [ARGS...]
+  sekisho snapshot save FILE [--endpoint http://127.0.0.1:4566 | --data-dir DIR]
+  sekisho snapshot restore FILE [--endpoint http://127.0.0.1:4566]
   sekisho profiles [ACCOUNT_ID ...] [--endpoint http://127.0.0.1:4566] [--region us-east-1]
   sekisho explain <request-id> [--endpoint http://127.0.0.1:4566]
   sekisho mfa code <serial-number> [--pair] [--endpoint URL]
@@ -29,6 +32,7 @@ pub fn run(args: Vec<String>) -> Result<(), String> {
         "explain" => explain::run(rest),
         "mfa" => identity::mfa(rest),
         "oidc" => identity::oidc(rest),
+        "snapshot" => snapshot::run(rest),
         "--version" | "version" => {
             println!("sekisho {}", env!("CARGO_PKG_VERSION"));
             Ok(())

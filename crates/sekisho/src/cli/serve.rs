@@ -10,16 +10,23 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub fn run(args: &[String]) -> Result<(), String> {
-    let (options, positional) = parse_options(args, &["host", "port", "config"])?;
+    let (options, positional) = parse_options(args, &["host", "port", "config", "data-dir", "from-snapshot"])?;
     if let Some(p) = positional.first() {
         return Err(format!("unexpected argument {p:?}"));
     }
-    let config = match option(&options, "config") {
+    let mut config = match option(&options, "config") {
         Some(path) => {
             let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
             Config::parse(&text).map_err(|e| format!("{path}: {e}"))?
         }
         None => Config::defaults(),
+    };
+    if let Some(dir) = option(&options, "data-dir") {
+        config.storage.dir = Some(dir.into());
+    }
+    let storage = Storage {
+        dir: config.storage.dir.clone(),
+        from_snapshot: option(&options, "from-snapshot").map(std::path::PathBuf::from),
     };
     let host = option(&options, "host").map(str::to_string).or_else(|| config.server.host.clone());
     let host = host.unwrap_or_else(|| "127.0.0.1".to_string());
@@ -31,7 +38,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
         .enable_all()
         .build()
         .map_err(|e| format!("cannot start the runtime: {e}"))?;
-    let served = runtime.block_on(serve(host, port, config));
+    let served = runtime.block_on(serve(host, port, config, storage));
     // Dropping the runtime would wait for every blocking task, an engine step still evaluating included;
     // the process leaves them behind instead, so a signal always ends it within its grace period.
     runtime.shutdown_timeout(std::time::Duration::from_millis(500));
@@ -56,7 +63,13 @@ struct Limits {
     header_read_timeout: Duration,
 }
 
-async fn serve(host: String, port: u16, config: Config) -> Result<(), String> {
+/// Where the world comes from and goes to.
+struct Storage {
+    dir: Option<std::path::PathBuf>,
+    from_snapshot: Option<std::path::PathBuf>,
+}
+
+async fn serve(host: String, port: u16, config: Config, storage: Storage) -> Result<(), String> {
     let listener = tokio::net::TcpListener::bind((host.as_str(), port))
         .await
         .map_err(|e| format!("cannot listen on {host}:{port}: {e}"))?;
@@ -76,6 +89,7 @@ async fn serve(host: String, port: u16, config: Config) -> Result<(), String> {
     let shown = if addr.ip().is_ipv6() { format!("[{}]", addr.ip()) } else { addr.ip().to_string() };
     world.set_endpoint(format!("http://{shown}:{}", addr.port()));
     let door = crate::services::door(world)?;
+    let persistence = crate::storage::open(&door, storage.dir.as_deref(), storage.from_snapshot.as_deref())?;
     let connections = Connections::new(limits.max_connections);
     let guard = control::Guard::new(token, loopback_only, Some(host));
     let proxy = Proxy::new(ca_dir, other_hosts, limits.header_read_timeout);
@@ -89,14 +103,18 @@ async fn serve(host: String, port: u16, config: Config) -> Result<(), String> {
         let _ = writeln!(out, "sekisho listening on http://{shown_host}:{}", addr.port());
         let _ = out.flush();
     }
-    accept_loop(listener, app, proxy, connections, limits, shutdown).await
+    let served = accept_loop(listener, app, proxy, connections, limits, shutdown).await;
+    if let Some(p) = persistence {
+        // What is left is the decision log's tail: every acknowledged change is already durable.
+        p.flush().await.map_err(|e| format!("writing the data directory at shutdown: {e}"))?;
+    }
+    served
 }
 
 /// Where the proxy's CA lives (`[storage] dir`/ca, else the per-user data directory) and what it does with
 /// hosts outside AWS (`[exec] other_hosts`: "tunnel", the default, or "refuse").
 fn exec_settings(config: &Config) -> Result<(std::path::PathBuf, OtherHosts), String> {
-    let storage = config.raw.get("storage").and_then(|s| s.get("dir")).and_then(|d| d.as_str());
-    let ca_dir = crate::proxy::ca::directory(storage.map(std::path::Path::new))?;
+    let ca_dir = crate::proxy::ca::directory(config.storage.dir.as_deref())?;
     let other = config.raw.get("exec").and_then(|s| s.get("other_hosts")).and_then(|d| d.as_str());
     let other_hosts = match other {
         None | Some("tunnel") => OtherHosts::Tunnel,

@@ -18,6 +18,73 @@ pub fn routes() -> Router<AppState> {
         .route("/_sekisho/decisions/{request_id}", get(decision))
         // The reset endpoint of moto's server mode, so test suites written for moto can run against sekisho.
         .route("/moto-api/reset", post(reset))
+        .route("/_sekisho/snapshot/save", post(snapshot_save))
+        .route("/_sekisho/snapshot/restore", post(snapshot_restore))
+}
+
+fn json_response(status: StatusCode, body: serde_json::Value) -> Response {
+    (status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
+}
+
+/// The snapshot file a request names (`?path=`): a file on sekisho's machine, which only a caller trusted
+/// with the control endpoints reaches.
+fn snapshot_path(q: &HashMap<String, String>) -> Result<std::path::PathBuf, Response> {
+    match q.get("path").filter(|p| !p.is_empty()) {
+        Some(p) => Ok(p.into()),
+        None => Err(json_response(
+            StatusCode::BAD_REQUEST,
+            json!({ "status": "error", "message": "name the snapshot file with ?path=FILE" }),
+        )),
+    }
+}
+
+/// Writes every record of the running world to one file (`sekisho snapshot save`).
+async fn snapshot_save(State(state): State<AppState>, Query(q): Query<HashMap<String, String>>) -> Response {
+    let path = match snapshot_path(&q) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let door = state.door.clone();
+    let started = std::time::Instant::now();
+    let done = tokio::task::spawn_blocking(move || {
+        let records = door.snapshot()?;
+        sekisho_store::write_snapshot(&path, &records)?;
+        Ok::<usize, String>(records.len())
+    })
+    .await
+    .unwrap_or_else(|e| Err(e.to_string()));
+    match done {
+        Ok(n) => json_response(
+            StatusCode::OK,
+            json!({ "status": "ok", "records": n, "milliseconds": started.elapsed().as_secs_f64() * 1000.0 }),
+        ),
+        Err(e) => json_response(StatusCode::INTERNAL_SERVER_ERROR, json!({ "status": "error", "message": e })),
+    }
+}
+
+/// Resets the running world to a snapshot file, in the data directory too (test isolation).
+async fn snapshot_restore(State(state): State<AppState>, Query(q): Query<HashMap<String, String>>) -> Response {
+    let path = match snapshot_path(&q) {
+        Ok(p) => p,
+        Err(r) => return r,
+    };
+    let door = state.door.clone();
+    let started = std::time::Instant::now();
+    let done = tokio::task::spawn_blocking(move || {
+        let records = sekisho_store::read_snapshot(&path)?;
+        let n = records.len();
+        door.restore(records)?;
+        Ok::<usize, String>(n)
+    })
+    .await
+    .unwrap_or_else(|e| Err(e.to_string()));
+    match done {
+        Ok(n) => json_response(
+            StatusCode::OK,
+            json!({ "status": "ok", "records": n, "milliseconds": started.elapsed().as_secs_f64() * 1000.0 }),
+        ),
+        Err(e) => json_response(StatusCode::BAD_REQUEST, json!({ "status": "error", "message": e })),
+    }
 }
 
 async fn health(State(state): State<AppState>) -> Response {
@@ -44,7 +111,10 @@ async fn stats(State(state): State<AppState>) -> Response {
 }
 
 async fn reset(State(state): State<AppState>) -> Response {
-    state.door.reset();
+    if let Err(e) = state.door.reset() {
+        let body = json!({ "status": "error", "message": e }).to_string();
+        return (StatusCode::INTERNAL_SERVER_ERROR, [(header::CONTENT_TYPE, "application/json")], body).into_response();
+    }
     ([(header::CONTENT_TYPE, "application/json")], r#"{"status":"ok"}"#).into_response()
 }
 

@@ -15,13 +15,15 @@ pub const MAX_SESSIONS: usize = 10_000;
 
 /// The gateway's `(account, region)` and a copy, found by id (the preferred Region first).
 fn find(s: &Shared, id: &str, region: Option<&str>) -> Option<(String, String, Gateway)> {
-    let all = s.state.lock();
-    let mut hits = all.iter().filter_map(|((a, r), st)| st.gateways.get(id).map(|g| (a.clone(), r.clone(), g.clone())));
-    let first = hits.next()?;
-    if region.is_none_or(|want| first.1 == want) {
-        return Some(first);
-    }
-    hits.find(|h| Some(h.1.as_str()) == region).or(Some(first))
+    s.state.read_all(|all| {
+        let mut hits =
+            all.iter().filter_map(|((a, r), st)| st.gateways.get(id).map(|g| (a.clone(), r.clone(), g.clone())));
+        let first = hits.next()?;
+        if region.is_none_or(|want| first.1 == want) {
+            return Some(first);
+        }
+        hits.find(|h| Some(h.1.as_str()) == region).or(Some(first))
+    })
 }
 
 fn gateway_of(s: &Shared, input: &Value) -> Result<(String, String, Gateway), AwsError> {

@@ -104,6 +104,10 @@ impl Service for Control {
         self.0.state.lock().clear();
         self.0.roles.clear();
     }
+
+    fn durable(&self) -> Vec<Arc<dyn sekisho_core::persist::Durable>> {
+        vec![self.0.state.durable("agentcore")]
+    }
 }
 
 /// `bedrock-agentcore`: the gateway's MCP endpoint (`InvokeGateway`). The Runtime and Memory data planes are

@@ -85,3 +85,46 @@ impl Target {
         if now_ms < self.ready_ms { &self.pending_status } else { "READY" }
     }
 }
+
+/// One record per gateway (its targets and MCP sessions with it), per resource policy, per tagged resource
+/// and per idempotency token.
+impl sekisho_core::state::Records for AgentCoreState {
+    fn records(&self, out: &mut sekisho_core::state::RecordSink<'_>) -> Result<(), String> {
+        for (id, g) in &self.gateways {
+            out.put("gateway", id, g)?;
+        }
+        for (arn, p) in &self.policies {
+            out.put("policy", arn, p)?;
+        }
+        for (arn, t) in &self.tags {
+            out.put("tags", arn, t)?;
+        }
+        for (token, id) in &self.client_tokens {
+            out.put("client_token", token, id)?;
+        }
+        Ok(())
+    }
+
+    fn restore(records: Vec<sekisho_core::persist::Record>) -> Result<Self, String> {
+        use sekisho_core::persist::decode;
+        let mut st = AgentCoreState::default();
+        for r in &records {
+            match r.kind.as_str() {
+                "gateway" => {
+                    st.gateways.insert(r.id.clone(), decode(r)?);
+                }
+                "policy" => {
+                    st.policies.insert(r.id.clone(), decode(r)?);
+                }
+                "tags" => {
+                    st.tags.insert(r.id.clone(), decode(r)?);
+                }
+                "client_token" => {
+                    st.client_tokens.insert(r.id.clone(), decode(r)?);
+                }
+                other => return Err(format!("agentcore: unknown record kind {other:?}")),
+            }
+        }
+        Ok(st)
+    }
+}

@@ -23,6 +23,17 @@ pub struct ModelAccess {
     pub subscriptions: BTreeMap<String, i64>,
 }
 
+/// An account's model access is small: one record.
+impl sekisho_core::state::Records for ModelAccess {
+    fn records(&self, out: &mut sekisho_core::state::RecordSink<'_>) -> Result<(), String> {
+        sekisho_core::state::whole::records(self, out)
+    }
+
+    fn restore(records: Vec<sekisho_core::persist::Record>) -> Result<Self, String> {
+        sekisho_core::state::whole::restore(records)
+    }
+}
+
 /// [doc] Providers whose models are not sold through AWS Marketplace and need no subscription
 /// (Bedrock User Guide, "Use product ID condition keys to control access", model-access-product-ids).
 const NOT_SOLD_THROUGH_MARKETPLACE: &[&str] = &["Amazon", "DeepSeek", "Mistral AI", "Meta", "Qwen", "OpenAI"];

@@ -93,6 +93,16 @@ impl Service for Bedrock {
     async fn call(&self, ctx: OpContext, operation: &str, input: Value) -> Result<Output, AwsError> {
         control::handle(&self.shared, &ctx, operation, input)
     }
+
+    fn reset(&self) {
+        self.shared.access.lock().clear();
+        self.shared.app_profiles.lock().clear();
+    }
+
+    /// Model access and application profiles (Bedrock Runtime shares them and reports nothing itself).
+    fn durable(&self) -> Vec<Arc<dyn sekisho_core::persist::Durable>> {
+        vec![self.shared.access.durable("bedrock.access"), self.shared.app_profiles.durable("bedrock.profiles")]
+    }
 }
 
 #[async_trait::async_trait]

@@ -85,7 +85,7 @@ pub fn account_ids_as_arns(text: &str) -> Option<String> {
 /// not match.
 pub fn forget(state: &mut WorldState, arn: &str, unique_id: &str) {
     let quoted = format!("\"{arn}\"");
-    for account in state.accounts.values_mut() {
+    for account in state.accounts_mut() {
         for role in account.iam.roles.values_mut() {
             if !role.trust_policy.text.contains(&quoted) {
                 continue;

@@ -78,7 +78,7 @@ async fn function_lifecycle_answers_as_aws() {
     let (_, before_reset) = h.invoke("life", json!({}), json!({})).await;
     assert_eq!(before_reset["version"], "$LATEST");
     assert_eq!(h.lambda.runtimes().environment_count(), 1);
-    h.door.reset();
+    h.door.reset().expect("reset");
     assert_eq!(h.lambda.runtimes().environment_count(), 0, "a reset stops every environment");
     assert_eq!(
         h.call("GetFunction", json!({"FunctionName": "life"})).await.unwrap_err().code,

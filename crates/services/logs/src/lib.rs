@@ -123,6 +123,10 @@ impl Service for Logs {
         self.store.lock().clear();
     }
 
+    fn durable(&self) -> Vec<std::sync::Arc<dyn sekisho_core::persist::Durable>> {
+        vec![self.store.durable("logs")]
+    }
+
     async fn call(&self, ctx: OpContext, operation: &str, input: Value) -> Result<Output, AwsError> {
         handle_op(&self.store, &ctx, operation, &input)
     }

@@ -270,7 +270,7 @@ pub fn handle(ctx: &OpContext, input: Value) -> Result<Value, AwsError> {
     {
         let mut state = ctx.world.write();
         if let Some(r) =
-            state.accounts.get_mut(&account).and_then(|a| a.iam.roles.get_mut(&role_name.to_ascii_lowercase()))
+            state.existing_account_mut(&account).and_then(|a| a.iam.roles.get_mut(&role_name.to_ascii_lowercase()))
         {
             r.last_used_ms = Some(now);
             r.last_used_region = Some(ctx.region.clone());

@@ -46,12 +46,10 @@ pub fn with_group<R>(
     g: &GroupRef,
     f: impl FnOnce(&mut LogGroup) -> Result<R, AwsError>,
 ) -> Result<R, AwsError> {
-    let mut all = store.lock();
-    let group = all
-        .get_mut(&(g.account.clone(), g.region.clone()))
-        .and_then(|s| s.log_groups.get_mut(&g.name))
-        .ok_or_else(errors::group_not_found)?;
-    f(group)
+    store.with_existing(&g.account, &g.region, |s| {
+        let group = s.and_then(|s| s.log_groups.get_mut(&g.name)).ok_or_else(errors::group_not_found)?;
+        f(group)
+    })
 }
 
 /// Runs `f` on an existing log group without changing it.
