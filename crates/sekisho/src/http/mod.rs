@@ -2,6 +2,7 @@
 //! own endpoints under `/_sekisho/`. Bad input always gets an AWS-shaped 4xx, never a 500.
 
 mod body;
+pub mod conn;
 pub mod control;
 mod gateway;
 mod internal;
