@@ -248,6 +248,27 @@ def test_oversized_headers_are_refused(fresh):
     assert health(fresh) == 200
 
 
+def test_a_flood_of_continuation_frames_is_cut_off(fresh):
+    """A header block that never ends (HEADERS, then CONTINUATION frames without END_HEADERS, CVE-2024-27316's
+    shape): cut off once past the header-list cap instead of buffered without end."""
+    s = raw_h2(fresh)
+    start = hyperframe.frame.HeadersFrame(1)
+    start.data = hpack.Encoder().encode([(":method", "GET"), (":scheme", "http"), (":authority", "127.0.0.1"),
+                                         (":path", "/_sekisho/health")])
+    sent = start.serialize()
+    # Literal header fields without indexing, 16 KiB each: 4 MiB of header block in all.
+    chunk = hpack.Encoder().encode([("x-flood", "a" * 16000)], huffman=False)
+    sent += b"".join(hyperframe.frame.ContinuationFrame(1, data=chunk).serialize() for _ in range(256))
+    try:
+        s.sendall(sent)
+    except (BrokenPipeError, ConnectionResetError):
+        pass
+    frames = frames_until_close(s)
+    s.close()
+    assert goaway_code(frames) == ENHANCE_YOUR_CALM
+    assert health(fresh) == 200
+
+
 def test_a_silent_http2_connection_is_closed():
     server = start(config="[server]\nheader_read_timeout_secs = 1\n")
     try:
