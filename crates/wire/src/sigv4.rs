@@ -238,7 +238,8 @@ pub fn verify_payload(
         return Err(SigError::ScopeDate { scope: signed.scope.date.clone(), date: signed.amz_date.clone() });
     }
     check_time(signed, t, now)?;
-    if !signed.signed_headers.iter().any(|h| h == "host") {
+    // HTTP/2 clients may sign the `:authority` pseudo-header in its place (AWS's own error text names both).
+    if !signed.signed_headers.iter().any(|h| h == "host" || h == ":authority") {
         return Err(SigError::HostNotSigned);
     }
     let payload_hash = payload_hash(req, signed, modes)?;

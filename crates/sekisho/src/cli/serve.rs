@@ -1,7 +1,7 @@
 //! `sekisho serve`: start the world and the door, listen, print one ready line, stop cleanly on a signal.
 
 use super::{option, parse_options};
-use crate::http::{Connections, Settings, control};
+use crate::http::{Connections, Settings, conn, control};
 use crate::proxy::{OtherHosts, Proxy};
 use sekisho_core::World;
 use sekisho_core::config::Config;
@@ -150,10 +150,10 @@ fn control_token(config: &Config, loopback_only: bool) -> Result<String, String>
     Ok(token)
 }
 
-/// Accepts connections and serves each with hyper's HTTP/1.1 connection driver, the router as its service and
-/// the peer address as `ConnectInfo`. At most `max_connections` are open at once: another one is answered
-/// `503` and closed. On a signal: stop accepting, let in-flight requests finish (idle keep-alive connections
-/// close at once), and give up on stragglers after a few seconds.
+/// Accepts connections and serves each with [`conn::serve`] (HTTP/1.1, or HTTP/2 with prior knowledge), the
+/// router as its service and the peer address as `ConnectInfo`. At most `max_connections` are open at once:
+/// another one is answered `503` and closed. On a signal: stop accepting, let in-flight requests finish (idle
+/// keep-alive connections close at once), and give up on stragglers after a few seconds.
 async fn accept_loop(
     listener: tokio::net::TcpListener,
     app: axum::Router,
@@ -162,18 +162,9 @@ async fn accept_loop(
     limits: Limits,
     shutdown: impl std::future::Future<Output = ()>,
 ) -> Result<(), String> {
-    use hyper_util::rt::{TokioIo, TokioTimer};
-    use tower_service::Service;
-
-    // Graceful shutdown by hand: hyper-util's helper does not take connections that can be upgraded (CONNECT).
-    // Each connection holds a sender; when the last is gone every connection has finished.
-    let (stop, stopping) = tokio::sync::watch::channel(false);
-    let (alive, mut all_done) = tokio::sync::mpsc::channel::<()>(1);
+    let (closer, closing) = conn::shutdown();
     let refusals = Arc::new(tokio::sync::Semaphore::new(MAX_REFUSALS_IN_FLIGHT));
-    let mut http1 = hyper::server::conn::http1::Builder::new();
-    // Without a timer hyper enforces no header timeout at all: a client sending a byte a second would hold
-    // its connection forever.
-    http1.timer(TokioTimer::new()).header_read_timeout(limits.header_read_timeout);
+    let protocols = conn::Protocols::new(limits.header_read_timeout);
     tokio::pin!(shutdown);
     loop {
         let (stream, peer) = tokio::select! {
@@ -192,43 +183,15 @@ async fn accept_loop(
             continue;
         };
         let _ = stream.set_nodelay(true);
-        let router = app.clone();
-        let proxy = proxy.clone();
-        let service = hyper::service::service_fn(move |mut req: hyper::Request<hyper::body::Incoming>| {
-            let router = router.clone();
-            let connect = (req.method() == hyper::Method::CONNECT).then(|| proxy.clone());
-            async move {
-                if let Some(proxy) = connect {
-                    return Ok(proxy.connect(req, peer, router));
-                }
-                req.extensions_mut().insert(axum::extract::ConnectInfo(peer));
-                router.clone().call(req).await
-            }
-        });
-        // Upgrades carry CONNECT's tunnel (see `proxy`).
-        let conn = http1.serve_connection(TokioIo::new(stream), service).with_upgrades();
-        let mut stopping = stopping.clone();
-        let alive = alive.clone();
+        let served = conn::serve(stream, peer, app.clone(), protocols.clone(), closing.clone(), Some(proxy.clone()));
         tokio::spawn(async move {
-            let mut conn = std::pin::pin!(conn);
-            let stop_requested = async move {
-                let _ = stopping.wait_for(|s| *s).await;
-            };
-            tokio::select! {
-                _ = conn.as_mut() => {},
-                () = stop_requested => {
-                    conn.as_mut().graceful_shutdown();
-                    let _ = conn.await;
-                }
-            }
+            served.await;
             drop(slot);
-            drop(alive);
         });
     }
     drop(listener);
-    let _ = stop.send(true);
-    drop(alive);
-    let _ = tokio::time::timeout(Duration::from_secs(5), all_done.recv()).await;
+    drop(closing);
+    let _ = tokio::time::timeout(Duration::from_secs(5), closer.close()).await;
     Ok(())
 }
 

@@ -2,6 +2,7 @@
 //! own endpoints under `/_sekisho/`. Bad input always gets an AWS-shaped 4xx, never a 500.
 
 mod body;
+pub mod conn;
 pub mod control;
 mod exec;
 mod gateway;
@@ -102,11 +103,15 @@ pub fn router(door: Arc<Door>, settings: Settings) -> Router {
 async fn handle(State(state): State<AppState>, ConnectInfo(peer): ConnectInfo<SocketAddr>, req: Request) -> Response {
     let request_id = ids::request_id();
     let (parts, body) = req.into_parts();
-    let headers: Vec<(String, String)> = parts
+    let mut headers: Vec<(String, String)> = parts
         .headers
         .iter()
         .map(|(k, v)| (k.as_str().to_ascii_lowercase(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
         .collect();
+    // HTTP/2 carries the host as the `:authority` pseudo-header, which some clients sign under that name.
+    if let Some(authority) = parts.uri.authority().filter(|_| parts.version == axum::http::Version::HTTP_2) {
+        headers.push((":authority".to_string(), authority.as_str().to_string()));
+    }
     let path = parts.uri.path().to_string();
     let query = parts.uri.query().unwrap_or("").to_string();
     let method = parts.method.as_str().to_string();

@@ -379,3 +379,38 @@ fn unsigned_payloads_only_where_the_service_takes_them() {
     );
     assert_eq!(verify_payload(&header.req(), &claims, &key, NOW, PayloadModes::ALL), Ok(Payload::Unsigned));
 }
+
+/// The AWS SDK for JavaScript v3 over HTTP/2 signs the `:authority` pseudo-header instead of `host` (captured
+/// from @aws-sdk/client-bedrock-runtime 3.1177 on Node 20 with secret `test`); AWS accepts either, as its own
+/// error text says ("'Host' or ':authority' must be a 'SignedHeader'").
+#[test]
+fn an_http2_request_signed_with_authority_verifies() {
+    let headers = [
+        ("content-type", "application/json"),
+        ("content-length", "15"),
+        ("x-amz-user-agent", "aws-sdk-js/3.1177.0"),
+        (":authority", "127.0.0.1:9"),
+        ("amz-sdk-invocation-id", "73bc794f-55ca-4fec-855a-5042801bbb67"),
+        ("amz-sdk-request", "attempt=1; max=3"),
+        ("x-amz-date", "20261208T035522Z"),
+        ("x-amz-content-sha256", "5e4ce7b36ba37b78a5d5f9fd08e6b7b54ba6879d651aa46ec9e1d6fa24ebe30a"),
+        (
+            "authorization",
+            "AWS4-HMAC-SHA256 Credential=111111111111/20261208/ap-northeast-1/bedrock/aws4_request, \
+             SignedHeaders=:authority;amz-sdk-invocation-id;amz-sdk-request;content-length;content-type;\
+             x-amz-content-sha256;x-amz-date;x-amz-user-agent, \
+             Signature=9b3033ab636a524436255b1a902be9f67158113ca48ecc317fb437790ddb1414",
+        ),
+    ];
+    let raw = Raw {
+        method: "POST".into(),
+        path: "/model/m/converse".into(),
+        query: String::new(),
+        headers: headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+        body: br#"{"messages":[]}"#.to_vec(),
+    };
+    let now = parse_amz_date("20261208T035522Z").unwrap();
+    let signed = parse(&raw.req()).unwrap();
+    assert_eq!(verify(&raw.req(), &signed, "test", now), Ok(()));
+    assert_eq!(verify(&raw.req(), &signed, "not-test", now), Err(SigError::Mismatch));
+}
