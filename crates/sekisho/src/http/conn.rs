@@ -92,14 +92,15 @@ pub async fn serve<I>(
     let activity = Activity::default();
     let seen = activity.clone();
     let service = hyper::service::service_fn(move |req: hyper::Request<hyper::body::Incoming>| {
-        let tunnel = match &proxy {
-            Some(proxy) if req.method() == hyper::Method::CONNECT => Some(proxy.connect(req, peer, app.clone())),
-            _ => None,
+        let routed = match &proxy {
+            Some(proxy) if req.method() == hyper::Method::CONNECT => Ok(proxy.connect(req, peer, app.clone())),
+            _ => Err(req),
         };
+        let mut app = app.clone();
         let answered = async move {
-            match tunnel {
-                Some(response) => Ok(response),
-                None => tower_service::Service::call(&mut app.clone(), prepare(req, peer)).await,
+            match routed {
+                Ok(tunnel) => Ok(tunnel),
+                Err(req) => tower_service::Service::call(&mut app, prepare(req, peer)).await,
             }
         };
         seen.watch(answered)
