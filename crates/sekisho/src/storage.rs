@@ -31,6 +31,8 @@ pub fn open(door: &Arc<Door>, dir: Option<&Path>, snapshot: Option<&Path>) -> Re
         }
     }
     door.set_persistence(persistence.clone())?;
+    // Running executions and queued invocations start again, before the first call is served.
+    door.resume();
     let flusher = Arc::downgrade(&persistence);
     tokio::spawn(async move {
         loop {
