@@ -402,9 +402,8 @@ impl Door {
         let now = self.world.clock.now_ms();
         match self.persistence.get() {
             Some(p) => p.replace(records, now)?,
-            None => {
-                Persistence::new(Arc::new(crate::persist::NoBackend), self.durable_parts()).install_only(records, now)?
-            }
+            None => Persistence::new(Arc::new(crate::persist::NoBackend), self.durable_parts())
+                .install_only(records, now)?,
         }
         self.resume();
         Ok(())

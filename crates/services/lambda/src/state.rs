@@ -168,9 +168,9 @@ pub struct LambdaState {
 
 impl Function {
     fn codes_mut(&mut self) -> impl Iterator<Item = &mut Code> {
-        std::iter::once(&mut self.latest).chain(self.versions.values_mut()).flat_map(|v| {
-            std::iter::once(&mut v.code).chain(v.layers.iter_mut().map(|l| &mut l.content))
-        })
+        std::iter::once(&mut self.latest)
+            .chain(self.versions.values_mut())
+            .flat_map(|v| std::iter::once(&mut v.code).chain(v.layers.iter_mut().map(|l| &mut l.content)))
     }
 
     fn codes(&self) -> impl Iterator<Item = &Code> {

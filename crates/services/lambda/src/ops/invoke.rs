@@ -5,8 +5,8 @@
 use crate::runtime::{Outcome, Request, Target};
 use crate::state::{LambdaState, QueuedInvoke};
 use crate::{Lambda, errors, function_ref, input, names};
-use sekisho_core::state::Regional;
 use base64::Engine;
+use sekisho_core::state::Regional;
 use sekisho_core::{AwsError, Door, OpContext, Output};
 use serde_json::{Map, Value, json};
 use std::sync::Arc;
@@ -143,9 +143,9 @@ impl AsyncJob<'_> {
         let world = self.door.world().clone();
         let (account, region) = (&self.target.account, &self.target.region);
         for attempt in first_attempt..MAX_ASYNC_ATTEMPTS {
-            let due = self.state.read(account, region, |s| {
-                s.and_then(|s| s.event_queue.get(self.queue_id)).map(|q| q.due_ms)
-            });
+            let due = self
+                .state
+                .read(account, region, |s| s.and_then(|s| s.event_queue.get(self.queue_id)).map(|q| q.due_ms));
             let Some(due) = due else { return };
             if due > world.clock.now_ms() {
                 world.clock.sleep_until(due).await;
@@ -183,9 +183,8 @@ pub fn resume(l: &Lambda, door: &Arc<Door>) {
             .collect()
     });
     for ((account, region), id, q) in queued {
-        let target = names::function_ref(&q.function_name, q.qualifier.as_deref(), &account, &region)
-            .ok()
-            .and_then(|r| {
+        let target =
+            names::function_ref(&q.function_name, q.qualifier.as_deref(), &account, &region).ok().and_then(|r| {
                 l.with_function(&r, |f| {
                     let f = f?;
                     let v = f.resolve(r.qualifier.as_deref())?;

@@ -130,6 +130,7 @@ pub fn begin(shared: &Arc<Shared>, ctx: &OpContext, i: &Input, sync: bool) -> Re
         arn: arn.to_string(),
         machine: machine.clone(),
         keep_record: kind == StateMachineType::Standard || sync,
+        resumed: false,
     };
     shared.store.with(&r.account, &r.region, |s| {
         if let Some(existing) = s.executions.get(&execution_arn) {
@@ -165,6 +166,8 @@ pub fn begin(shared: &Arc<Shared>, ctx: &OpContext, i: &Input, sync: bool) -> Re
                 logged_events: 0,
                 log_stream: None,
                 mock: mock.clone(),
+                tasks: Default::default(),
+                resting: None,
             },
         );
         Ok(Started { arn: execution_arn.clone(), start_ms: now, drive: drive(&execution_arn), new: true })
