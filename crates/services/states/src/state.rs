@@ -341,7 +341,7 @@ mod records_tests {
             r#"{{"StartAt": "P0", "States": {{{}, "W": {{"Type": "Wait", "Seconds": 60, "End": true}}}}}}"#,
             states.join(",")
         );
-        let sm = StateMachine::parse(&def, StateMachineType::Standard).unwrap();
+        let sm = StateMachine::parse(&def).unwrap();
         let arn = "arn:aws:states:us-east-1:111111111111:stateMachine:m";
         let cx = ExecutionContext::new(arn, "e", "arn:aws:iam::111111111111:role/r", 1_000);
         let mut env = SeededEnv::new(1);
