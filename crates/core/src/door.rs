@@ -160,6 +160,14 @@ impl Door {
         self.persistence.get()
     }
 
+    /// Lets every service start again the work its loaded records describe (see `Service::resume`).
+    pub fn resume(&self) {
+        let me = self.arc();
+        for service in self.services.values() {
+            service.resume(&me);
+        }
+    }
+
     fn arc(&self) -> Arc<Door> {
         self.me.upgrade().expect("the door outlives every call made through it")
     }
@@ -401,11 +409,12 @@ impl Door {
         self.reset_memory();
         let now = self.world.clock.now_ms();
         match self.persistence.get() {
-            Some(p) => p.replace(records, now),
-            None => {
-                Persistence::new(Arc::new(crate::persist::NoBackend), self.durable_parts()).install_only(records, now)
-            }
+            Some(p) => p.replace(records, now)?,
+            None => Persistence::new(Arc::new(crate::persist::NoBackend), self.durable_parts())
+                .install_only(records, now)?,
         }
+        self.resume();
+        Ok(())
     }
 }
 

@@ -238,6 +238,10 @@ pub trait Service: Send + Sync + 'static {
         Vec::new()
     }
 
+    /// Starts again the work the loaded records describe (running executions, queued invocations): called
+    /// once the store was loaded (start-up, a snapshot restored), before any call is served.
+    fn resume(&self, _door: &Arc<Door>) {}
+
     /// The error a denied caller sees.
     fn access_denied(&self, message: String) -> AwsError {
         match self.error_style() {

@@ -50,6 +50,16 @@ impl RecordSink<'_> {
         self.records.push((kind.to_string(), id.to_string(), bytes));
         Ok(())
     }
+
+    /// [`RecordSink::put_versioned`] for a value that is already bytes (a code package) and stored as they
+    /// are, not as JSON; `decode` does not apply to it, the record's `value` is the bytes.
+    pub fn put_bytes_versioned(&mut self, kind: &str, id: &str, version: u64, bytes: &[u8]) {
+        let key = (kind.to_string(), id.to_string());
+        let unchanged = self.before.and_then(|b| b.get(&key)) == Some(&version);
+        self.after.insert(key, version);
+        let bytes = if unchanged { None } else { Some(bytes.to_vec()) };
+        self.records.push((kind.to_string(), id.to_string(), bytes));
+    }
 }
 
 /// The scope as one record (`kind` `state`, empty id): for small scopes.

@@ -33,6 +33,8 @@ pub fn open(door: &Arc<Door>, dir: Option<&Path>, snapshot: Option<&Path>) -> Re
             persistence.load(now).map_err(|e| format!("loading {}: {e}; it was left untouched", dir.display()))?;
         }
     }
+    // Running executions and queued invocations start again, before the first call is served.
+    door.resume();
     let flusher = Arc::downgrade(&persistence);
     tokio::spawn(async move {
         loop {

@@ -52,6 +52,21 @@ impl EventLog {
         self.len() >= limit.saturating_sub(1)
     }
 
+    /// A copy without the events, numbering after them (a store keeps the events apart).
+    pub fn without_events(&self) -> EventLog {
+        EventLog { events: Vec::new(), lent: self.len() }
+    }
+
+    /// Puts back the events [`EventLog::without_events`] left out: as many as it counted.
+    pub fn put_back(&mut self, events: Vec<HistoryEvent>) -> Result<(), String> {
+        if !self.events.is_empty() || events.len() as u64 != self.lent {
+            return Err(format!("the history holds {} events where {} were expected", events.len(), self.lent));
+        }
+        self.events = events;
+        self.lent = 0;
+        Ok(())
+    }
+
     /// Forgets the events emitted since [`EventLog::lend`].
     pub fn forget_new(&mut self) {
         self.events.clear();

@@ -584,6 +584,39 @@ impl Execution {
         out
     }
 
+    /// How many events the history holds.
+    pub fn history_len(&self) -> u64 {
+        self.log.len()
+    }
+
+    /// A copy without the history's events, to store apart from them (a store writes an execution's
+    /// events once, in chunks, and this small image as often as the execution advances). Every field is
+    /// listed so that a field added later is a decision here, not a silent loss.
+    pub fn without_history(&self) -> Execution {
+        Execution {
+            context: self.context.clone(),
+            input: self.input.clone(),
+            status: self.status,
+            log: self.log.without_events(),
+            root: self.root.clone(),
+            output: self.output.clone(),
+            error: self.error.clone(),
+            cause: self.cause.clone(),
+            next_task: self.next_task,
+            inbox: self.inbox.clone(),
+            outbox: self.outbox.clone(),
+            cancelled: self.cancelled.clone(),
+            deadline_ms: self.deadline_ms,
+            map_runs: self.map_runs.clone(),
+            map_run_updates: self.map_run_updates.clone(),
+        }
+    }
+
+    /// Puts back the events [`Execution::without_history`] left out (all of them, in order).
+    pub fn restore_history(&mut self, events: Vec<HistoryEvent>) -> Result<(), String> {
+        self.log.put_back(events)
+    }
+
     /// The time of the last history event (StopDate for ended executions).
     pub fn last_event_ms(&self) -> i64 {
         self.log.events().last().map_or(self.context.start_time_ms, |e| e.timestamp_ms)

@@ -130,4 +130,15 @@ impl Service for Lambda {
         self.state.lock().clear();
         self.runtimes.retire("", None, true);
     }
+
+    /// Functions (with their packages), layers, versions, aliases, permissions and queued `Event`
+    /// invocations; execution environments start again on demand.
+    fn durable(&self) -> Vec<Arc<dyn sekisho_core::persist::Durable>> {
+        vec![self.state.durable("lambda")]
+    }
+
+    /// Queued `Event` invocations run again.
+    fn resume(&self, door: &Arc<sekisho_core::Door>) {
+        ops::invoke::resume(self, door);
+    }
 }

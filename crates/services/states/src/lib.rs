@@ -107,6 +107,28 @@ impl Shared {
     }
 }
 
+/// How long a call that reported to an execution waits for an engine step in flight to end (steps are
+/// short; expressions are bounded by their own budget).
+const SETTLE_WAIT: std::time::Duration = std::time::Duration::from_secs(10);
+
+impl Shared {
+    /// Returns once no engine step holds the execution `arn`: while one does, the store keeps the
+    /// execution as it was before the step, so what a call just reported (a task's success, a stop) is
+    /// durable only once the step is put back. The door commits after the handler returns.
+    pub async fn settled(&self, arn: &str) {
+        let deadline = std::time::Instant::now() + SETTLE_WAIT;
+        while std::time::Instant::now() < deadline {
+            let stepping = self
+                .store
+                .read_all(|all| all.values().any(|s| s.executions.get(arn).is_some_and(|r| r.resting.is_some())));
+            if !stepping {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(1)).await;
+        }
+    }
+}
+
 impl Shared {
     /// The parsed machine for a definition that was valid when it was stored.
     pub fn machine(&self, kind: StateMachineType, definition: &Arc<String>) -> Result<Arc<StateMachine>, AwsError> {
@@ -273,6 +295,17 @@ impl Service for StepFunctions {
         self.shared.store.lock().clear();
         self.shared.machines.lock().unwrap_or_else(|e| e.into_inner()).clear();
         self.shared.runs.stop_all();
+    }
+
+    /// State machines, versions, Standard executions with their histories, task tokens (see
+    /// `StatesState`'s `Records`).
+    fn durable(&self) -> Vec<Arc<dyn sekisho_core::persist::Durable>> {
+        vec![self.shared.store.durable("states")]
+    }
+
+    /// Every running Standard execution is driven again (`run::driver::resume`).
+    fn resume(&self, door: &Arc<sekisho_core::Door>) {
+        run::driver::resume(&self.shared, door);
     }
 }
 

@@ -3,8 +3,10 @@
 //! Internal callers (Step Functions, AgentCore) come through the door with the same input and output.
 
 use crate::runtime::{Outcome, Request, Target};
-use crate::{Lambda, errors, function_ref, input};
+use crate::state::{LambdaState, QueuedInvoke};
+use crate::{Lambda, errors, function_ref, input, names};
 use base64::Engine;
+use sekisho_core::state::Regional;
 use sekisho_core::{AwsError, Door, OpContext, Output};
 use serde_json::{Map, Value, json};
 use std::sync::Arc;
@@ -68,12 +70,17 @@ pub async fn handle(l: &Lambda, ctx: &OpContext, input: Value) -> Result<Output,
             if event.len() > MAX_ASYNC_PAYLOAD {
                 return Err(errors::request_too_large(MAX_ASYNC_PAYLOAD));
             }
-            let door = ctx.door.clone();
-            let request_id = ctx.request_id.clone();
-            let runtimes = l.runtimes.clone_handle();
-            tokio::spawn(async move {
-                run_async(&runtimes, &door, &target, &request_id, event, client_context).await;
-            });
+            // Queued in the state before the 202: the door makes it durable, so a restart runs it.
+            let queued = QueuedInvoke {
+                function_name: target.function_name.clone(),
+                qualifier: r.qualifier.clone(),
+                payload: B64.encode(&event),
+                client_context: client_context.clone(),
+                attempts: 0,
+                due_ms: ctx.now_ms(),
+            };
+            l.state.with(&r.account, &r.region, |s| s.event_queue.insert(ctx.request_id.clone(), queued));
+            spawn_async(l, &ctx.door, target, ctx.request_id.clone(), event, client_context, 0);
             Ok(Output::new(json!({ "StatusCode": 202 })))
         }
         _ => {
@@ -101,29 +108,101 @@ fn response(outcome: Outcome, executed_version: &str, tail: bool) -> Value {
     Value::Object(out)
 }
 
-/// An `Event` invocation: run now, and on a function error twice more, one and then two minutes later
-/// (Lambda's default retry policy). Each attempt has its own request id.
-async fn run_async(
-    runtimes: &crate::runtime::Runtimes,
+/// Runs a queued `Event` invocation on its own task, from attempt `first_attempt` on.
+fn spawn_async(
+    l: &Lambda,
     door: &Arc<Door>,
-    target: &Target,
-    first_request_id: &str,
+    target: Target,
+    queue_id: String,
     event: Vec<u8>,
     client_context: Option<String>,
+    first_attempt: u32,
 ) {
-    let world = door.world().clone();
-    for attempt in 0..3u32 {
-        let request_id = if attempt == 0 { first_request_id.to_string() } else { sekisho_core::ids::request_id() };
-        let request = Request { request_id, payload: event.clone(), client_context: client_context.clone() };
-        match runtimes.invoke(door, target, request).await {
-            Ok(outcome) if outcome.function_error.is_none() => return,
-            Err(_) => return,
-            Ok(_) if attempt < 2 => {
-                let wait = Duration::from_secs(60 * (attempt as u64 + 1));
-                world.clock.sleep_until(world.clock.now_ms() + wait.as_millis() as i64).await;
+    let door = door.clone();
+    let runtimes = l.runtimes.clone_handle();
+    let state = l.state.clone();
+    tokio::spawn(async move {
+        let job = AsyncJob { state: &state, runtimes: &runtimes, door: &door, target: &target, queue_id: &queue_id };
+        job.run(event, client_context, first_attempt).await;
+    });
+}
+
+struct AsyncJob<'a> {
+    state: &'a Regional<LambdaState>,
+    runtimes: &'a crate::runtime::Runtimes,
+    door: &'a Arc<Door>,
+    target: &'a Target,
+    queue_id: &'a str,
+}
+
+impl AsyncJob<'_> {
+    /// An `Event` invocation: run now, and on a function error twice more, one and then two minutes later
+    /// (Lambda's default retry policy). Each attempt has its own request id. The queue entry records the
+    /// attempts made and goes once the invocation is over.
+    async fn run(&self, event: Vec<u8>, client_context: Option<String>, first_attempt: u32) {
+        let world = self.door.world().clone();
+        let (account, region) = (&self.target.account, &self.target.region);
+        for attempt in first_attempt..MAX_ASYNC_ATTEMPTS {
+            let due = self
+                .state
+                .read(account, region, |s| s.and_then(|s| s.event_queue.get(self.queue_id)).map(|q| q.due_ms));
+            let Some(due) = due else { return };
+            if due > world.clock.now_ms() {
+                world.clock.sleep_until(due).await;
             }
-            Ok(_) => return,
+            let request_id = if attempt == 0 { self.queue_id.to_string() } else { sekisho_core::ids::request_id() };
+            let request = Request { request_id, payload: event.clone(), client_context: client_context.clone() };
+            match self.runtimes.invoke(self.door, self.target, request).await {
+                Ok(outcome) if outcome.function_error.is_some() && attempt + 1 < MAX_ASYNC_ATTEMPTS => {
+                    let wait = Duration::from_secs(60 * (attempt as u64 + 1));
+                    let due = world.clock.now_ms() + wait.as_millis() as i64;
+                    self.state.with(account, region, |s| {
+                        if let Some(q) = s.event_queue.get_mut(self.queue_id) {
+                            q.attempts = attempt + 1;
+                            q.due_ms = due;
+                        }
+                    });
+                }
+                _ => break,
+            }
         }
+        self.state.with(account, region, |s| s.event_queue.remove(self.queue_id));
+    }
+}
+
+/// The first attempt and Lambda's two retries.
+const MAX_ASYNC_ATTEMPTS: u32 = 3;
+
+/// Runs again the `Event` invocations a restarted sekisho found queued (at least once, as Lambda's
+/// asynchronous invocation is: an attempt that was running when sekisho stopped is made again). An
+/// invocation whose function is gone is dropped, as Lambda drops events for a deleted function.
+pub fn resume(l: &Lambda, door: &Arc<Door>) {
+    let queued: Vec<((String, String), String, QueuedInvoke)> = l.state.read_all(|all| {
+        all.iter()
+            .flat_map(|(scope, s)| s.event_queue.iter().map(move |(id, q)| (scope.clone(), id.clone(), q.clone())))
+            .collect()
+    });
+    for ((account, region), id, q) in queued {
+        let target =
+            names::function_ref(&q.function_name, q.qualifier.as_deref(), &account, &region).ok().and_then(|r| {
+                l.with_function(&r, |f| {
+                    let f = f?;
+                    let v = f.resolve(r.qualifier.as_deref())?;
+                    Some(Target {
+                        account: r.account.clone(),
+                        region: r.region.clone(),
+                        function_name: f.name.clone(),
+                        function_arn: r.arn(),
+                        invoked_arn: r.qualified_arn(),
+                        version: v.clone(),
+                    })
+                })
+            });
+        let (Some(target), Ok(event)) = (target, B64.decode(&q.payload)) else {
+            l.state.with(&account, &region, |s| s.event_queue.remove(&id));
+            continue;
+        };
+        spawn_async(l, door, target, id, event, q.client_context, q.attempts);
     }
 }
 

@@ -11,7 +11,7 @@ mod delete_layer_version;
 mod get_function;
 mod get_layer_version;
 mod get_policy;
-mod invoke;
+pub(crate) mod invoke;
 mod list_functions;
 mod list_layer_versions;
 mod list_layers;

@@ -82,6 +82,9 @@ impl TaskContext {
 pub struct TaskHooks {
     pub submitted: Option<Arc<dyn Fn(Value) + Send + Sync>>,
     pub executions: Option<Arc<dyn ExecutionWatch>>,
+    /// `TaskSubmitted`'s output when a restarted sekisho dispatches a `.sync` task again: the job it
+    /// started before, to follow rather than start again.
+    pub resumed: Option<Value>,
 }
 
 /// Lets a `.sync` task wait for a child execution without asking DescribeExecution in a tight loop.

@@ -109,6 +109,37 @@ pub fn description(d: &Value, parsed: bool, sdk: Option<(Value, Value)>) -> Valu
     Value::Object(out)
 }
 
+/// Starts the child: its ARN once submitted (`.sync`), or the task's outcome when it ends here.
+async fn start(request: &TaskRequest, cx: &TaskContext, params: &Map<String, Value>) -> Result<String, TaskOutcome> {
+    let mut input = json!({
+        "stateMachineArn": as_text(&params["StateMachineArn"]),
+        "input": params.get("Input").filter(|v| !v.is_null()).map(as_text).unwrap_or_else(|| "{}".into()),
+    });
+    for (member, name) in [("Name", "name"), ("TraceHeader", "traceHeader")] {
+        if let Some(v) = params.get(member).filter(|v| !v.is_null()) {
+            input[name] = json!(as_text(v));
+        }
+    }
+    let (started, request_id) = match call(cx, "StartExecution", input, &request.region).await {
+        Ok(ok) => ok,
+        Err((e, id)) => return Err(service_error("StartExecution", &e, &id)),
+    };
+    let now = cx.door.world().clock.now_ms();
+    let (http, response) = metadata(&started, &request_id, now);
+    let submitted = json!({
+        "ExecutionArn": started["executionArn"],
+        "SdkHttpMetadata": http,
+        "SdkResponseMetadata": response,
+        "StartDate": millis(&started["startDate"]),
+    });
+    if matches!(request.pattern, TaskPattern::RequestResponse | TaskPattern::WaitForTaskToken) {
+        return Err(TaskOutcome::Succeeded(submitted));
+    }
+    let execution_arn = started["executionArn"].as_str().unwrap_or_default().to_string();
+    cx.submitted(submitted);
+    Ok(execution_arn)
+}
+
 /// Stops the child when the task is dropped before the child ended (the task timed out, or its execution
 /// was stopped).
 struct StopOnDrop {
@@ -150,34 +181,16 @@ impl Integration for StartExecution {
             Ok(p) => p,
             Err(failed) => return failed,
         };
-        let mut input = json!({
-            "stateMachineArn": as_text(&params["StateMachineArn"]),
-            "input": params.get("Input").filter(|v| !v.is_null()).map(as_text).unwrap_or_else(|| "{}".into()),
-        });
-        for (member, name) in [("Name", "name"), ("TraceHeader", "traceHeader")] {
-            if let Some(v) = params.get(member).filter(|v| !v.is_null()) {
-                input[name] = json!(as_text(v));
-            }
-        }
-        let (started, request_id) = match call(cx, "StartExecution", input, &request.region).await {
-            Ok(ok) => ok,
-            Err((e, id)) => return service_error("StartExecution", &e, &id),
+        let resumed = cx.hooks.resumed.as_ref().and_then(|v| v["ExecutionArn"].as_str()).map(str::to_string);
+        let parsed = request.pattern == TaskPattern::Sync2;
+        let execution_arn = match resumed {
+            // A restarted sekisho follows the child this task started before it stopped.
+            Some(arn) if matches!(request.pattern, TaskPattern::Sync | TaskPattern::Sync2) => arn,
+            _ => match start(request, cx, params).await {
+                Ok(arn) => arn,
+                Err(done) => return done,
+            },
         };
-        let now = cx.door.world().clock.now_ms();
-        let (http, response) = metadata(&started, &request_id, now);
-        let submitted = json!({
-            "ExecutionArn": started["executionArn"],
-            "SdkHttpMetadata": http,
-            "SdkResponseMetadata": response,
-            "StartDate": millis(&started["startDate"]),
-        });
-        let parsed = match request.pattern {
-            TaskPattern::Sync => false,
-            TaskPattern::Sync2 => true,
-            TaskPattern::RequestResponse | TaskPattern::WaitForTaskToken => return TaskOutcome::Succeeded(submitted),
-        };
-        let execution_arn = started["executionArn"].as_str().unwrap_or_default().to_string();
-        cx.submitted(submitted);
         let mut guard = StopOnDrop {
             door: cx.door.clone(),
             caller: cx.caller.clone(),

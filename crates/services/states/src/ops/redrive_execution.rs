@@ -73,6 +73,7 @@ pub async fn handle(shared: &Arc<Shared>, ctx: OpContext, value: Value) -> Resul
             arn: i.execution_arn.clone(),
             machine,
             keep_record: true,
+            resumed: false,
         });
     }
     Ok(json!({"redriveDate": seconds(date)}).into())

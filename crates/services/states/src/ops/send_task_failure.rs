@@ -21,8 +21,9 @@ pub fn authorize(_shared: &Shared, _req: &AuthzRequest<'_>) -> Result<Vec<Check>
 
 pub async fn handle(shared: &Arc<Shared>, ctx: OpContext, value: Value) -> Result<Output, AwsError> {
     let i: Input = input(&value)?;
-    task_token::settle(shared, &i.task_token, ctx.now_ms(), |e, id, now| {
+    let arn = task_token::settle(shared, &i.task_token, ctx.now_ms(), |e, id, now| {
         e.task_failure(id, i.error.as_deref(), i.cause.as_deref(), now)
     })?;
+    shared.settled(&arn).await;
     Ok(Output::empty())
 }

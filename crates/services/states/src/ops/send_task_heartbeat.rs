@@ -20,6 +20,7 @@ pub fn authorize(_shared: &Shared, _req: &AuthzRequest<'_>) -> Result<Vec<Check>
 
 pub async fn handle(shared: &Arc<Shared>, ctx: OpContext, value: Value) -> Result<Output, AwsError> {
     let i: Input = input(&value)?;
-    task_token::touch(shared, &i.task_token, ctx.now_ms(), |e, id, now| e.task_heartbeat(id, now))?;
+    let arn = task_token::touch(shared, &i.task_token, ctx.now_ms(), |e, id, now| e.task_heartbeat(id, now))?;
+    shared.settled(&arn).await;
     Ok(Output::empty())
 }

@@ -21,6 +21,7 @@ pub fn authorize(_shared: &Shared, _req: &AuthzRequest<'_>) -> Result<Vec<Check>
 pub async fn handle(shared: &Arc<Shared>, ctx: OpContext, value: Value) -> Result<Output, AwsError> {
     let i: Input = input(&value)?;
     let output: Value = serde_json::from_str(&i.output).map_err(|e| errors::invalid_output(&e.to_string()))?;
-    task_token::settle(shared, &i.task_token, ctx.now_ms(), |e, id, now| e.task_succeeded(id, output, now))?;
+    let arn = task_token::settle(shared, &i.task_token, ctx.now_ms(), |e, id, now| e.task_succeeded(id, output, now))?;
+    shared.settled(&arn).await;
     Ok(Output::empty())
 }

@@ -134,6 +134,7 @@ pub fn begin(shared: &Arc<Shared>, ctx: &OpContext, i: &Input, sync: bool) -> Re
         arn: arn.to_string(),
         machine: machine.clone(),
         keep_record: kind == StateMachineType::Standard || sync,
+        resumed: false,
     };
     shared.store.with(&r.account, &r.region, |s| {
         if let Some(existing) = s.executions.get(&execution_arn) {
@@ -172,6 +173,8 @@ pub fn begin(shared: &Arc<Shared>, ctx: &OpContext, i: &Input, sync: bool) -> Re
                 alias_arn: alias_arn.clone(),
                 redrive_ms: None,
                 redrive_tokens: Vec::new(),
+                tasks: Default::default(),
+                resting: None,
             },
         );
         Ok(Started { arn: execution_arn.clone(), start_ms: now, drive: drive(&execution_arn), new: true })

@@ -40,5 +40,7 @@ pub async fn handle(shared: &Arc<Shared>, ctx: OpContext, value: Value) -> Resul
     })?;
     // An engine step in flight (an expression still evaluating) winds down; the stop is recorded already.
     shared.runs.stop(&i.execution_arn);
+    // The store keeps the stop once the step is put back; the door's commit must come after that.
+    shared.settled(&i.execution_arn).await;
     Ok(json!({"stopDate": seconds(stop)}).into())
 }

@@ -11,7 +11,7 @@ pub fn settle(
     token: &str,
     now: i64,
     f: impl FnOnce(&mut Execution, TaskId, i64),
-) -> Result<(), AwsError> {
+) -> Result<String, AwsError> {
     apply(shared, token, now, true, f)
 }
 
@@ -21,7 +21,7 @@ pub fn touch(
     token: &str,
     now: i64,
     f: impl FnOnce(&mut Execution, TaskId, i64),
-) -> Result<(), AwsError> {
+) -> Result<String, AwsError> {
     apply(shared, token, now, false, f)
 }
 
@@ -31,7 +31,7 @@ fn apply(
     now: i64,
     close: bool,
     f: impl FnOnce(&mut Execution, TaskId, i64),
-) -> Result<(), AwsError> {
+) -> Result<String, AwsError> {
     let arn = {
         let mut all = shared.store.lock();
         let mut outcome = Err(errors::invalid_token());
@@ -55,5 +55,5 @@ fn apply(
         outcome?
     };
     shared.runs.wake(&arn);
-    Ok(())
+    Ok(arn)
 }

@@ -10,7 +10,7 @@ use super::logging::{self, GroupArn};
 use super::session::ExecutionRole;
 use crate::Shared;
 use crate::integrations::{Dispatched, ExecutionWatch, TaskContext, TaskHooks, TaskOutcome};
-use crate::state::{LoggingConfiguration, StatesState};
+use crate::state::{LoggingConfiguration, MockedAnswer, StatesState, TaskInFlight};
 use sekisho_asl::definition::StateMachine;
 use sekisho_asl::exec::{Execution, ExecutionContext, Progress, Status, TaskId, TaskKind, TaskRequest};
 use sekisho_core::clock::ClockMode;
@@ -29,6 +29,8 @@ pub struct Drive {
     pub machine: Arc<StateMachine>,
     /// Express executions keep no record once they end (StartSyncExecution reads it first).
     pub keep_record: bool,
+    /// A restarted sekisho drives an execution it loaded: its tasks in flight are dispatched again.
+    pub resumed: bool,
 }
 
 /// What the driver needs from the record, read once.
@@ -51,10 +53,34 @@ pub struct Reporter {
 
 impl Reporter {
     pub fn report(&self, f: impl FnOnce(&mut Execution, i64)) {
+        self.report_task(None, f);
+    }
+
+    /// A `.sync` task started its job (`TaskSubmitted`), kept on its in-flight record for a restart.
+    fn submitted(&self, id: TaskId, output: serde_json::Value) {
+        let now = self.clock_door.world().clock.now_ms();
+        self.shared.store.with(&self.account, &self.region, |s| {
+            if let Some(rec) = s.executions.get_mut(&self.arn) {
+                rec.execution.task_submitted(id, output.clone(), now);
+                if let Some(t) = rec.tasks.get_mut(&id.0) {
+                    t.submitted = Some(output);
+                }
+            }
+        });
+        self.shared.runs.wake(&self.arn);
+    }
+
+    /// A report about task `id`, noted on its in-flight record too (what a restart must not do again).
+    fn report_task(&self, task: Option<(TaskId, fn(&mut TaskInFlight))>, f: impl FnOnce(&mut Execution, i64)) {
         let now = self.clock_door.world().clock.now_ms();
         self.shared.store.with(&self.account, &self.region, |s| {
             if let Some(rec) = s.executions.get_mut(&self.arn) {
                 f(&mut rec.execution, now);
+                if let Some((id, mark)) = task
+                    && let Some(t) = rec.tasks.get_mut(&id.0)
+                {
+                    mark(t);
+                }
             }
         });
         self.shared.runs.wake(&self.arn);
@@ -96,6 +122,30 @@ pub async fn drive(d: Drive) {
     let mut inflight: HashMap<TaskId, JoinHandle<()>> = HashMap::new();
     // Activity tasks waiting for a worker, by task: the activity's ARN.
     let mut activities: HashMap<TaskId, String> = HashMap::new();
+    if d.resumed {
+        // [inf] What was in flight when sekisho stopped is dispatched again (at least once, as a Standard
+        // task whose worker died is performed again); see `resume`.
+        let redo: Vec<TaskInFlight> = d.shared.store.read(&d.account, &d.region, |s| {
+            s.and_then(|s| s.executions.get(&d.arn))
+                .map(|rec| rec.tasks.values().filter(|t| !t.ended && !t.awaiting_callback).cloned().collect())
+                .unwrap_or_default()
+        });
+        for t in redo {
+            if t.request.kind == TaskKind::Activity && t.mocked.is_none() {
+                // An activity task waits for a worker again (the queue is not stored; a worker that had
+                // taken it before the restart may still answer with its token).
+                offer_activity_task(&d, &t.request);
+                activities.insert(t.request.id, t.request.resource_arn.clone());
+                continue;
+            }
+            let work = match t.mocked {
+                Some(answer) => Work::Mocked(answer.into()),
+                None => Work::Perform(role.caller(&d.door, world.clock.now_ms()).await.map(Box::new).map_err(|_| ())),
+            };
+            let h = spawn_task(&d, &facts, &reporter, t.request, work, t.submitted);
+            inflight.insert(h.0, h.1);
+        }
+    }
     loop {
         let now = world.clock.now_ms();
         let Some(Step { progress, records, pending, stream, mut mocked }) =
@@ -139,7 +189,7 @@ pub async fn drive(d: Drive) {
                 Some(outcome) => Work::Mocked(outcome),
                 None => Work::Perform(role.caller(&d.door, world.clock.now_ms()).await.map(Box::new).map_err(|_| ())),
             };
-            let h = spawn_task(&d, &facts, &reporter, request, work);
+            let h = spawn_task(&d, &facts, &reporter, request, work, None);
             inflight.insert(h.0, h.1);
         }
         inflight.retain(|_, h| !h.is_finished());
@@ -212,6 +262,8 @@ async fn advance(d: &Drive, handle: &RunHandle, facts: &Facts, logs: bool, now: 
         if rec.status() != Status::Running {
             return Some(None);
         }
+        // The store keeps the execution as it is now until the step is put back.
+        rec.resting = Some(Box::new(rec.execution.without_history()));
         let stand_in = rec.execution.stand_in();
         // Set under the store's lock: a StopExecution from now on finds the watch and stops the step.
         handle.watching(Some(watch.clone()));
@@ -230,6 +282,7 @@ async fn advance(d: &Drive, handle: &RunHandle, facts: &Facts, logs: bool, now: 
     handle.watching(None);
     d.shared.store.with(&d.account, &d.region, |s| {
         let rec = s.executions.get_mut(&d.arn)?;
+        rec.resting = None;
         let progress = match advanced {
             Ok((execution, env, progress)) => {
                 let stand_in = std::mem::replace(&mut rec.execution, execution);
@@ -284,6 +337,18 @@ fn settle(s: &mut StatesState, d: &Drive, facts: &Facts, logs: bool, progress: P
             }
         }
     }
+    if let Progress::Waiting { tasks, .. } = &progress {
+        for t in tasks {
+            let mocked = mocked.get(&t.id).map(MockedAnswer::from);
+            let task =
+                TaskInFlight { request: t.clone(), mocked, submitted: None, awaiting_callback: false, ended: false };
+            rec.tasks.insert(t.id.0, task);
+        }
+    }
+    if !rec.tasks.is_empty() {
+        let pending = rec.execution.pending_tasks();
+        rec.tasks.retain(|id, _| pending.contains(&TaskId(*id)));
+    }
     if let Progress::Waiting { tasks, cancelled, .. } = &progress {
         for t in tasks {
             if let Some(token) = &t.task_token {
@@ -333,6 +398,7 @@ fn spawn_task(
     reporter: &Reporter,
     request: TaskRequest,
     work: Work,
+    resumed: Option<serde_json::Value>,
 ) -> (TaskId, JoinHandle<()>) {
     let id = request.id;
     let integrations = d.shared.integrations.clone();
@@ -342,8 +408,9 @@ fn spawn_task(
     let parent = facts.request_id.clone();
     let submitter = reporter.clone();
     let hooks = TaskHooks {
-        submitted: Some(Arc::new(move |v| submitter.report(|e, now| e.task_submitted(id, v, now)))),
+        submitted: Some(Arc::new(move |v| submitter.submitted(id, v))),
         executions: Some(Arc::new(Watch(d.shared.clone()))),
+        resumed,
     };
     let handle = tokio::spawn(async move {
         reporter.report(|e, now| e.task_started(id, now));
@@ -359,12 +426,17 @@ fn spawn_task(
                 Dispatched::Done(TaskOutcome::failed("States.TaskFailed", crate::errors::role_not_assumable().message))
             }
         };
+        let ended: fn(&mut TaskInFlight) = |t| t.ended = true;
         match dispatched {
-            Dispatched::Done(TaskOutcome::Succeeded(v)) => reporter.report(|e, now| e.task_succeeded(id, v, now)),
-            Dispatched::Done(TaskOutcome::Failed { error, cause }) => {
-                reporter.report(|e, now| e.task_failed(id, &error, &cause, now))
+            Dispatched::Done(TaskOutcome::Succeeded(v)) => {
+                reporter.report_task(Some((id, ended)), |e, now| e.task_succeeded(id, v, now))
             }
-            Dispatched::AwaitingCallback(v) => reporter.report(|e, now| e.task_submitted(id, v, now)),
+            Dispatched::Done(TaskOutcome::Failed { error, cause }) => {
+                reporter.report_task(Some((id, ended)), |e, now| e.task_failed(id, &error, &cause, now))
+            }
+            Dispatched::AwaitingCallback(v) => {
+                reporter.report_task(Some((id, |t| t.awaiting_callback = true)), |e, now| e.task_submitted(id, v, now))
+            }
         }
     });
     (id, handle)
@@ -403,4 +475,73 @@ fn finish(d: &Drive) {
 pub fn spawn(d: Drive) {
     d.shared.runs.register(&d.arn);
     tokio::spawn(drive(d));
+}
+
+/// Drives again every running Standard execution a restarted sekisho loaded. A Wait goes on to its
+/// recorded deadline (the engine's state holds it) and retries and timeouts keep theirs. A task in flight
+/// is dispatched again under its first `TaskScheduled` (and `TaskStarted`, if recorded): the history shows
+/// the task once, its work may have been done twice. This is AWS's at-least-once rule for a task whose
+/// worker was lost rather than a new failure: [inf] the Step Functions Developer Guide documents
+/// exactly-once execution for Standard workflows "unless you have specified Retry behavior", and
+/// at-least-once delivery to task workers; sekisho cannot know whether the lost worker finished, so it
+/// performs the task again rather than inventing an error. A `.waitForTaskToken` task whose request went
+/// out waits for its token (the token record was stored with it); a `.sync` task whose child started
+/// follows that child instead of starting another; a mocked task is answered again from the answer it
+/// was given.
+pub fn resume(shared: &Arc<Shared>, door: &Arc<Door>) {
+    use sekisho_asl::definition::StateMachineType;
+    let running: Vec<(String, String, String, Arc<String>)> = shared.store.read_all(|all| {
+        all.iter()
+            .flat_map(|((account, region), s)| {
+                s.executions
+                    .values()
+                    .filter(|r| r.kind == StateMachineType::Standard && r.status() == Status::Running)
+                    .map(|r| (account.clone(), region.clone(), r.arn.clone(), r.revision.definition.clone()))
+            })
+            .collect()
+    });
+    // Every execution is registered before any is driven, so a `.sync` parent finds its child driven.
+    for (_, _, arn, _) in &running {
+        shared.runs.register(arn);
+    }
+    for (account, region, arn, definition) in running {
+        let machine = match shared.machine(StateMachineType::Standard, &definition) {
+            Ok(m) => m,
+            Err(e) => {
+                // The definition parsed when it was stored; a sekisho that parses it no more says so.
+                eprintln!("sekisho: execution {arn} cannot resume: {}", e.message);
+                shared.runs.remove(&arn);
+                continue;
+            }
+        };
+        let d = Drive {
+            shared: shared.clone(),
+            door: door.clone(),
+            account,
+            region,
+            arn,
+            machine,
+            keep_record: true,
+            resumed: true,
+        };
+        tokio::spawn(drive(d));
+    }
+}
+
+impl From<&TaskOutcome> for MockedAnswer {
+    fn from(o: &TaskOutcome) -> Self {
+        match o {
+            TaskOutcome::Succeeded(v) => MockedAnswer::Succeeded(v.clone()),
+            TaskOutcome::Failed { error, cause } => MockedAnswer::Failed { error: error.clone(), cause: cause.clone() },
+        }
+    }
+}
+
+impl From<MockedAnswer> for TaskOutcome {
+    fn from(a: MockedAnswer) -> Self {
+        match a {
+            MockedAnswer::Succeeded(v) => TaskOutcome::Succeeded(v),
+            MockedAnswer::Failed { error, cause } => TaskOutcome::Failed { error, cause },
+        }
+    }
 }
