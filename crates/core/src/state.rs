@@ -62,6 +62,14 @@ impl RecordSink<'_> {
     }
 }
 
+/// Every record of `state` as `(kind, id, value)`, each serialized (what a first commit or a snapshot
+/// writes): for tests and tools that look at a service's records directly.
+pub fn all_records<T: Records>(state: &T) -> Result<Vec<(String, String, Vec<u8>)>, String> {
+    let mut sink = RecordSink { records: Vec::new(), before: None, after: Versions::new() };
+    state.records(&mut sink)?;
+    Ok(sink.records.into_iter().filter_map(|(kind, id, value)| value.map(|v| (kind, id, v))).collect())
+}
+
 /// The scope as one record (`kind` `state`, empty id): for small scopes.
 pub mod whole {
     use super::RecordSink;

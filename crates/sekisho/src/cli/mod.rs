@@ -21,7 +21,8 @@ const USAGE: &str = "usage:
   sekisho --version
   sekisho <command> --help";
 
-const SERVE_HELP: &str = "usage: sekisho serve [--host 127.0.0.1] [--port 4566] [--config sekisho.toml] [--data-dir DIR]
+const SERVE_HELP: &str =
+    "usage: sekisho serve [--host 127.0.0.1] [--port 4566] [--config sekisho.toml] [--data-dir DIR]
                      [--from-snapshot FILE]
 
 Runs a multi-account AWS on this machine: every 12-digit account exists on first use, its root user signs

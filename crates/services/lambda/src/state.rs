@@ -299,8 +299,7 @@ mod tests {
         };
         f.versions.insert(1, version(&code));
         st.functions.insert("f".into(), f);
-        let mut out = Vec::new();
-        st.records(&mut out).unwrap();
+        let out = sekisho_core::state::all_records(&st).unwrap();
         let codes: Vec<_> = out.iter().filter(|(k, _, _)| k == "code").collect();
         assert_eq!(codes.len(), 2, "the function's package and its layer's, each once");
         let function = &out.iter().find(|(k, _, _)| k == "function").unwrap().2;

@@ -443,13 +443,15 @@ mod records_tests {
             mock: None,
             tasks: BTreeMap::new(),
             resting: None,
+            alias_arn: None,
+            redrive_ms: None,
+            redrive_tokens: Vec::new(),
         };
         (sm, rec)
     }
 
     fn to_records(st: &StatesState) -> Vec<Record> {
-        let mut out = Vec::new();
-        st.records(&mut out).unwrap();
+        let out = sekisho_core::state::all_records(st).unwrap();
         out.into_iter()
             .map(|(kind, id, value)| Record {
                 part: "states".into(),
