@@ -221,14 +221,18 @@ fn credential_change(id: String, record: Option<&CredentialRecord>) -> Result<Ch
     })
 }
 
+/// The organization, and beside it the local OIDC issuer's key (server-wide, like the organization: tokens
+/// minted before a restart must still verify after it).
 fn organizations_image(state: &WorldState) -> Result<Change, String> {
-    Ok(Change::Scope {
-        part: ORGANIZATIONS,
-        account: String::new(),
-        region: String::new(),
-        records: vec![("organizations".into(), String::new(), Some(encode(&state.organizations)?))],
-    })
+    let mut records = vec![("organizations".into(), String::new(), Some(encode(&state.organizations)?))];
+    if let Some(key) = &state.oidc_issuer {
+        records.push((OIDC_ISSUER.into(), String::new(), Some(encode(key)?)));
+    }
+    Ok(Change::Scope { part: ORGANIZATIONS, account: String::new(), region: String::new(), records })
 }
+
+/// The record kind of the OIDC issuer's key (in the `organizations` part).
+const OIDC_ISSUER: &str = "oidc_issuer";
 
 impl Durable for WorldPart {
     fn parts(&self) -> Vec<&'static str> {
@@ -302,6 +306,7 @@ impl Durable for WorldPart {
                     let record: CredentialRecord = decode(&r)?;
                     fresh.credentials.restore(r.id.clone(), record);
                 }
+                ORGANIZATIONS if r.kind == OIDC_ISSUER => fresh.oidc_issuer = Some(decode(&r)?),
                 ORGANIZATIONS => fresh.organizations = decode::<Organizations>(&r)?,
                 _ => {}
             }
@@ -513,5 +518,34 @@ mod tests {
         WorldPart::new(copy.clone()).load(records, 0).unwrap();
         let (a, b) = (world.read(), copy.read());
         assert_eq!(a.account("111111111111").map(|a| &a.iam), b.account("111111111111").map(|a| &a.iam));
+    }
+
+    #[test]
+    fn the_oidc_issuer_key_comes_back_so_tokens_minted_before_a_restart_verify() {
+        let world = Arc::new(World::new(Config::defaults()));
+        let key = world.oidc_issuer().unwrap();
+        let mut changes = Vec::new();
+        WorldPart::new(world.clone()).everything(&mut changes).unwrap();
+        let records: Vec<Record> = changes
+            .iter()
+            .filter_map(|c| match c {
+                Change::Scope { part, records, .. } if *part == ORGANIZATIONS => Some(records),
+                _ => None,
+            })
+            .flatten()
+            .filter_map(|(kind, id, value)| {
+                value.as_ref().map(|v| Record {
+                    part: ORGANIZATIONS.into(),
+                    account: String::new(),
+                    region: String::new(),
+                    kind: kind.clone(),
+                    id: id.clone(),
+                    value: v.clone(),
+                })
+            })
+            .collect();
+        let copy = Arc::new(World::new(Config::defaults()));
+        WorldPart::new(copy.clone()).load(records, 0).unwrap();
+        assert_eq!(copy.oidc_issuer().unwrap(), key);
     }
 }
